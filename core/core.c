@@ -1,0 +1,219 @@
+/*
+ * core.c - the module context, error recording and allocation helpers.
+ */
+#include "core.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "result.h"
+#include "svc_internal.h"
+
+void
+core_ctx_init(struct core_ctx *ctx, const char *name)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->module_name = name;
+	ctx->warnings = cJSON_CreateArray();
+	if (!ctx->warnings)
+		BUG("out of memory");
+}
+
+void
+core_ctx_release(struct core_ctx *ctx)
+{
+	size_t i;
+
+	conn_free(ctx->conn);
+	ctx->conn = NULL;
+	free(ctx->msg);
+	ctx->msg = NULL;
+	cJSON_Delete(ctx->warnings);
+	ctx->warnings = NULL;
+	for (i = 0; i < ctx->nsecrets; i++) {
+		/* Secrets do not linger in freed memory longer than needed. */
+		memset(ctx->secrets[i], 0, strlen(ctx->secrets[i]));
+		free(ctx->secrets[i]);
+	}
+	free(ctx->secrets);
+	ctx->secrets = NULL;
+	ctx->nsecrets = 0;
+}
+
+static char *
+vformat(const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n;
+	char *s;
+
+	va_copy(cp, ap);
+	n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		BUG("bad format '%s'", fmt);
+	s = xmalloc((size_t)n + 1);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	return s;
+}
+
+static int
+verror(struct core_ctx *ctx, bool replace, enum core_err code, const char *fmt,
+    va_list ap)
+{
+	if (code == CORE_OK || code >= CORE_ERR_LAST)
+		BUG("core_error with code %d", (int)code);
+	if (ctx->msg && !replace)
+		return code;
+	free(ctx->msg);
+	ctx->msg = vformat(fmt, ap);
+	ctx->err = code;
+	return code;
+}
+
+int
+core_error(struct core_ctx *ctx, enum core_err code, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = verror(ctx, false, code, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+core_error_replace(struct core_ctx *ctx, enum core_err code, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = verror(ctx, true, code, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+void
+core_error_clear(struct core_ctx *ctx)
+{
+	free(ctx->msg);
+	ctx->msg = NULL;
+	ctx->err = CORE_OK;
+}
+
+void
+core_warn(struct core_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	cJSON *item;
+
+	va_start(ap, fmt);
+	s = vformat(fmt, ap);
+	va_end(ap);
+	item = cJSON_CreateString(s);
+	free(s);
+	if (!item || !cJSON_AddItemToArray(ctx->warnings, item))
+		BUG("out of memory");
+}
+
+void
+core_secret_add(struct core_ctx *ctx, const char *value)
+{
+	size_t i;
+
+	if (!value || !*value)
+		return;
+	for (i = 0; i < ctx->nsecrets; i++)
+		if (strcmp(ctx->secrets[i], value) == 0)
+			return;
+	ctx->secrets = xrealloc(ctx->secrets, (ctx->nsecrets + 1) * sizeof(char *));
+	ctx->secrets[ctx->nsecrets++] = xstrdup(value);
+}
+
+_Noreturn void
+core_bug(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[512];
+	char *text;
+	cJSON *doc;
+	int n;
+
+	n = snprintf(msg, sizeof(msg), "BUG: %s:%d: ", file, line);
+	if (n < 0 || (size_t)n >= sizeof(msg))
+		n = 0;
+	va_start(ap, fmt);
+	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+	va_end(ap);
+	/* No allocation may be possible here: fall back to a fixed text. */
+	doc = cJSON_CreateObject();
+	if (doc && cJSON_AddBoolToObject(doc, "changed", 0) &&
+	    cJSON_AddBoolToObject(doc, "failed", 1) &&
+	    cJSON_AddStringToObject(doc, "msg", msg) &&
+	    (text = cJSON_PrintUnformatted(doc)) != NULL) {
+		result_print(text);
+		free(text);
+	} else {
+		result_print("{\"changed\": false, \"failed\": true, "
+		    "\"msg\": \"BUG: out of memory\"}");
+	}
+	cJSON_Delete(doc);
+	exit(1);
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		BUG("out of memory (%zu bytes)", n);
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		BUG("out of memory (%zu x %zu bytes)", n, size);
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (!q)
+		BUG("out of memory (%zu bytes)", n);
+	return q;
+}
+
+char *
+xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = xmalloc(n);
+
+	memcpy(p, s, n);
+	return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = vformat(fmt, ap);
+	va_end(ap);
+	return s;
+}

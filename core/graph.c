@@ -1,0 +1,495 @@
+/*
+ * graph.c - Graph paging, $batch and long-running operations (see graph.h).
+ */
+#include "graph.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "result.h"
+#include "svc.h"
+
+/* Upper bound on pages, so that a service that loops its nextLink ends. */
+#define GRAPH_MAX_PAGES 100000
+
+static int
+append_values(cJSON *all, const cJSON *page, struct core_ctx *ctx, const char *path)
+{
+	const cJSON *value = cJSON_GetObjectItemCaseSensitive(page, "value");
+	cJSON *item;
+
+	if (!cJSON_IsArray(value)) {
+		/* The doc examples wrap one object as "value": {...}; accept it. */
+		if (cJSON_IsObject(value)) {
+			item = cJSON_Duplicate(value, 1);
+			if (!item || !cJSON_AddItemToArray(all, item))
+				BUG("out of memory");
+			return CORE_OK;
+		}
+		return core_error(ctx, CORE_ESERVICE,
+		    "GET %s: graph answered without a \"value\" list", path);
+	}
+	cJSON_ArrayForEach(item, value) {
+		cJSON *d = cJSON_Duplicate(item, 1);
+
+		if (!d || !cJSON_AddItemToArray(all, d))
+			BUG("out of memory");
+	}
+	return CORE_OK;
+}
+
+int
+graph_list(cJSON **out, struct core_ctx *ctx, const char *path,
+    const char *const *headers)
+{
+	struct svc_resp resp;
+	cJSON *all = cJSON_CreateArray();
+	char *next = NULL;
+	const cJSON *link;
+	int rc = CORE_OK, pages;
+
+	if (!all)
+		BUG("out of memory");
+	*out = NULL;
+	svc_resp_init(&resp);
+	for (pages = 0; pages < GRAPH_MAX_PAGES; pages++) {
+		svc_resp_release(&resp);
+		svc_resp_init(&resp);
+		rc = svc_call(&resp, ctx, SVC_GRAPH, "GET", next ? next : path, NULL,
+		    headers, 0);
+		if (rc)
+			goto out;
+		rc = append_values(all, resp.json, ctx, path);
+		if (rc)
+			goto out;
+		link = cJSON_GetObjectItemCaseSensitive(resp.json, "@odata.nextLink");
+		free(next);
+		next = NULL;
+		if (!cJSON_IsString(link) || !*link->valuestring)
+			break;
+		next = xstrdup(link->valuestring);
+	}
+	if (next)
+		rc = core_error(ctx, CORE_ESERVICE,
+		    "GET %s: graph kept returning pages after %d", path, GRAPH_MAX_PAGES);
+out:
+	free(next);
+	svc_resp_release(&resp);
+	if (rc) {
+		cJSON_Delete(all);
+		return rc;
+	}
+	*out = all;
+	return CORE_OK;
+}
+
+int
+graph_list_skip(cJSON **out, struct core_ctx *ctx, const char *path, int top)
+{
+	struct svc_resp resp;
+	cJSON *all = cJSON_CreateArray();
+	char *url = NULL;
+	int rc = CORE_OK, before, skip = 0;
+	char sep = strchr(path, '?') ? '&' : '?';
+
+	if (!all)
+		BUG("out of memory");
+	if (top <= 0)
+		BUG("graph_list_skip with top %d", top);
+	*out = NULL;
+	svc_resp_init(&resp);
+	for (;;) {
+		free(url);
+		url = xasprintf("%s%c$top=%d&$skip=%d", path, sep, top, skip);
+		svc_resp_release(&resp);
+		svc_resp_init(&resp);
+		rc = svc_call(&resp, ctx, SVC_GRAPH, "GET", url, NULL, NULL, 0);
+		if (rc)
+			goto out;
+		before = cJSON_GetArraySize(all);
+		rc = append_values(all, resp.json, ctx, path);
+		if (rc)
+			goto out;
+		if (cJSON_GetArraySize(all) - before < top)
+			break;
+		skip += top;
+	}
+out:
+	free(url);
+	svc_resp_release(&resp);
+	if (rc) {
+		cJSON_Delete(all);
+		return rc;
+	}
+	*out = all;
+	return CORE_OK;
+}
+
+void
+graph_sleep_ms(long ms)
+{
+	const char *scale = getenv("DIALTONE_TEST_BACKOFF_SCALE");
+	struct timespec ts;
+	double f;
+	char *end;
+
+	if (scale && *scale) {
+		f = strtod(scale, &end);
+		if (*end == '\0' && f >= 0 && f <= 1)
+			ms = (long)((double)ms * f);
+	}
+	if (ms <= 0)
+		return;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+char *
+graph_error_text(struct core_ctx *ctx, long status, const cJSON *body)
+{
+	const cJSON *err = cJSON_GetObjectItemCaseSensitive(body, "error");
+	const cJSON *code = cJSON_GetObjectItemCaseSensitive(err, "code");
+	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(err, "message");
+	char *text, *clean;
+
+	if (cJSON_IsString(code) && cJSON_IsString(msg))
+		text = xasprintf("%ld %s: %s", status, code->valuestring, msg->valuestring);
+	else if (cJSON_IsString(msg))
+		text = xasprintf("%ld: %s", status, msg->valuestring);
+	else if (cJSON_IsString(code))
+		text = xasprintf("%ld %s", status, code->valuestring);
+	else
+		text = xasprintf("status %ld", status);
+	clean = result_scrub_str(ctx, text);
+	free(text);
+	return clean;
+}
+
+/* Retry-After of an inner response, in milliseconds; -1 when absent. */
+static long
+inner_retry_after_ms(const cJSON *resp)
+{
+	const cJSON *headers = cJSON_GetObjectItemCaseSensitive(resp, "headers");
+	const cJSON *ra = cJSON_GetObjectItem(headers, "Retry-After");
+	char *end;
+	long s;
+
+	if (cJSON_IsNumber(ra))
+		return (long)(ra->valuedouble * 1000);
+	if (!cJSON_IsString(ra))
+		return -1;
+	errno = 0;
+	s = strtol(ra->valuestring, &end, 10);
+	if (errno || end == ra->valuestring || *end || s < 0)
+		return -1;
+	return s * 1000;
+}
+
+static cJSON *
+batch_body(struct graph_batch_item *items, const size_t *idx, size_t n)
+{
+	cJSON *doc = cJSON_CreateObject();
+	cJSON *reqs = cJSON_AddArrayToObject(doc, "requests");
+	size_t i;
+
+	if (!doc || !reqs)
+		BUG("out of memory");
+	for (i = 0; i < n; i++) {
+		struct graph_batch_item *it = &items[idx[i]];
+		cJSON *r = cJSON_CreateObject();
+		char id[24];
+
+		if (!r)
+			BUG("out of memory");
+		snprintf(id, sizeof(id), "%zu", idx[i]);
+		cJSON_AddStringToObject(r, "id", id);
+		cJSON_AddStringToObject(r, "method", it->method);
+		cJSON_AddStringToObject(r, "url", it->url);
+		if (it->body) {
+			cJSON *h = cJSON_AddObjectToObject(r, "headers");
+
+			cJSON_AddStringToObject(h, "Content-Type", "application/json");
+			cJSON_AddItemToObject(r, "body", cJSON_Duplicate(it->body, 1));
+		}
+		cJSON_AddItemToArray(reqs, r);
+	}
+	return doc;
+}
+
+static bool
+batch_all_reads(struct graph_batch_item *items, const size_t *idx, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(items[idx[i]].method, "GET") != 0)
+			return false;
+	return true;
+}
+
+/*
+ * Stores the inner responses of one answered batch in their items. Returns
+ * the longest Retry-After among throttled items (ms), or -1 when none.
+ */
+static int
+batch_collect(struct core_ctx *ctx, struct graph_batch_item *items, size_t n,
+    const cJSON *answer, long *retry_ms)
+{
+	const cJSON *responses = cJSON_GetObjectItemCaseSensitive(answer, "responses");
+	const cJSON *r;
+
+	*retry_ms = -1;
+	if (!cJSON_IsArray(responses))
+		return core_error(ctx, CORE_ESERVICE,
+		    "POST /v1.0/$batch: graph answered without a \"responses\" list");
+	cJSON_ArrayForEach(r, responses) {
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "id");
+		const cJSON *status = cJSON_GetObjectItemCaseSensitive(r, "status");
+		char *end;
+		unsigned long k;
+
+		if (!cJSON_IsString(id) || !cJSON_IsNumber(status))
+			continue;
+		k = strtoul(id->valuestring, &end, 10);
+		if (*end || k >= n)
+			continue;
+		items[k].status = (long)status->valuedouble;
+		cJSON_Delete(items[k].response);
+		items[k].response = NULL;
+		if (items[k].status == 429 || items[k].status == 503) {
+			long ms = inner_retry_after_ms(r);
+
+			if (ms > *retry_ms)
+				*retry_ms = ms;
+			continue;
+		}
+		if (cJSON_GetObjectItemCaseSensitive(r, "body"))
+			items[k].response = cJSON_Duplicate(
+			    cJSON_GetObjectItemCaseSensitive(r, "body"), 1);
+	}
+	return CORE_OK;
+}
+
+int
+graph_batch(struct core_ctx *ctx, struct graph_batch_item *items, size_t n)
+{
+	size_t *todo = NULL, ntodo, i, b, nbatches;
+	struct svc_req *reqs = NULL;
+	struct svc_resp *resps = NULL;
+	cJSON **bodies = NULL;
+	int *rcs = NULL, rc = CORE_OK, round;
+	long max_retries = arg_int(ctx->params, "max_retries", 5);
+	long max_wait = arg_int(ctx->params, "retry_max_wait", 60);
+	long wait_ms, ms = -1;
+
+	for (i = 0; i < n; i++) {
+		items[i].status = 0;
+		items[i].response = NULL;
+	}
+	todo = xcalloc(n ? n : 1, sizeof(*todo));
+	for (ntodo = 0; ntodo < n; ntodo++)
+		todo[ntodo] = ntodo;
+	for (round = 0; ntodo > 0; round++) {
+		nbatches = (ntodo + GRAPH_BATCH_MAX - 1) / GRAPH_BATCH_MAX;
+		reqs = xcalloc(nbatches, sizeof(*reqs));
+		resps = xcalloc(nbatches, sizeof(*resps));
+		bodies = xcalloc(nbatches, sizeof(*bodies));
+		rcs = xcalloc(nbatches, sizeof(*rcs));
+		for (b = 0; b < nbatches; b++) {
+			size_t first = b * GRAPH_BATCH_MAX;
+			size_t cnt = ntodo - first < GRAPH_BATCH_MAX ? ntodo - first : GRAPH_BATCH_MAX;
+
+			bodies[b] = batch_body(items, todo + first, cnt);
+			reqs[b].svc = SVC_GRAPH;
+			reqs[b].method = "POST";
+			reqs[b].path = "/v1.0/$batch";
+			reqs[b].body = bodies[b];
+			reqs[b].flags = batch_all_reads(items, todo + first, cnt) ? SVC_IDEMPOTENT : 0;
+			svc_resp_init(&resps[b]);
+		}
+		rc = svc_call_many(resps, rcs, ctx, reqs, nbatches);
+		wait_ms = -1;
+		for (b = 0; !rc && b < nbatches; b++) {
+			rc = rcs[b];
+			if (!rc)
+				rc = batch_collect(ctx, items, n, resps[b].json, &ms);
+			if (!rc && ms > wait_ms)
+				wait_ms = ms;
+		}
+		for (b = 0; b < nbatches; b++) {
+			svc_resp_release(&resps[b]);
+			cJSON_Delete(bodies[b]);
+		}
+		free(reqs);
+		free(resps);
+		free(bodies);
+		free(rcs);
+		reqs = NULL;
+		resps = NULL;
+		bodies = NULL;
+		rcs = NULL;
+		if (rc)
+			goto out;
+		/* What is left: items throttled inside the batch, or never answered. */
+		for (i = 0, ntodo = 0; i < n; i++)
+			if (items[i].status == 0 || items[i].status == 429 ||
+			    items[i].status == 503)
+				todo[ntodo++] = i;
+		if (ntodo == 0)
+			break;
+		if (round >= max_retries) {
+			rc = core_error(ctx, CORE_EHTTP,
+			    "POST /v1.0/$batch: %zu requests still throttled after %d retries",
+			    ntodo, round);
+			goto out;
+		}
+		if (wait_ms < 0)
+			wait_ms = 1000L << (round < 5 ? round : 5);
+		if (wait_ms > max_wait * 1000) {
+			rc = core_error(ctx, CORE_EHTTP,
+			    "POST /v1.0/$batch asked for a %lds wait, above retry_max_wait (%lds)",
+			    wait_ms / 1000, max_wait);
+			goto out;
+		}
+		graph_sleep_ms(wait_ms);
+	}
+out:
+	free(todo);
+	return rc;
+}
+
+void
+graph_batch_release(struct graph_batch_item *items, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		cJSON_Delete(items[i].response);
+		items[i].response = NULL;
+	}
+}
+
+static const char *
+op_status(const cJSON *op)
+{
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(op, "status");
+
+	return cJSON_IsString(s) ? s->valuestring : "";
+}
+
+/* The first statusDetail of a failed number in the operation, or NULL. */
+static const char *
+op_detail(const cJSON *op)
+{
+	const cJSON *numbers = cJSON_GetObjectItemCaseSensitive(op, "numbers");
+	const cJSON *n, *d;
+
+	cJSON_ArrayForEach(n, numbers) {
+		d = cJSON_GetObjectItemCaseSensitive(n, "statusDetail");
+		if (cJSON_IsString(d) && *d->valuestring)
+			return d->valuestring;
+	}
+	return NULL;
+}
+
+int
+graph_wait_operation(cJSON **out, struct core_ctx *ctx, const char *location,
+    int timeout_s)
+{
+	struct svc_resp resp;
+	cJSON *op = NULL;
+	time_t deadline = time(NULL) + timeout_s;
+	long delay = 1000;
+	const char *status, *detail;
+	const cJSON *id;
+	int rc;
+
+	*out = NULL;
+	for (;;) {
+		svc_resp_init(&resp);
+		rc = svc_call(&resp, ctx, SVC_GRAPH, "GET", location, NULL, NULL, 0);
+		if (rc) {
+			svc_resp_release(&resp);
+			goto out;
+		}
+		cJSON_Delete(op);
+		op = resp.json;
+		resp.json = NULL;
+		svc_resp_release(&resp);
+		status = op_status(op);
+		if (strcmp(status, "notStarted") != 0 && strcmp(status, "running") != 0)
+			break;
+		if (time(NULL) + delay / 1000 > deadline) {
+			id = cJSON_GetObjectItemCaseSensitive(op, "id");
+			rc = core_error(ctx, CORE_ETIMEOUT,
+			    "number operation '%s' still %s after %ds (wait_timeout)",
+			    cJSON_IsString(id) ? id->valuestring : location, status,
+			    timeout_s);
+			goto out;
+		}
+		graph_sleep_ms(delay);
+		delay = delay * 2 > 10000 ? 10000 : delay * 2;
+	}
+	if (strcmp(status, "succeeded") != 0) {
+		detail = op_detail(op);
+		rc = core_error(ctx, CORE_ESERVICE, "number operation %s: %s", status,
+		    detail ? detail : "no reason given");
+	}
+out:
+	*out = op;
+	return rc;
+}
+
+static bool
+unreserved(unsigned char c)
+{
+	return isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+char *
+graph_escape(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(s), i, j = 0;
+	char *out = xmalloc(n * 3 + 1);
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (unreserved(c)) {
+			out[j++] = (char)c;
+		} else {
+			out[j++] = '%';
+			out[j++] = hex[c >> 4];
+			out[j++] = hex[c & 15];
+		}
+	}
+	out[j] = '\0';
+	return out;
+}
+
+char *
+graph_literal(const char *s)
+{
+	struct buf b = BUF_INIT((size_t)-1);
+	char *quoted, *escaped;
+
+	if (buf_adds(&b, "'"))
+		BUG("out of memory");
+	for (; *s; s++)
+		if (buf_add(&b, s, 1) || (*s == '\'' && buf_add(&b, s, 1)))
+			BUG("out of memory");
+	if (buf_adds(&b, "'"))
+		BUG("out of memory");
+	quoted = buf_detach(&b, NULL);
+	escaped = graph_escape(quoted);
+	free(quoted);
+	return escaped;
+}

@@ -1,0 +1,94 @@
+/*
+ * graph.h - Microsoft Graph conventions on top of svc_call(): paging by
+ * @odata.nextLink and by $top/$skip, JSON $batch, long-running operations,
+ * and OData literal quoting.
+ *
+ * Every function here fails on the first read error: a list is either
+ * complete or an error, never a partial "what we got".
+ */
+#ifndef DIALTONE_GRAPH_H
+#define DIALTONE_GRAPH_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "core.h"
+
+/* Graph caps a $batch at 20 requests. */
+#define GRAPH_BATCH_MAX 20
+
+/*
+ * GETs path and every page its @odata.nextLink names, resending headers
+ * (e.g. "ConsistencyLevel: eventual") on each page.
+ * @param[out] out  a new array of every item of every page's "value"
+ * @return CORE_OK or the first error
+ */
+int graph_list(cJSON **out, struct core_ctx *ctx, const char *path,
+    const char *const *headers);
+
+/*
+ * Pages with $top/$skip until a page is shorter than top (numberAssignments,
+ * which has no nextLink). path may already have a query ("?$filter=...").
+ * @param[out] out  a new array of every item
+ */
+int graph_list_skip(cJSON **out, struct core_ctx *ctx, const char *path, int top);
+
+struct graph_batch_item {
+	/* in */
+	const char *method;      /* "GET", "POST", "PATCH", "DELETE" */
+	const char *url;         /* relative to the version: "/users/{id}" */
+	const cJSON *body;       /* or NULL */
+	/* out */
+	long status;             /* inner status; 0 when never answered */
+	cJSON *response;         /* inner body or NULL; owned by the item */
+};
+
+/*
+ * Sends items as $batch requests of up to 20, several batches in flight
+ * (max_concurrency). Inner 429/503 answers are retried alone, after their
+ * Retry-After, up to max_retries times. Items are never repeated once they
+ * got any other answer.
+ * @return CORE_OK when every item has an answer (look at each status), or a
+ *         transport/auth error of a whole batch
+ */
+int graph_batch(struct core_ctx *ctx, struct graph_batch_item *items, size_t n);
+
+/* Frees each item's response (not the array). */
+void graph_batch_release(struct graph_batch_item *items, size_t n);
+
+/*
+ * The error text of an inner batch response or of any Graph error body:
+ * "CODE: message" (scrubbed), or "status N" when the body has no error.
+ * The caller frees the string.
+ */
+char *graph_error_text(struct core_ctx *ctx, long status, const cJSON *body);
+
+/*
+ * Polls a telephone-number long-running operation (the Location of a 202)
+ * until it leaves notStarted/running, or timeout_s passes. Waits 1, 2, 4 ...
+ * up to 10 s between reads.
+ * @param[out] out  the last operation object read (caller owns), also on
+ *                  failure and timeout when one was read
+ * @return CORE_OK when "succeeded"; CORE_ESERVICE with the statusDetail when
+ *         "failed" or "skipped"; CORE_ETIMEOUT naming the operation id
+ */
+int graph_wait_operation(cJSON **out, struct core_ctx *ctx, const char *location,
+    int timeout_s);
+
+/*
+ * Percent-encodes s for a URL path segment or query value (RFC 3986
+ * unreserved characters kept). The caller frees the result.
+ */
+char *graph_escape(const char *s);
+
+/*
+ * An OData string literal for $filter: 'value' with quotes doubled, then
+ * percent-encoded. The caller frees the result.
+ */
+char *graph_literal(const char *s);
+
+/* Milliseconds to sleep between polls; scaled by DIALTONE_TEST_BACKOFF_SCALE. */
+void graph_sleep_ms(long ms);
+
+#endif

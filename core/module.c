@@ -1,0 +1,62 @@
+/*
+ * module.c - the module life cycle shared by every module (see module.h).
+ */
+#include "module.h"
+
+#include <stdlib.h>
+
+#include "svc.h"
+
+static int
+refuse_check_mode(struct core_ctx *ctx, struct result *res)
+{
+	char *msg;
+
+	msg = xasprintf("remote module (%s) does not support check mode",
+	    ctx->module_name);
+	result_put(res, "skipped", cJSON_CreateTrue());
+	result_put(res, "msg", cJSON_CreateString(msg));
+	free(msg);
+	return CORE_OK;
+}
+
+int
+module_main(const struct module *m, int argc, char **argv)
+{
+	struct core_ctx ctx;
+	struct result res;
+	cJSON *input = NULL, *params = NULL, *invocation = NULL;
+	char *fqcn, *text;
+	int rc;
+
+	fqcn = xasprintf(CORE_COLLECTION ".%s", m->name);
+	core_ctx_init(&ctx, fqcn);
+	result_init(&res);
+
+	rc = args_load(&input, &ctx, argc, argv);
+	if (rc)
+		goto out;
+	rc = args_validate(&params, &ctx, m->args, m->rules, input);
+	if (params)
+		invocation = args_invocation(m->args, params);
+	if (rc)
+		goto out;
+	ctx.params = params;
+	if (ctx.check_mode && !m->check_mode) {
+		rc = refuse_check_mode(&ctx, &res);
+		goto out;
+	}
+	rc = m->run(&ctx, params, &res);
+	if (rc && !ctx.msg)
+		BUG("%s failed with code %d and no message", m->name, rc);
+out:
+	text = result_render(&ctx, &res, invocation, rc);
+	result_print(text);
+	free(text);
+	result_release(&res);
+	core_ctx_release(&ctx);
+	cJSON_Delete(params);
+	cJSON_Delete(input);
+	free(fqcn);
+	return rc ? 1 : 0;
+}

@@ -1,0 +1,21 @@
+#!/bin/sh
+# Rejects the C functions STYLE.md bans, and stdout writers outside result.c
+# (stdout carries exactly one JSON object).
+set -u
+cd "$(dirname "$0")/.." || exit 2
+status=0
+hits=$(grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|strtok|sscanf)[[:space:]]*\(' \
+	core/*.c core/*.h modules/*.c 2>/dev/null)
+if [ -n "$hits" ]; then
+	echo "banned functions in use:"
+	echo "$hits"
+	status=1
+fi
+hits=$(grep -nE '(\bprintf[[:space:]]*\(|\bputs[[:space:]]*\(|\bputchar[[:space:]]*\(|fprintf[[:space:]]*\([[:space:]]*std(out|err)|fputs[[:space:]]*\([^;]*std(out|err)|perror[[:space:]]*\()' \
+	core/*.c modules/*.c 2>/dev/null | grep -v '^core/result\.c:')
+if [ -n "$hits" ]; then
+	echo "stdout/stderr writes outside core/result.c:"
+	echo "$hits"
+	status=1
+fi
+exit $status

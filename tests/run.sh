@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Runs the test layers of dialtone.teams_phone and ends with one line
+# "N passed, N failed". Exit status 0 only when nothing failed.
+#
+#   tests/run.sh                 every layer
+#   tests/run.sh unit sim        only the named layers
+#     static       banned C functions and stdout writers
+#     unit         Criterion suites of core/ (tests/unit)
+#     sim          Criterion suites of core/ against the simulator (tests/sim)
+#     simulator    the tenant simulator's own unittest suite
+#     integration  each tests/integration/targets/NAME through ansible-playbook
+#     packaging    the Galaxy tarball builds, installs, documents and runs
+#     secrets      no secret used by the tests appears in any test output
+#
+# VALGRIND=1 runs the Criterion suites under valgrind. Logs: tests/output/.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+ROOT=$(pwd)
+OUT=$ROOT/tests/output
+mkdir -p "$OUT"
+PYTHON=/usr/bin/python3
+
+passed=0
+failed=0
+failures=()
+
+note_pass() { passed=$((passed + ${1:-1})); }
+note_fail() { failed=$((failed + ${2:-1})); failures+=("$1"); }
+
+layers=("$@")
+[ ${#layers[@]} -eq 0 ] && layers=(static unit sim simulator integration packaging secrets)
+
+# Criterion prints "[====] Synthesis: Tested: N | Passing: P | Failing: F | Crashing: C".
+run_criterion() {
+	local bin=$1 name log line p f c
+	name=$(basename "$bin")
+	log=$OUT/$name.log
+	if [ "${VALGRIND:-}" = 1 ]; then
+		valgrind --quiet --trace-children=yes --error-exitcode=99 --leak-check=full \
+			--errors-for-leak-kinds=definite --suppressions="$ROOT/tests/valgrind.supp" \
+			"$bin" --jobs 1 >"$log" 2>&1
+	else
+		"$bin" >"$log" 2>&1
+	fi
+	local rc=$?
+	line=$(grep -a 'Synthesis:' "$log" | tail -n 1)
+	if [ -z "$line" ]; then
+		note_fail "$name: no Criterion summary (exit $rc), see $log"
+		return
+	fi
+	p=$(sed -E 's/.*Passing: ([0-9]+).*/\1/' <<<"$line")
+	f=$(sed -E 's/.*Failing: ([0-9]+).*/\1/' <<<"$line")
+	c=$(sed -E 's/.*Crashing: ([0-9]+).*/\1/' <<<"$line")
+	note_pass "$p"
+	if [ "$f" -gt 0 ] || [ "$c" -gt 0 ]; then
+		note_fail "$name: $f failing, $c crashing, see $log" $((f > 0 ? f : c))
+	elif [ $rc -ne 0 ]; then
+		note_fail "$name: exit $rc (valgrind or sanitizer report?), see $log"
+	fi
+	printf '%-34s %s\n' "$name" "${line#*Synthesis: }"
+}
+
+layer_static() {
+	if scripts/check-banned.sh >"$OUT/static.log" 2>&1; then
+		note_pass; echo "static: banned functions: none"
+	else
+		note_fail "static: banned functions, see $OUT/static.log"; cat "$OUT/static.log"
+	fi
+}
+
+layer_criterion() {
+	local dir=$1 src bin
+	for src in "$dir"/test_*.c; do
+		[ -e "$src" ] || continue
+		bin=build/tests/$(basename "$src" .c)
+		if [ ! -x "$bin" ]; then
+			note_fail "$bin was not built"
+			continue
+		fi
+		run_criterion "$bin"
+	done
+}
+
+layer_simulator() {
+	local log=$OUT/simulator.log line
+	[ -d tests/tenantsim ] || return
+	$PYTHON tests/tenantsim/run_tests.py >"$log" 2>&1
+	line=$(grep -a '^simulator: ' "$log" | tail -n 1)
+	if [ -z "$line" ]; then
+		note_fail "simulator suite: no summary, see $log"
+		return
+	fi
+	echo "$line"
+	read -r _ p _ f _ <<<"$line"
+	note_pass "$p"
+	[ "$f" -gt 0 ] && note_fail "simulator suite: $f failed, see $log" "$f"
+	return 0
+}
+
+layer_integration() {
+	local t name
+	for t in tests/integration/targets/*/; do
+		[ -d "$t" ] || continue
+		name=$(basename "$t")
+		if tests/integration/run-target.sh "$name" >"$OUT/integration-$name.log" 2>&1; then
+			note_pass; printf '%-34s ok\n' "integration/$name"
+		else
+			note_fail "integration/$name, see $OUT/integration-$name.log"
+			printf '%-34s FAILED\n' "integration/$name"
+		fi
+	done
+}
+
+layer_packaging() {
+	local log=$OUT/packaging.log n rc
+	tests/packaging/run.sh >"$log" 2>&1
+	rc=$?
+	n=$(grep -c '^ok: ' "$log")
+	note_pass "$n"
+	grep '^FAILED: ' "$log" | while read -r line; do echo "packaging: $line"; done
+	n=$(grep -c '^FAILED: ' "$log")
+	[ "$n" -gt 0 ] && note_fail "packaging: $n checks failed, see $log" "$n"
+	[ "$n" -eq 0 ] && [ "$rc" -ne 0 ] && note_fail "packaging: exit $rc, see $log" && n=1
+	printf '%-34s %s\n' "packaging" "$(grep -c '^ok: ' "$log") ok, $n failed"
+	return 0
+}
+
+# Every secret the tests use; none may appear in any log or artifact.
+layer_secrets() {
+	local s hits=""
+	for s in sim-Secret-4f9a7Qx2 sim-Secret-readonly-8k2 test-Cert-Pass-71c; do
+		hits+=$(grep -rlaF -- "$s" "$OUT" --exclude=secrets.log 2>/dev/null)
+	done
+	if [ -z "$hits" ]; then
+		note_pass; echo "secrets: no test secret in tests/output"
+	else
+		echo "$hits" >"$OUT/secrets.log"
+		note_fail "secrets: a test secret appears in: $(tr '\n' ' ' <"$OUT/secrets.log")"
+	fi
+}
+
+for layer in "${layers[@]}"; do
+	case $layer in
+	static) layer_static ;;
+	unit) layer_criterion tests/unit ;;
+	sim) layer_criterion tests/sim ;;
+	simulator) layer_simulator ;;
+	integration) layer_integration ;;
+	packaging) layer_packaging ;;
+	secrets) layer_secrets ;;
+	*) echo "unknown layer '$layer'"; exit 2 ;;
+	esac
+done
+
+if [ ${#failures[@]} -gt 0 ]; then
+	echo
+	echo "failures:"
+	printf '  %s\n' "${failures[@]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -60,6 +60,10 @@ FLAGS_STAMP := $(BUILD)/.flags
 $(shell mkdir -p $(BUILD) && echo '$(CC) $(CFLAGS) $(LDFLAGS)' > $(BUILD)/.flags.new && \
   (cmp -s $(BUILD)/.flags.new $(FLAGS_STAMP) || mv $(BUILD)/.flags.new $(FLAGS_STAMP)); rm -f $(BUILD)/.flags.new)
 
+# Keep every object file: deleting the intermediate ones would relink every
+# module on the next make.
+.SECONDARY:
+
 .PHONY: all deps test unit demo bench valgrind collection install clean check-banned
 all: $(LIB) $(MODULES)
 

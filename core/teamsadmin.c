@@ -161,6 +161,15 @@ copy_or_null(const cJSON *v)
 	return c;
 }
 
+static void
+copy_address_fields(cJSON *addr, const cJSON *loc)
+{
+	const char *const *f;
+
+	for (f = address_fields; *f; f++)
+		cJSON_ReplaceItemInObject(addr, *f, copy_or_null(cJSON_GetObjectItem(loc, *f)));
+}
+
 static cJSON *
 new_address(const cJSON *loc, const char *id)
 {
@@ -197,9 +206,12 @@ ta_group_addresses(const cJSON *locations)
 			cJSON_AddItemToArray(addresses, addr);
 		}
 		isdef = cJSON_GetObjectItem(loc, "isDefault");
-		if (cJSON_IsTrue(isdef) && str_of(loc, "id"))
+		if (cJSON_IsTrue(isdef) && str_of(loc, "id")) {
+			/* The default location's row carries the address itself. */
+			copy_address_fields(addr, loc);
 			cJSON_ReplaceItemInObject(addr, "defaultLocationId",
 			    cJSON_CreateString(str_of(loc, "id")));
+		}
 		l = cJSON_CreateObject();
 		if (!l)
 			BUG("out of memory");
@@ -555,17 +567,27 @@ ta_resource_account_get(cJSON **out, struct core_ctx *ctx, const char *identity)
 	int rc;
 
 	*out = NULL;
-	rc = read_array(&list, ctx, path, NULL);
+	/*
+	 * No such account is a 404 ("The user '…' is not found"), also while a
+	 * new one replicates: CORE_ENOTFOUND, never an error.
+	 */
+	rc = send_req(&list, NULL, ctx, "GET", path, NULL, SVC_ALLOW_404);
 	free(path);
 	free(enc);
 	if (rc)
 		return rc;
-	if (cJSON_GetArraySize(list) < 1) {
+	if (cJSON_IsObject(list) && !list_of(list, NULL)) {
+		*out = list;    /* a single object, or a one-element array unwrapped */
+		return CORE_OK;
+	}
+	if (!list_of(list, NULL) || cJSON_GetArraySize(list_of(list, NULL)) < 1) {
 		cJSON_Delete(list);
 		return CORE_ENOTFOUND;
 	}
-	*out = cJSON_DetachItemFromArray(list, 0);
+	*out = cJSON_Duplicate(cJSON_GetArrayItem(list_of(list, NULL), 0), 1);
 	cJSON_Delete(list);
+	if (!*out)
+		BUG("out of memory");
 	return CORE_OK;
 }
 
@@ -612,7 +634,32 @@ ta_resource_account_update(cJSON **out, struct core_ctx *ctx, const char *object
 int
 ta_auto_attendants(cJSON **out, struct core_ctx *ctx)
 {
-	return read_array(out, ctx, "/Teams.VoiceApps/auto-attendants", "autoAttendants");
+	/* The list pages with first/skip (100 when first is absent): read to a short page. */
+	const int first = 100;
+	cJSON *all = cJSON_CreateArray(), *page = NULL;
+	char *path;
+	int rc, n, skip;
+
+	if (!all)
+		BUG("out of memory");
+	*out = NULL;
+	for (skip = 0;; skip += first) {
+		path = xasprintf("/Teams.VoiceApps/auto-attendants?first=%d&skip=%d", first, skip);
+		rc = read_array(&page, ctx, path, "autoAttendants");
+		free(path);
+		if (rc) {
+			cJSON_Delete(all);
+			return rc;
+		}
+		n = cJSON_GetArraySize(page);
+		while (page->child)
+			cJSON_AddItemToArray(all, cJSON_DetachItemFromArray(page, 0));
+		cJSON_Delete(page);
+		if (n < first)
+			break;
+	}
+	*out = all;
+	return CORE_OK;
 }
 
 static char *
@@ -728,4 +775,174 @@ ta_user_get(cJSON **out, struct core_ctx *ctx, const char *object_id)
 	free(path);
 	free(enc);
 	return rc;
+}
+
+/* ---- PSTN usages ---- */
+
+int
+ta_pstn_usages(cJSON **out, struct core_ctx *ctx)
+{
+	cJSON *inst = NULL;
+	const cJSON *usage;
+	int rc;
+
+	*out = NULL;
+	rc = ta_policy_get(&inst, ctx, TA_PSTN_USAGES, "Global");
+	if (rc == CORE_ENOTFOUND)
+		rc = core_error(ctx, CORE_ESERVICE,
+		    "teams has no Global instance of '" TA_PSTN_USAGES "'");
+	if (rc)
+		return rc;
+	usage = cJSON_GetObjectItem(inst, "Usage");
+	if (usage && !cJSON_IsNull(usage) && !cJSON_IsArray(usage)) {
+		cJSON_Delete(inst);
+		return core_error(ctx, CORE_ESERVICE,
+		    "teams returned a Global '" TA_PSTN_USAGES "' whose Usage is not a list");
+	}
+	*out = cJSON_IsArray(usage) ? cJSON_Duplicate(usage, 1) : cJSON_CreateArray();
+	cJSON_Delete(inst);
+	if (!*out)
+		BUG("out of memory");
+	return CORE_OK;
+}
+
+int
+ta_pstn_usages_set(struct core_ctx *ctx, const cJSON *usages)
+{
+	cJSON *b = cJSON_CreateObject();
+	cJSON *u = cJSON_Duplicate(usages, 1);
+	int rc;
+
+	if (!b || !u)
+		BUG("out of memory");
+	cJSON_AddItemToObject(b, "Usage", u);
+	rc = ta_policy_update(NULL, ctx, TA_PSTN_USAGES, "Global", b);
+	cJSON_Delete(b);
+	return rc;
+}
+
+static bool
+string_in(const cJSON *arr, const char *s)
+{
+	const cJSON *x;
+
+	cJSON_ArrayForEach(x, arr)
+		if (cJSON_IsString(x) && strcmp(x->valuestring, s) == 0)
+			return true;
+	return false;
+}
+
+cJSON *
+ta_pstn_usages_missing(const cJSON *have, const cJSON *wanted)
+{
+	cJSON *missing = cJSON_CreateArray();
+	const cJSON *w;
+
+	if (!missing)
+		BUG("out of memory");
+	cJSON_ArrayForEach(w, wanted) {
+		if (!cJSON_IsString(w) || !*w->valuestring)
+			continue;
+		if (string_in(have, w->valuestring) || string_in(missing, w->valuestring))
+			continue;
+		cJSON_AddItemToArray(missing, cJSON_CreateString(w->valuestring));
+	}
+	return missing;
+}
+
+/* ---- prepared writes (see teamsadmin.h) ---- */
+
+void
+ta_grant_user_req(struct svc_req *req, const char *object_id, const char *type,
+    const char *name)
+{
+	char *enc = graph_escape(object_id);
+	cJSON *b = cJSON_CreateObject();
+
+	if (!b)
+		BUG("out of memory");
+	cJSON_AddStringToObject(b, "PolicyName", name ? ta_policy_name(name) : "");
+	memset(req, 0, sizeof(*req));
+	req->svc = SVC_TEAMS;
+	req->method = "PATCH";
+	req->path = xasprintf("/Skype.Policy/users/%s/policies/%s", enc, type);
+	req->body = b;
+	/* As ta_grant_user(): a grant sets a value, repeating it is harmless. */
+	req->flags = SVC_IDEMPOTENT;
+	free(enc);
+}
+
+void
+ta_enterprise_voice_req(struct svc_req *req, const char *object_id, bool on)
+{
+	char *enc = graph_escape(object_id);
+
+	memset(req, 0, sizeof(*req));
+	req->svc = SVC_TEAMS;
+	req->method = "PUT";
+	req->path = xasprintf(
+	    "/Skype.TelephoneNumberMgmt/cmdlet/assignments?identity=%s&enterpriseVoiceEnabled=%s",
+	    enc, on ? "true" : "false");
+	free(enc);
+}
+
+void
+ta_req_release(struct svc_req *req)
+{
+	free((char *)req->path);
+	cJSON_Delete((cJSON *)req->body);
+	memset(req, 0, sizeof(*req));
+}
+
+/* ---- users, Teams view, in bulk (teams_shared_calling_info) ---- */
+
+int
+ta_users(cJSON **out, struct core_ctx *ctx, const char *filter)
+{
+	struct svc_resp resp;
+	cJSON *all = cJSON_CreateArray();
+	const cJSON *page, *item, *tok;
+	char *path, *fenc = filter ? graph_escape(filter) : NULL, *enc;
+	int rc = CORE_OK;
+
+	if (!all)
+		BUG("out of memory");
+	*out = NULL;
+	path = fenc ? xasprintf("/Teams.User/users?filter=%s&pageSize=100", fenc) :
+	    xstrdup("/Teams.User/users?pageSize=100");
+	while (path) {
+		svc_resp_init(&resp);
+		rc = svc_call(&resp, ctx, SVC_TEAMS, "GET", path, NULL, NULL, 0);
+		if (rc) {
+			svc_resp_release(&resp);
+			break;
+		}
+		page = list_of(resp.json, "users");
+		if (!page) {
+			svc_resp_release(&resp);
+			rc = core_error(ctx, CORE_ESERVICE,
+			    "GET /Teams.User/users: teams answered with something other than a list");
+			break;
+		}
+		cJSON_ArrayForEach(item, page)
+			cJSON_AddItemToArray(all, cJSON_Duplicate(item, 1));
+		tok = cJSON_GetObjectItem(resp.json, "skipToken");
+		free(path);
+		path = NULL;
+		if (cJSON_IsString(tok) && *tok->valuestring) {
+			enc = graph_escape(tok->valuestring);
+			path = fenc ? xasprintf("/Teams.User/users?filter=%s&pageSize=100&skiptoken=%s",
+			    fenc, enc) : xasprintf("/Teams.User/users?pageSize=100&skiptoken=%s", enc);
+			free(enc);
+		}
+		svc_resp_release(&resp);
+	}
+	free(path);
+	free(fenc);
+	if (rc) {
+		cJSON_Delete(all);
+		return rc;
+	}
+	*out = all;
+	return CORE_OK;
 }

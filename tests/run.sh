@@ -36,7 +36,7 @@ run_criterion() {
 	name=$(basename "$bin")
 	log=$OUT/$name.log
 	if [ "${VALGRIND:-}" = 1 ]; then
-		valgrind --quiet --trace-children=yes --error-exitcode=99 --leak-check=full \
+		valgrind --quiet --trace-children=yes --trace-children-skip='*python*' --error-exitcode=99 --leak-check=full \
 			--errors-for-leak-kinds=definite --suppressions="$ROOT/tests/valgrind.supp" \
 			"$bin" --jobs 1 >"$log" 2>&1
 	else
@@ -128,7 +128,8 @@ layer_packaging() {
 # Every secret the tests use; none may appear in any log or artifact.
 layer_secrets() {
 	local s hits=""
-	for s in sim-Secret-4f9a7Qx2 sim-Secret-readonly-8k2 test-Cert-Pass-71c; do
+	for s in sim-Secret-4f9a7Qx2 sim-Secret-readonly-8k2 test-Cert-Pass-71c 'unit-Secret-9Zx+/=&' \
+		unit-Svc-Secret-3Kq8 wrong-Secret-0000 wrong-Secret-x9; do
 		hits+=$(grep -rlaF -- "$s" "$OUT" --exclude=secrets.log 2>/dev/null)
 	done
 	if [ -z "$hits" ]; then

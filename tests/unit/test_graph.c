@@ -1,0 +1,125 @@
+/*
+ * test_graph.c - the pure helpers of graph, tenant and teamsadmin: quoting,
+ * grouping, summaries and effective policies.
+ */
+#include <stdlib.h>
+
+#include <criterion/criterion.h>
+
+#include "graph.h"
+#include "teamsadmin.h"
+#include "tenant.h"
+
+static cJSON *
+J(const char *text)
+{
+	cJSON *j = cJSON_Parse(text);
+
+	cr_assert_not_null(j, "test JSON parses: %s", text);
+	return j;
+}
+
+Test(graph, escapes_everything_but_unreserved_characters)
+{
+	char *s = graph_escape("ana@contoso.com/x y+1~_-.");
+
+	cr_expect_str_eq(s, "ana%40contoso.com%2Fx%20y%2B1~_-.");
+	free(s);
+}
+
+Test(graph, quotes_odata_literals_and_doubles_single_quotes)
+{
+	char *s = graph_literal("O'Brien+1");
+
+	cr_expect_str_eq(s, "%27O%27%27Brien%2B1%27");
+	free(s);
+}
+
+Test(teamsadmin, strips_the_tag_prefix_from_policy_identities)
+{
+	cr_expect_str_eq(ta_policy_name("Tag:Seattle"), "Seattle");
+	cr_expect_str_eq(ta_policy_name("tag:Seattle"), "Seattle");
+	cr_expect_str_eq(ta_policy_name("Global"), "Global");
+	cr_expect_str_eq(ta_policy_name("Seattle"), "Seattle");
+}
+
+Test(teamsadmin, groups_locations_into_civic_addresses_with_their_default_location)
+{
+	cJSON *locs = J("["
+	    "{\"id\":\"L2\",\"civicAddressId\":\"A1\",\"description\":\"Seattle\",\"location\":\"Floor 3\",\"isDefault\":false,\"country\":\"US\",\"elin\":\"FLOOR3\"},"
+	    "{\"id\":\"L1\",\"civicAddressId\":\"A1\",\"description\":\"Seattle\",\"location\":\"\",\"isDefault\":true,\"country\":\"US\"},"
+	    "{\"id\":\"L9\",\"civicAddressId\":\"A0\",\"description\":\"Austin\",\"location\":\"\",\"isDefault\":true,\"country\":\"US\"}]");
+	cJSON *addrs = ta_group_addresses(locs);
+	const cJSON *first, *second;
+
+	cr_assert_eq(cJSON_GetArraySize(addrs), 2);
+	first = cJSON_GetArrayItem(addrs, 0);
+	second = cJSON_GetArrayItem(addrs, 1);
+	cr_expect_str_eq(cJSON_GetObjectItem(first, "description")->valuestring, "Austin",
+	    "sorted by description");
+	cr_expect_str_eq(cJSON_GetObjectItem(second, "defaultLocationId")->valuestring, "L1");
+	cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItem(second, "locations")), 2);
+	cr_expect_str_eq(cJSON_GetObjectItem(second, "country")->valuestring, "US");
+	cr_expect(cJSON_IsNull(cJSON_GetObjectItem(second, "elin")),
+	    "address fields come from the default location's row, not a named location's");
+	cJSON_Delete(addrs);
+	cJSON_Delete(locs);
+}
+
+Test(tenant, counts_numbers_by_type_and_country)
+{
+	cJSON *nums = J("["
+	    "{\"numberType\":\"callingPlan\",\"isoCountryCode\":\"US\",\"assignmentStatus\":\"userAssigned\"},"
+	    "{\"numberType\":\"callingPlan\",\"isoCountryCode\":\"US\",\"assignmentStatus\":\"unassigned\"},"
+	    "{\"numberType\":\"directRouting\",\"isoCountryCode\":null,\"assignmentStatus\":\"unassigned\"}]");
+	cJSON *sum = tenant_numbers_summary(nums);
+	cJSON *want = J("{\"total\":3,"
+	    "\"by_type\":{\"callingPlan\":{\"total\":2,\"assigned\":1,\"unassigned\":1},"
+	    "\"directRouting\":{\"total\":1,\"assigned\":0,\"unassigned\":1}},"
+	    "\"by_country\":{\"US\":{\"total\":2,\"assigned\":1,\"unassigned\":1},"
+	    "\"unknown\":{\"total\":1,\"assigned\":0,\"unassigned\":1}}}");
+
+	cr_expect(cJSON_Compare(sum, want, 1));
+	cJSON_Delete(sum);
+	cJSON_Delete(want);
+	cJSON_Delete(nums);
+}
+
+Test(tenant, finds_skus_by_part_number_or_id)
+{
+	cJSON *skus = J("[{\"skuId\":\"440eaaa8-b3e0-484b-a8be-62870b9ba70a\",\"skuPartNumber\":\"PHONESYSTEM_VIRTUALUSER\"}]");
+
+	cr_expect_not_null(tenant_sku_find(skus, "phonesystem_virtualuser"));
+	cr_expect_not_null(tenant_sku_find(skus, "440EAAA8-B3E0-484B-A8BE-62870B9BA70A"));
+	cr_expect_null(tenant_sku_find(skus, "MCOEV"));
+	cJSON_Delete(skus);
+}
+
+Test(tenant, reads_the_effective_policy_or_global)
+{
+	cJSON *cfg = J("{\"effectivePolicyAssignments\":[{\"policyType\":\"TeamsSharedCallingRoutingPolicy\","
+	    "\"policyAssignment\":{\"displayName\":\"Seattle\",\"assignmentType\":\"direct\"}}]}");
+
+	cr_expect_str_eq(tenant_effective_policy(cfg, "teamssharedcallingroutingpolicy"), "Seattle");
+	cr_expect_str_eq(tenant_effective_policy(cfg, "OnlineVoiceRoutingPolicy"), "Global");
+	cJSON_Delete(cfg);
+}
+
+Test(tenant, checks_a_upn_domain_against_verified_domains)
+{
+	cJSON *org = J("{\"verifiedDomains\":[{\"name\":\"contoso.com\"},{\"name\":\"contoso.onmicrosoft.com\"}]}");
+
+	cr_expect(tenant_domain_verified(org, "main@Contoso.com"));
+	cr_expect(!tenant_domain_verified(org, "main@fabrikam.com"));
+	cr_expect(!tenant_domain_verified(org, "main"));
+	cr_expect(!tenant_domain_verified(org, "main@"));
+	cJSON_Delete(org);
+}
+
+Test(tenant, maps_number_type_choices_to_the_service_names)
+{
+	cr_expect_str_eq(tenant_number_type("direct_routing"), "directRouting");
+	cr_expect_str_eq(tenant_number_type("calling_plan"), "callingPlan");
+	cr_expect_str_eq(tenant_number_type("operator_connect"), "operatorConnect");
+	cr_expect_null(tenant_number_type("pstn"));
+}

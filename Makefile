@@ -87,7 +87,7 @@ $(BUILD)/modules/%.o: modules/%.c $(wildcard core/*.h) $(FLAGS_STAMP)
 
 plugins/modules/%: $(BUILD)/modules/%.o $(MAIN_OBJ) $(LIB)
 	@echo '  LINK   $@'
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(MAIN_OBJ) $(LIB) $(LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@.tmp $< $(MAIN_OBJ) $(LIB) $(LIBS) && mv -f $@.tmp $@
 
 $(BUILD)/tests/helpers/%.o: tests/helpers/%.c $(wildcard tests/helpers/*.h) $(wildcard core/*.h) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)

@@ -105,8 +105,11 @@ buf_detach(struct buf *b, size_t *lenp)
 {
 	char *p;
 
-	if (!b->data && buf_grow(b, 0))
-		BUG("buffer limit of 0 bytes");
+	if (!b->data) {
+		if (buf_grow(b, 0))
+			BUG("buffer limit of 0 bytes");
+		b->data[0] = '\0';
+	}
 	p = b->data;
 	if (lenp)
 		*lenp = b->len;

@@ -115,6 +115,13 @@ core_warn(struct core_ctx *ctx, const char *fmt, ...)
 	va_start(ap, fmt);
 	s = vformat(fmt, ap);
 	va_end(ap);
+	/* The same warning from many requests is said once. */
+	cJSON_ArrayForEach(item, ctx->warnings) {
+		if (cJSON_IsString(item) && strcmp(item->valuestring, s) == 0) {
+			free(s);
+			return;
+		}
+	}
 	item = cJSON_CreateString(s);
 	free(s);
 	if (!item || !cJSON_AddItemToArray(ctx->warnings, item))

@@ -158,4 +158,51 @@ int ta_disassociate(struct core_ctx *ctx, const char *endpoint_id);
 /* GET /Teams.User/users/{objectId}; CORE_ENOTFOUND when missing. */
 int ta_user_get(cJSON **out, struct core_ctx *ctx, const char *object_id);
 
+/* ---- PSTN usages: the Global OnlinePstnUsages instance ---- */
+
+/*
+ * The tenant's PSTN usages: the "Usage" array of the Global
+ * OnlinePstnUsages instance (GET .../OnlinePstnUsages/configuration/Global).
+ * @param[out] out  a new array of strings (empty when the instance has none)
+ */
+int ta_pstn_usages(cJSON **out, struct core_ctx *ctx);
+/*
+ * Replaces the tenant's PSTN usages with usages (PUT of the Global instance
+ * with {"Usage": usages}). The service refuses to drop a usage that a
+ * policy still uses; callers add by sending the current list plus theirs.
+ */
+int ta_pstn_usages_set(struct core_ctx *ctx, const cJSON *usages);
+/*
+ * The strings of wanted that are not in have, once each, in wanted's order;
+ * compared exactly, as the service does. The caller owns the new array.
+ */
+cJSON *ta_pstn_usages_missing(const cJSON *have, const cJSON *wanted);
+
+/* ---- prepared writes, for many at once (teams_user_voice) ---- */
+
+struct svc_req;
+
+/*
+ * Fill *req with the request ta_grant_user() / ta_set_enterprise_voice()
+ * would send, so that many can go out together with svc_call_many(). The
+ * path and body they put in req are allocated: free them with
+ * ta_req_release(), which leaves req zeroed.
+ */
+void ta_grant_user_req(struct svc_req *req, const char *object_id,
+    const char *type, const char *name);
+void ta_enterprise_voice_req(struct svc_req *req, const char *object_id, bool on);
+void ta_req_release(struct svc_req *req);
+
+/* ---- users, Teams view, in bulk (teams_shared_calling_info) ---- */
+
+/*
+ * Every user of the Teams view (GET /Teams.User/users, pageSize=100,
+ * skiptoken paging), optionally narrowed by an OData filter (not yet
+ * encoded), such as "accountType eq 'ResourceAccount'": resource accounts,
+ * which userConfigurations leaves out, with their effectivePolicyAssignments
+ * (API.md 2.3.5; the parameters are inferred).
+ * @param[out] out  a new array of user objects
+ */
+int ta_users(cJSON **out, struct core_ctx *ctx, const char *filter);
+
 #endif

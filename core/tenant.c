@@ -304,7 +304,12 @@ tenant_number_type(const char *choice)
 static bool
 transient_assign_failure(const char *msg)
 {
-	return msg && (strstr(msg, "is not found") || strstr(msg, "User does not exist") ||
+	/*
+	 * "The user '{id}' is not found" only: N2's "Telephone Number '{n}' is
+	 * not found from tenant" is permanent and must not be retried.
+	 */
+	return msg && ((strstr(msg, "The user '") && strstr(msg, "' is not found")) ||
+	    strstr(msg, "User does not exist") ||
 	    strstr(msg, "lacks appropriate licenses") ||
 	    strstr(msg, "Service is unavailable") || strstr(msg, "Unknown Error"));
 }
@@ -366,7 +371,9 @@ tenant_number_assign(struct core_ctx *ctx, const struct tenant_assign *a)
 	if (a->location_id)
 		cJSON_AddStringToObject(b, "locationId", a->location_id);
 	for (;;) {
-		rc = number_op(ctx, "assignNumber", b, a->wait_timeout, &ambiguous);
+		/* Each attempt waits only for what is left of wait_timeout. */
+		rc = number_op(ctx, "assignNumber", b,
+		    deadline > time(NULL) ? (int)(deadline - time(NULL)) : 1, &ambiguous);
 		if (rc == CORE_OK)
 			break;
 		if (ambiguous) {
@@ -490,4 +497,465 @@ tenant_effective_policy(const cJSON *config, const char *type)
 			return name->valuestring;
 	}
 	return "Global";
+}
+
+/* ---- licences and accounts (teams_resource_account, teams_phone_number) ---- */
+
+#include "teamsadmin.h"
+
+static bool
+string_in(const cJSON *arr, const char *s)
+{
+	const cJSON *x;
+
+	cJSON_ArrayForEach(x, arr)
+		if (cJSON_IsString(x) && strcasecmp(x->valuestring, s) == 0)
+			return true;
+	return false;
+}
+
+bool
+tenant_user_has_plan(const cJSON *user, const cJSON *skus, const char *plan_id)
+{
+	const cJSON *l, *id, *sku, *p, *pid;
+
+	cJSON_ArrayForEach(l, cJSON_GetObjectItem(user, "assignedLicenses")) {
+		id = cJSON_GetObjectItem(l, "skuId");
+		if (!cJSON_IsString(id) || !(sku = tenant_sku_find(skus, id->valuestring)))
+			continue;
+		if (string_in(cJSON_GetObjectItem(l, "disabledPlans"), plan_id))
+			continue;
+		cJSON_ArrayForEach(p, cJSON_GetObjectItem(sku, "servicePlans")) {
+			pid = cJSON_GetObjectItem(p, "servicePlanId");
+			if (cJSON_IsString(pid) && strcasecmp(pid->valuestring, plan_id) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+bool
+tenant_user_has_calling_plan(const cJSON *user, const cJSON *skus)
+{
+	const cJSON *l, *id, *sku, *part;
+
+	cJSON_ArrayForEach(l, cJSON_GetObjectItem(user, "assignedLicenses")) {
+		id = cJSON_GetObjectItem(l, "skuId");
+		if (!cJSON_IsString(id) || strcasecmp(id->valuestring, TENANT_SKU_COMM_CREDITS) == 0)
+			continue;
+		sku = tenant_sku_find(skus, id->valuestring);
+		part = cJSON_GetObjectItem(sku, "skuPartNumber");
+		if (cJSON_IsString(part) && strncasecmp(part->valuestring, "MCOPSTN", 7) == 0 &&
+		    strcasecmp(part->valuestring, "MCOPSTNC") != 0)
+			return true;
+	}
+	return false;
+}
+
+cJSON *
+tenant_user_sku_names(const cJSON *user, const cJSON *skus)
+{
+	cJSON *names = cJSON_CreateArray();
+	const cJSON *l, *id, *part;
+
+	if (!names)
+		BUG("out of memory");
+	cJSON_ArrayForEach(l, cJSON_GetObjectItem(user, "assignedLicenses")) {
+		id = cJSON_GetObjectItem(l, "skuId");
+		if (!cJSON_IsString(id))
+			continue;
+		part = cJSON_GetObjectItem(tenant_sku_find(skus, id->valuestring), "skuPartNumber");
+		cJSON_AddItemToArray(names, cJSON_CreateString(cJSON_IsString(part) ?
+		    part->valuestring : id->valuestring));
+	}
+	return names;
+}
+
+int
+tenant_account_kind(enum tenant_account *kind, cJSON **teams,
+    struct core_ctx *ctx, const cJSON *user)
+{
+	const cJSON *id = cJSON_GetObjectItem(user, "id");
+	const cJSON *type;
+	int rc;
+
+	*teams = NULL;
+	if (!cJSON_IsString(id))
+		return core_error(ctx, CORE_ESERVICE, "graph returned a user without an id");
+	rc = ta_resource_account_get(teams, ctx, id->valuestring);
+	if (rc == CORE_OK) {
+		*kind = TENANT_ACCOUNT_RESOURCE;
+		return CORE_OK;
+	}
+	if (rc != CORE_ENOTFOUND)
+		return rc;
+	rc = tenant_user_configuration(teams, ctx, id->valuestring);
+	if (rc == CORE_OK) {
+		type = cJSON_GetObjectItem(*teams, "accountType");
+		if (cJSON_IsString(type) && strcasecmp(type->valuestring, "resourceAccount") == 0) {
+			cJSON_Delete(*teams);
+			*teams = NULL;
+			*kind = TENANT_ACCOUNT_REPLICATING;
+		} else {
+			*kind = TENANT_ACCOUNT_USER;
+		}
+		return CORE_OK;
+	}
+	if (rc != CORE_ENOTFOUND)
+		return rc;
+	/* Resource accounts are created disabled; users sign in. */
+	*kind = cJSON_IsFalse(cJSON_GetObjectItem(user, "accountEnabled")) ?
+	    TENANT_ACCOUNT_REPLICATING : TENANT_ACCOUNT_USER;
+	return CORE_OK;
+}
+
+int
+tenant_shared_calling_policies_of(cJSON **out, struct core_ctx *ctx,
+    const char *object_id)
+{
+	cJSON *policies = NULL, *names;
+	const cJSON *p, *ra, *ident;
+	int rc;
+
+	*out = NULL;
+	rc = ta_policies(&policies, ctx, TA_SHARED_CALLING);
+	if (rc)
+		return rc;
+	names = cJSON_CreateArray();
+	if (!names)
+		BUG("out of memory");
+	cJSON_ArrayForEach(p, policies) {
+		ra = cJSON_GetObjectItem(p, "ResourceAccount");
+		ident = cJSON_GetObjectItem(p, "Identity");
+		if (cJSON_IsString(ra) && cJSON_IsString(ident) &&
+		    strcasecmp(ra->valuestring, object_id) == 0)
+			cJSON_AddItemToArray(names,
+			    cJSON_CreateString(ta_policy_name(ident->valuestring)));
+	}
+	cJSON_Delete(policies);
+	*out = names;
+	return CORE_OK;
+}
+
+int
+tenant_numbers_of(cJSON **out, struct core_ctx *ctx, const char *object_id)
+{
+	char *filter, *quoted;
+	struct buf b = BUF_INIT((size_t)-1);
+	const char *s;
+	int rc;
+
+	/* An OData literal: quotes doubled (tenant_numbers() encodes the rest). */
+	for (s = object_id; *s; s++)
+		if (buf_add(&b, s, 1) || (*s == '\'' && buf_add(&b, s, 1)))
+			BUG("out of memory");
+	quoted = buf_detach(&b, NULL);
+	filter = xasprintf("assignmentTargetId eq '%s'", quoted);
+	rc = tenant_numbers(out, ctx, filter);
+	free(filter);
+	free(quoted);
+	return rc;
+}
+
+/* ---- policy holders (teams_voice_routing_policy, teams_emergency_call_routing_policy) ---- */
+
+/* The policyAssignment of type in a user's effectivePolicyAssignments, or NULL. */
+static const cJSON *
+policy_assignment_of(const cJSON *config, const char *type)
+{
+	const cJSON *e, *t;
+
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(config, "effectivePolicyAssignments")) {
+		t = cJSON_GetObjectItem(e, "policyType");
+		if (cJSON_IsString(t) && strcasecmp(t->valuestring, type) == 0)
+			return cJSON_GetObjectItem(e, "policyAssignment");
+	}
+	return NULL;
+}
+
+static bool
+holder_listed(const cJSON *users, const char *id)
+{
+	const cJSON *u, *uid;
+
+	cJSON_ArrayForEach(u, users) {
+		uid = cJSON_GetObjectItem(u, "id");
+		if (cJSON_IsString(uid) && strcasecmp(uid->valuestring, id) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Adds config (a userConfiguration or a Teams user view) when it holds name. */
+static void
+holder_add(cJSON *users, const cJSON *config, const char *type, const char *name)
+{
+	const cJSON *pa = policy_assignment_of(config, type);
+	const cJSON *dn = cJSON_GetObjectItem(pa, "displayName");
+	const cJSON *kind = cJSON_GetObjectItem(pa, "assignmentType");
+	const cJSON *id = cJSON_GetObjectItem(config, "id");
+	const cJSON *upn = cJSON_GetObjectItem(config, "userPrincipalName");
+	cJSON *h;
+
+	if (!cJSON_IsString(id))
+		id = cJSON_GetObjectItem(config, "objectId");
+	if (!cJSON_IsString(dn) || !cJSON_IsString(id) ||
+	    strcasecmp(ta_policy_name(dn->valuestring), name) != 0 ||
+	    holder_listed(users, id->valuestring))
+		return;
+	h = cJSON_CreateObject();
+	if (!h)
+		BUG("out of memory");
+	cJSON_AddStringToObject(h, "id", id->valuestring);
+	cJSON_AddStringToObject(h, "userPrincipalName",
+	    cJSON_IsString(upn) ? upn->valuestring : id->valuestring);
+	cJSON_AddStringToObject(h, "assignmentType", cJSON_IsString(kind) &&
+	    strcasecmp(kind->valuestring, "group") == 0 ? "group" : "direct");
+	cJSON_AddItemToArray(users, h);
+}
+
+int
+tenant_policy_holders(cJSON **out, struct core_ctx *ctx, const char *type,
+    const char *name)
+{
+	cJSON *configs = NULL, *ras = NULL, *view = NULL, *grants = NULL;
+	cJSON *res = NULL, *users, *groups, *g2;
+	const cJSON *c, *oid, *g, *pn, *gid;
+	const char *bare = ta_policy_name(name);
+	int rc;
+
+	*out = NULL;
+	res = cJSON_CreateObject();
+	if (!res)
+		BUG("out of memory");
+	users = cJSON_AddArrayToObject(res, "users");
+	groups = cJSON_AddArrayToObject(res, "groups");
+	rc = tenant_user_configurations(&configs, ctx);
+	if (rc)
+		goto out;
+	cJSON_ArrayForEach(c, configs)
+		holder_add(users, c, type, bare);
+	rc = ta_resource_accounts(&ras, ctx);
+	if (rc)
+		goto out;
+	cJSON_ArrayForEach(c, ras) {
+		oid = cJSON_GetObjectItem(c, "objectId");
+		if (!cJSON_IsString(oid) || holder_listed(users, oid->valuestring))
+			continue;
+		rc = ta_user_get(&view, ctx, oid->valuestring);
+		if (rc == CORE_ENOTFOUND) {
+			rc = CORE_OK;
+			continue;
+		}
+		if (rc)
+			goto out;
+		holder_add(users, view, type, bare);
+		cJSON_Delete(view);
+		view = NULL;
+	}
+	rc = ta_group_grants(&grants, ctx, type);
+	if (rc)
+		goto out;
+	cJSON_ArrayForEach(g, grants) {
+		pn = cJSON_GetObjectItem(g, "PolicyName");
+		gid = cJSON_GetObjectItem(g, "GroupId");
+		if (!cJSON_IsString(pn) || !cJSON_IsString(gid) ||
+		    strcasecmp(ta_policy_name(pn->valuestring), bare) != 0)
+			continue;
+		g2 = cJSON_CreateObject();
+		if (!g2)
+			BUG("out of memory");
+		cJSON_AddStringToObject(g2, "GroupId", gid->valuestring);
+		cJSON_AddItemToObject(g2, "Rank", cJSON_IsNumber(cJSON_GetObjectItem(g, "Rank")) ?
+		    cJSON_Duplicate(cJSON_GetObjectItem(g, "Rank"), 1) : cJSON_CreateNull());
+		cJSON_AddItemToArray(groups, g2);
+	}
+	*out = res;
+	res = NULL;
+out:
+	cJSON_Delete(res);
+	cJSON_Delete(grants);
+	cJSON_Delete(view);
+	cJSON_Delete(ras);
+	cJSON_Delete(configs);
+	return rc;
+}
+
+#define HOLDERS_NAMED 5
+
+/* Appends "N noun(s) ('a', 'b', and M more)" for the items of list. */
+static int
+holders_phrase(struct buf *b, const cJSON *list, const char *key, const char *kind,
+    const char *noun)
+{
+	const cJSON *x, *v, *k;
+	int n = 0, named = 0, total = 0;
+
+	cJSON_ArrayForEach(x, list) {
+		k = cJSON_GetObjectItem(x, "assignmentType");
+		if (!kind || (cJSON_IsString(k) && strcmp(k->valuestring, kind) == 0))
+			total++;
+	}
+	if (!total)
+		return 0;
+	if (buf_addf(b, "%d %s%s (", total, noun, total == 1 ? "" : "s"))
+		return -1;
+	cJSON_ArrayForEach(x, list) {
+		k = cJSON_GetObjectItem(x, "assignmentType");
+		if (kind && !(cJSON_IsString(k) && strcmp(k->valuestring, kind) == 0))
+			continue;
+		n++;
+		if (named == HOLDERS_NAMED)
+			continue;
+		v = cJSON_GetObjectItem(x, key);
+		if (buf_addf(b, "%s'%s'", named ? ", " : "",
+		    cJSON_IsString(v) ? v->valuestring : "?"))
+			return -1;
+		named++;
+	}
+	if (n > named && buf_addf(b, ", and %d more", n - named))
+		return -1;
+	return buf_adds(b, ")");
+}
+
+char *
+tenant_policy_holders_text(const cJSON *holders)
+{
+	struct buf users = BUF_INIT((size_t)1 << 20), groups = BUF_INIT((size_t)1 << 20);
+	char *u, *g, *text;
+
+	if (holders_phrase(&users, cJSON_GetObjectItem(holders, "users"),
+	    "userPrincipalName", "direct", "account") ||
+	    holders_phrase(&groups, cJSON_GetObjectItem(holders, "groups"),
+	    "GroupId", NULL, "group"))
+		BUG("out of memory");
+	u = buf_detach(&users, NULL);
+	g = buf_detach(&groups, NULL);
+	if (!*u && !*g)
+		text = NULL;
+	else if (*u && *g)
+		text = xasprintf("%s and %s", u, g);
+	else
+		text = xstrdup(*u ? u : g);
+	free(u);
+	free(g);
+	return text;
+}
+
+int
+tenant_policy_ungrant(struct core_ctx *ctx, const char *type,
+    const cJSON *holders)
+{
+	const cJSON *x, *id, *k;
+	int rc;
+
+	cJSON_ArrayForEach(x, cJSON_GetObjectItem(holders, "users")) {
+		id = cJSON_GetObjectItem(x, "id");
+		k = cJSON_GetObjectItem(x, "assignmentType");
+		if (!cJSON_IsString(id) || !cJSON_IsString(k) ||
+		    strcmp(k->valuestring, "direct") != 0)
+			continue;
+		rc = ta_grant_user(ctx, id->valuestring, type, "");
+		if (rc)
+			return rc;
+	}
+	cJSON_ArrayForEach(x, cJSON_GetObjectItem(holders, "groups")) {
+		id = cJSON_GetObjectItem(x, "GroupId");
+		if (!cJSON_IsString(id))
+			continue;
+		rc = ta_ungrant_group(ctx, id->valuestring, type);
+		if (rc)
+			return rc;
+	}
+	return CORE_OK;
+}
+
+/* ---- groups (teams_user_voice) ---- */
+
+int
+tenant_group_members(cJSON **out, struct core_ctx *ctx, const char *id)
+{
+	char *enc = graph_escape(id);
+	char *path = xasprintf("/v1.0/groups/%s/members?$select=id,userPrincipalName&$top=999",
+	    enc);
+	int rc = graph_list(out, ctx, path, NULL);
+
+	free(path);
+	free(enc);
+	return rc;
+}
+
+int
+tenant_policy_create(struct core_ctx *ctx, const char *type, const char *name,
+    const cJSON *body)
+{
+	cJSON *found = NULL;
+	int rc;
+
+	rc = ta_policy_create(NULL, ctx, type, name, body);
+	if (rc != CORE_EHTTP)
+		return rc;
+	/* The first message stays recorded unless the lookup clears it. */
+	if (ta_policy_get(&found, ctx, type, name) == CORE_OK) {
+		core_error_clear(ctx);
+		rc = CORE_OK;
+	}
+	cJSON_Delete(found);
+	return rc;
+}
+
+/* ISO 3166-1 alpha-2, the 249 assigned codes, sorted. */
+static const char iso_countries[] =
+	"AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ "
+	"BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR "
+	"CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR "
+	"GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU "
+	"ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ "
+	"LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ "
+	"MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF "
+	"PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI "
+	"SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR "
+	"TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
+
+bool
+tenant_country_code(char out[3], const char *in)
+{
+	char cc[3];
+	size_t i;
+
+	if (!in || strlen(in) != 2)
+		return false;
+	for (i = 0; i < 2; i++) {
+		if (!((in[i] >= 'a' && in[i] <= 'z') || (in[i] >= 'A' && in[i] <= 'Z')))
+			return false;
+		cc[i] = (char)(in[i] & ~0x20);
+	}
+	cc[2] = '\0';
+	for (i = 0; i + 2 <= sizeof(iso_countries) - 1; i += 3)
+		if (iso_countries[i] == cc[0] && iso_countries[i + 1] == cc[1]) {
+			memcpy(out, cc, 3);
+			return true;
+		}
+	return false;
+}
+
+int
+tenant_group_get(cJSON **out, struct core_ctx *ctx, const char *id)
+{
+	struct svc_resp resp;
+	char *enc = graph_escape(id);
+	char *path = xasprintf("/v1.0/groups/%s?$select=id,displayName", enc);
+	int rc;
+
+	*out = NULL;
+	svc_resp_init(&resp);
+	rc = svc_call(&resp, ctx, SVC_GRAPH, "GET", path, NULL, NULL, SVC_ALLOW_404);
+	if (rc == CORE_OK) {
+		*out = resp.json;
+		resp.json = NULL;
+	}
+	svc_resp_release(&resp);
+	free(path);
+	free(enc);
+	return rc;
 }

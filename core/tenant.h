@@ -131,4 +131,133 @@ int tenant_user_configuration(cJSON **out, struct core_ctx *ctx, const char *id)
  */
 const char *tenant_effective_policy(const cJSON *config, const char *type);
 
+/* ---- licences and accounts (teams_resource_account, teams_phone_number) ---- */
+
+/* Licence ids of API.md 2.2.2. */
+#define TENANT_SKU_RESOURCE_ACCOUNT "PHONESYSTEM_VIRTUALUSER"
+#define TENANT_SKU_TEAMS_PHONE "MCOEV"
+#define TENANT_PLAN_TEAMS_PHONE "4828c8ec-dc2e-4779-b502-87ac9ce28ab7"
+#define TENANT_PLAN_RESOURCE_ACCOUNT "f47330e9-c134-43b3-9993-e7f004506889"
+#define TENANT_SKU_COMM_CREDITS "47794cd0-f0e5-45c5-9033-2eb6b5fc84e0"
+
+/*
+ * True when user (from tenant_user_get) holds service plan plan_id, not
+ * disabled, through one of its licences; skus is tenant_skus() output.
+ * Provisioning state is not looked at: it is the number service's to wait for.
+ */
+bool tenant_user_has_plan(const cJSON *user, const cJSON *skus, const char *plan_id);
+
+/*
+ * True when user holds a Calling Plan licence: a SKU whose part number
+ * starts with MCOPSTN, Communications Credits (MCOPSTNC) excepted. This is
+ * what the number service asks of a Calling Plan number's holder (N3).
+ */
+bool tenant_user_has_calling_plan(const cJSON *user, const cJSON *skus);
+
+/*
+ * The part numbers of the licences user holds (the skuId when skus does
+ * not list it), in assignedLicenses order. The caller owns the array.
+ */
+cJSON *tenant_user_sku_names(const cJSON *user, const cJSON *skus);
+
+enum tenant_account {
+	TENANT_ACCOUNT_USER = 1,       /* a user, not a resource account */
+	TENANT_ACCOUNT_RESOURCE,       /* a resource account the Teams admin service finds */
+	TENANT_ACCOUNT_REPLICATING,    /* a resource account Teams does not find yet */
+};
+
+/*
+ * What kind of account user (from tenant_user_get) is, asking the Teams
+ * side: the application instance read (1b) finds resource accounts; the
+ * user's teamsUserConfiguration (2.2.4) finds users. An account neither
+ * finds is a resource account still replicating when it is disabled (as
+ * resource accounts are), else a user.
+ * @param[out] teams  the application instance (RESOURCE), the
+ *                    userConfiguration (USER, when there is one) or NULL;
+ *                    the caller owns it
+ * @return CORE_OK or a read error
+ */
+int tenant_account_kind(enum tenant_account *kind, cJSON **teams,
+    struct core_ctx *ctx, const cJSON *user);
+
+/*
+ * The names (bare, without "Tag:") of the Shared Calling policies whose
+ * ResourceAccount is object_id.
+ * @param[out] out  a new array of strings (empty when none)
+ */
+int tenant_shared_calling_policies_of(cJSON **out, struct core_ctx *ctx,
+    const char *object_id);
+
+/*
+ * Every number assigned to object_id (numberAssignments filtered on
+ * assignmentTargetId). @param[out] out a new array
+ */
+int tenant_numbers_of(cJSON **out, struct core_ctx *ctx, const char *object_id);
+
+/* ---- policy holders (teams_voice_routing_policy, teams_emergency_call_routing_policy) ---- */
+
+/*
+ * Who holds an instance of a policy type, so that a delete never pulls a
+ * policy from under its users: every user (userConfigurations, in bulk) and
+ * every licensed resource account (ta_resource_accounts, then the Teams view
+ * of each, since userConfigurations leaves them out) whose effective policy
+ * of type is name, and every group grant of it (ta_group_grants). Grants
+ * still propagating (API.md 4.3) show only once they take effect.
+ * @param[out] out  {"users": [{"id", "userPrincipalName", "assignmentType"}],
+ *                   "groups": [{"GroupId", "Rank"}]}, assignmentType being
+ *                   "direct" or "group"; the caller owns it
+ * @return CORE_OK or the first read error
+ */
+int tenant_policy_holders(cJSON **out, struct core_ctx *ctx, const char *type,
+    const char *name);
+
+/*
+ * The direct holders and group grants of tenant_policy_holders() output as
+ * a phrase for a message, at most 5 names of each kind:
+ * "2 accounts ('a@contoso.com', 'b@contoso.com') and 1 group ('5e6f...')".
+ * NULL when there are none. The caller frees the string.
+ */
+char *tenant_policy_holders_text(const cJSON *holders);
+
+/*
+ * Removes the direct grants (PolicyName "") and group grants listed in
+ * holders (tenant_policy_holders() output) of type; the accounts fall back
+ * to a group's policy or to Global.
+ */
+int tenant_policy_ungrant(struct core_ctx *ctx, const char *type,
+    const cJSON *holders);
+
+/* ---- groups (teams_user_voice; tenant_group_get is below) ---- */
+
+/*
+ * The direct members of a group (GET /v1.0/groups/{id}/members, 999 per
+ * page): [{"id", "userPrincipalName", ...}]. Group policy assignment
+ * applies to direct members only (API.md 4.4).
+ */
+int tenant_group_members(cJSON **out, struct core_ctx *ctx, const char *id);
+
+/*
+ * Creates an instance of a policy type (ta_policy_create). A create that got
+ * no answer (CORE_EHTTP) is never sent again: the instance is looked up, and
+ * the create counts as done when it exists.
+ */
+int tenant_policy_create(struct core_ctx *ctx, const char *type, const char *name,
+    const cJSON *body);
+
+/*
+ * Checks that in is an assigned ISO 3166-1 alpha-2 country code (either
+ * case) and writes it upper-cased to out ("us" -> "US").
+ * @return true when it is one; out is then set
+ */
+bool tenant_country_code(char out[3], const char *in);
+
+/* ---- groups (teams_auto_attendant) ---- */
+
+/*
+ * A group by object id (GET /v1.0/groups/{id}?$select=id,displayName;
+ * Graph permission GroupMember.Read.All or Group.Read.All).
+ * @return CORE_OK, or CORE_ENOTFOUND (no message) when there is none
+ */
+int tenant_group_get(cJSON **out, struct core_ctx *ctx, const char *id);
+
 #endif

@@ -1,0 +1,756 @@
+/*
+ * teams_shared_policy - a Shared Calling routing policy
+ * (TeamsSharedCallingRoutingPolicy): the resource account whose number
+ * Shared Calling users call out with, and the emergency callback numbers.
+ *
+ * Before writing it checks what the service refuses (API.md 4.1, SC1-SC9)
+ * and the seed article's mistakes 1, 3 (as Microsoft states it), 5 and 6,
+ * each message naming the fix. state: absent refuses while the policy is
+ * still granted, unless force removes the grants first.
+ *
+ * Reads: the policy, the resource account (Graph, then the Teams side), and
+ * one filtered numberAssignments read for its number and the emergency
+ * numbers; the SKU list for a Calling Plan number, the account's Teams view
+ * and its voice routing policy for a Direct Routing number.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "e164.h"
+#include "module.h"
+#include "reconcile.h"
+#include "svc.h"
+#include "teamsadmin.h"
+#include "tenant.h"
+
+static const struct arg_spec args[] = {
+	ARGS_CONN,
+	{ "name", ARG_STR, .required = true },
+	{ "resource_account", ARG_STR },
+	{ "emergency_numbers", ARG_LIST, .elements = ARG_STR },
+	{ "purge_emergency_numbers", ARG_BOOL, .def = "true" },
+	{ "description", ARG_STR },
+	{ "state", ARG_STR, .def = "\"present\"", .choices = "present|absent" },
+	{ "force", ARG_BOOL, .def = "false" },
+	ARG_END
+};
+
+static const char *const exclusive[] = { ARGS_CONN_EXCLUSIVE, NULL };
+static const struct arg_required_if required_if[] = {
+	{ "state", "\"present\"", "resource_account", false },
+	{ NULL }
+};
+static const struct arg_required_by required_by[] = {
+	ARGS_CONN_REQUIRED_BY,
+	{ NULL }
+};
+static const struct arg_rules rules = {
+	.mutually_exclusive = exclusive,
+	.required_if = required_if,
+	.required_by = required_by,
+};
+
+/* Emergency numbers per numberAssignments read: keeps the $filter short. */
+#define NUMBERS_PER_READ 15
+
+static const char *const ignored[] = { "Key", NULL };
+static const char *const casefolded[] = { "Identity", "ResourceAccount", NULL };
+static const char *const number_field[] = { "EmergencyNumbers", NULL };
+
+/* North American and UK toll-free prefixes (the service's SC7 rule). */
+static const char *const toll_free[] = {
+	"+1800", "+1833", "+1844", "+1855", "+1866", "+1877", "+1888", "+44800", "+44808",
+	NULL
+};
+
+/* Everything one run knows; released by req_release(). */
+struct req {
+	const char *name;          /* bare name, or "Global" */
+	char *identity;            /* "Tag:name" or "Global" */
+	const char *ra_given;      /* resource_account as the task gives it */
+	cJSON *numbers;            /* emergency_numbers, canonical, or NULL when unset */
+	cJSON *have;               /* the policy, or NULL */
+	cJSON *ra_user;            /* Graph user of the resource account */
+	const char *ra_id;         /* its object id (in ra_user) */
+	cJSON *assignments;        /* its number and the emergency numbers */
+};
+
+static void
+req_release(struct req *r)
+{
+	free(r->identity);
+	cJSON_Delete(r->numbers);
+	cJSON_Delete(r->have);
+	cJSON_Delete(r->ra_user);
+	cJSON_Delete(r->assignments);
+}
+
+static const char *
+str_of(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItem(obj, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static bool
+empty(const char *s)
+{
+	return !s || !*s;
+}
+
+static bool
+string_in(const cJSON *arr, const char *s)
+{
+	const cJSON *x;
+
+	cJSON_ArrayForEach(x, arr)
+		if (cJSON_IsString(x) && strcmp(x->valuestring, s) == 0)
+			return true;
+	return false;
+}
+
+static bool
+contains_nocase(const char *s, const char *what)
+{
+	size_t n = strlen(what);
+
+	for (; *s; s++)
+		if (strncasecmp(s, what, n) == 0)
+			return true;
+	return false;
+}
+
+/* ---- input ---- */
+
+static int
+validate(struct req *r, struct core_ctx *ctx, const cJSON *params)
+{
+	const char *name = arg_str(params, "name");
+	const cJSON *n;
+	char canon[E164_MAX];
+	enum e164_err e;
+
+	r->name = name ? ta_policy_name(name) : NULL;
+	if (empty(r->name) || strspn(r->name, " \t") == strlen(r->name))
+		return core_error(ctx, CORE_EARGS,
+		    "name must not be empty; give the policy's name, such as 'Seattle'");
+	r->identity = strcasecmp(r->name, "Global") == 0 ? xstrdup("Global") :
+	    xasprintf("Tag:%s", r->name);
+	r->ra_given = arg_str(params, "resource_account");
+	if (r->ra_given && !*r->ra_given)
+		return core_error(ctx, CORE_EARGS, "resource_account must not be empty; give "
+		    "the resource account's UPN or object id");
+	if (!arg_isset(params, "emergency_numbers"))
+		return CORE_OK;
+	r->numbers = cJSON_CreateArray();
+	if (!r->numbers)
+		BUG("out of memory");
+	cJSON_ArrayForEach(n, arg_get(params, "emergency_numbers")) {
+		const char *text = cJSON_IsString(n) ? n->valuestring : "";
+
+		e = e164_normalise(canon, sizeof(canon), text);
+		if (e)
+			return core_error(ctx, CORE_EARGS, "emergency_numbers: number '%s' %s; "
+			    "give an E.164 number such as +14255550100", text, e164_strerror(e));
+		if (e164_has_ext(canon))
+			return core_error(ctx, CORE_EARGS, "emergency_numbers: number '%s' has an "
+			    "extension; an emergency callback number is a plain E.164 number such "
+			    "as +14255550100", text);
+		if (!string_in(r->numbers, canon))
+			cJSON_AddItemToArray(r->numbers, cJSON_CreateString(canon));
+	}
+	return CORE_OK;
+}
+
+/* ---- numbers ---- */
+
+/*
+ * Length of the country calling code at the start of digits, from the ITU
+ * E.164 zones (codes are prefix-free: 1 and 7, the 2-digit codes listed, the
+ * rest 3 digits).
+ */
+static size_t
+calling_code_len(const char *d)
+{
+	char z = d[0], s = d[1];
+
+	if (!s)
+		return 1;
+	switch (z) {
+	case '1':
+	case '7':
+		return 1;
+	case '2':
+		return s == '0' || s == '7' ? 2 : 3;
+	case '3':
+		return strchr("0123469", s) ? 2 : 3;
+	case '4':
+		return s == '2' ? 3 : 2;
+	case '5':
+		return s == '0' || s == '9' ? 3 : 2;
+	case '6':
+		return s <= '6' ? 2 : 3;
+	case '8':
+		return strchr("1246", s) ? 2 : 3;
+	case '9':
+		return strchr("0123458", s) ? 2 : 3;
+	}
+	return 3;
+}
+
+/*
+ * The country of a number: its isoCountryCode, else (as for most Direct
+ * Routing numbers) its calling code, "+44". Writes into out.
+ */
+static const char *
+country_of(char *out, size_t sz, const char *iso, const char *number)
+{
+	const char *d = number && number[0] == '+' ? number + 1 : "";
+	size_t n = calling_code_len(d);
+
+	if (!empty(iso)) {
+		snprintf(out, sz, "%s", iso);
+		return out;
+	}
+	snprintf(out, sz, "+%.*s", (int)n, d);
+	return out;
+}
+
+/* Same country: by ISO code when both have one, else by calling code. */
+static bool
+same_country(const char *iso_a, const char *num_a, const char *iso_b, const char *num_b)
+{
+	char a[8], b[8];
+
+	if (!empty(iso_a) && !empty(iso_b))
+		return strcasecmp(iso_a, iso_b) == 0;
+	country_of(a, sizeof(a), NULL, num_a);
+	country_of(b, sizeof(b), NULL, num_b);
+	return strcmp(a, b) == 0;
+}
+
+static bool
+is_toll_free(const char *number)
+{
+	const char *const *p;
+
+	for (p = toll_free; *p; p++)
+		if (strncmp(number, *p, strlen(*p)) == 0)
+			return true;
+	return false;
+}
+
+static bool
+has_capability(const cJSON *assignment, const char *cap)
+{
+	const cJSON *c;
+
+	cJSON_ArrayForEach(c, cJSON_GetObjectItem(assignment, "capabilities"))
+		if (cJSON_IsString(c) && strcasecmp(c->valuestring, cap) == 0)
+			return true;
+	return false;
+}
+
+/* The assignment of canonical number n in list, or NULL. */
+static const cJSON *
+find_number(const cJSON *list, const char *n)
+{
+	const cJSON *a;
+	char canon[E164_MAX];
+
+	cJSON_ArrayForEach(a, list) {
+		const char *t = str_of(a, "telephoneNumber");
+
+		if (t && e164_normalise(canon, sizeof(canon), t) == E164_OK &&
+		    strcmp(canon, n) == 0)
+			return a;
+	}
+	return NULL;
+}
+
+static void
+add_unique(cJSON *all, const cJSON *items)
+{
+	const cJSON *a;
+	const char *id;
+
+	cJSON_ArrayForEach(a, items) {
+		id = str_of(a, "id");
+		if (id) {
+			const cJSON *b;
+			bool dup = false;
+
+			cJSON_ArrayForEach(b, all)
+				if (str_of(b, "id") && strcmp(str_of(b, "id"), id) == 0)
+					dup = true;
+			if (dup)
+				continue;
+		}
+		cJSON_AddItemToArray(all, cJSON_Duplicate(a, 1));
+	}
+}
+
+/*
+ * The number assignments of the resource account and of every number in
+ * numbers, with one filtered read per NUMBERS_PER_READ numbers.
+ */
+static int
+read_assignments(cJSON **out, struct core_ctx *ctx, const char *ra_id,
+    const cJSON *numbers)
+{
+	cJSON *all = cJSON_CreateArray(), *page = NULL;
+	struct buf f = BUF_INIT((size_t)64 * 1024);
+	int i, n = cJSON_GetArraySize(numbers), rc = CORE_OK;
+	char *filter;
+
+	if (!all)
+		BUG("out of memory");
+	*out = NULL;
+	rc = tenant_numbers_of(&page, ctx, ra_id);
+	if (rc)
+		goto out;
+	add_unique(all, page);
+	for (i = 0; i < n; i += NUMBERS_PER_READ) {
+		int j;
+
+		buf_reset(&f);
+		for (j = i; j < n && j < i + NUMBERS_PER_READ; j++)
+			if (buf_addf(&f, "%stelephoneNumber eq '%s'", j > i ? " or " : "",
+			    cJSON_GetArrayItem(numbers, j)->valuestring))
+				BUG("out of memory");
+		filter = buf_detach(&f, NULL);
+		cJSON_Delete(page);
+		page = NULL;
+		rc = tenant_numbers(&page, ctx, filter);
+		free(filter);
+		if (rc)
+			goto out;
+		add_unique(all, page);
+	}
+	*out = all;
+	all = NULL;
+out:
+	buf_release(&f);
+	cJSON_Delete(page);
+	cJSON_Delete(all);
+	return rc;
+}
+
+/* ---- the resource account ---- */
+
+static int
+read_resource_account(struct req *r, struct core_ctx *ctx)
+{
+	enum tenant_account kind;
+	cJSON *teams = NULL;
+	int rc;
+
+	rc = tenant_user_get(&r->ra_user, ctx, r->ra_given);
+	if (rc == CORE_ENOTFOUND)
+		return core_error(ctx, CORE_EREFUSED, "resource account '%s' not found; create "
+		    "it first (dialtone.teams_phone.teams_resource_account)", r->ra_given);
+	if (rc)
+		return rc;
+	r->ra_id = str_of(r->ra_user, "id");
+	if (!r->ra_id)
+		return core_error(ctx, CORE_ESERVICE, "graph returned user '%s' without an id",
+		    r->ra_given);
+	rc = tenant_account_kind(&kind, &teams, ctx, r->ra_user);
+	cJSON_Delete(teams);
+	if (rc)
+		return rc;
+	if (kind == TENANT_ACCOUNT_USER)
+		return core_error(ctx, CORE_EREFUSED, "'%s' is a user, not a resource account; "
+		    "a Shared Calling policy needs a resource account with a number",
+		    r->ra_given);
+	if (kind == TENANT_ACCOUNT_REPLICATING)
+		return core_error(ctx, CORE_EREFUSED, "resource account '%s' is not visible to "
+		    "Teams yet; run the task again in a few minutes", r->ra_given);
+	return CORE_OK;
+}
+
+/* ---- the rules (API.md 4.1) ---- */
+
+/* SC8: Pay-As-You-Go Calling Plan and Communications Credits licences. */
+static int
+check_calling_plan_licences(struct req *r, struct core_ctx *ctx)
+{
+	cJSON *skus = NULL;
+	const cJSON *l, *sku, *part;
+	bool payg = false, credits = false;
+	const char *missing;
+	int rc;
+
+	rc = tenant_skus(&skus, ctx);
+	if (rc)
+		return rc;
+	cJSON_ArrayForEach(l, cJSON_GetObjectItem(r->ra_user, "assignedLicenses")) {
+		const char *id = str_of(l, "skuId");
+
+		if (!id)
+			continue;
+		if (strcasecmp(id, TENANT_SKU_COMM_CREDITS) == 0)
+			credits = true;
+		sku = tenant_sku_find(skus, id);
+		part = cJSON_GetObjectItem(sku, "skuPartNumber");
+		if (cJSON_IsString(part) && contains_nocase(part->valuestring, "PAYG"))
+			payg = true;
+		if (cJSON_IsString(part) && strcasecmp(part->valuestring, "MCOPSTNC") == 0)
+			credits = true;
+	}
+	cJSON_Delete(skus);
+	if (!payg || !credits) {
+		missing = !payg && !credits ? "a Pay-As-You-Go Calling Plan licence and a "
+		    "Communications Credits licence" : !payg ? "a Pay-As-You-Go Calling Plan "
+		    "licence" : "a Communications Credits licence";
+		return core_error(ctx, CORE_EREFUSED, "resource account '%s' needs a "
+		    "Pay-As-You-Go Calling Plan and Communications Credits because its number "
+		    "is a Calling Plan service number; assign it %s "
+		    "(dialtone.teams_phone.teams_resource_account licenses)",
+		    r->ra_given, missing);
+	}
+	core_warn(ctx, "Communications Credits funding cannot be read: make sure the "
+	    "tenant's credits are funded, with auto-recharge, or outbound Shared Calling "
+	    "calls through resource account '%s' stop when they run out", r->ra_given);
+	return CORE_OK;
+}
+
+/*
+ * SC9, as Microsoft states it (the seed article's mistake 3 asks it of the
+ * users): a Direct Routing resource account needs an effective online voice
+ * routing policy with PSTN usages.
+ */
+static int
+check_direct_routing(struct req *r, struct core_ctx *ctx)
+{
+	cJSON *view = NULL, *vrp = NULL;
+	const char *name;
+	int rc;
+
+	rc = ta_user_get(&view, ctx, r->ra_id);
+	if (rc == CORE_ENOTFOUND)
+		return core_error(ctx, CORE_EREFUSED, "resource account '%s' is not visible to "
+		    "Teams yet; run the task again in a few minutes", r->ra_given);
+	if (rc)
+		return rc;
+	name = tenant_effective_policy(view, TA_VOICE_ROUTING);
+	rc = ta_policy_get(&vrp, ctx, TA_VOICE_ROUTING, name);
+	if (rc == CORE_ENOTFOUND)
+		rc = core_error(ctx, CORE_ESERVICE, "voice routing policy '%s' of resource "
+		    "account '%s' is not found", name, r->ra_given);
+	if (rc)
+		goto out;
+	if (cJSON_GetArraySize(cJSON_GetObjectItem(vrp, "OnlinePstnUsages")) < 1)
+		rc = core_error(ctx, CORE_EREFUSED, "resource account '%s' has a Direct Routing "
+		    "number, but its voice routing policy '%s' has no PSTN usages, so "
+		    "Shared Calling users cannot call out; grant the resource account an online "
+		    "voice routing policy with PSTN usages (as Microsoft's Shared Calling setup "
+		    "says; the users themselves need one without)", r->ra_given, name);
+out:
+	cJSON_Delete(vrp);
+	cJSON_Delete(view);
+	return rc;
+}
+
+/* SC3-SC7 for one emergency number n. */
+static int
+check_emergency_number(struct req *r, struct core_ctx *ctx, const cJSON *ra_num,
+    const char *n)
+{
+	const cJSON *rec = find_number(r->assignments, n);
+	const char *ra_type = str_of(ra_num, "numberType");
+	const char *ra_n = str_of(ra_num, "telephoneNumber");
+	const char *ra_iso = str_of(ra_num, "isoCountryCode");
+	const char *type, *iso, *target, *status;
+	char c1[8], c2[8];
+	char *mine;
+
+	if (!rec && strcmp(ra_type, "directRouting") != 0)
+		return core_error(ctx, CORE_EREFUSED, "emergency number '%s' is not found in "
+		    "the tenant's number inventory; with a %s resource account number, "
+		    "emergency numbers must be %s numbers the tenant holds", n, ra_type, ra_type);
+	/* A Direct Routing number the inventory does not list yet is one. */
+	type = rec ? str_of(rec, "numberType") : "directRouting";
+	iso = rec ? str_of(rec, "isoCountryCode") : NULL;
+	if (!type || strcmp(type, ra_type) != 0 || !same_country(iso, n, ra_iso, ra_n))
+		return core_error(ctx, CORE_EREFUSED, "emergency number '%s' must have the "
+		    "same number type and country as the resource account number: it is %s in "
+		    "%s, '%s' is %s in %s; choose emergency numbers of that type and country",
+		    n, type ? type : "unknown", country_of(c1, sizeof(c1), iso, n), ra_n,
+		    ra_type, country_of(c2, sizeof(c2), ra_iso, ra_n));
+	target = rec ? str_of(rec, "assignmentTargetId") : NULL;
+	status = rec ? str_of(rec, "assignmentStatus") : NULL;
+	if (!empty(target) && !(status && strcasecmp(status, "policyAssigned") == 0))
+		return core_error(ctx, CORE_EREFUSED, "emergency number '%s' is assigned to "
+		    "'%s'; an emergency number must be unassigned: release it or choose another",
+		    n, target);
+	if (!empty(target)) {
+		/* Target "TeamsSharedCallingRoutingPolicy|Tag:{name}" (API.md 5). */
+		const char *bar = strchr(target, '|');
+		const char *owner = ta_policy_name(bar ? bar + 1 : target);
+
+		mine = xasprintf("%s|%s", TA_SHARED_CALLING, r->identity);
+		if (strcasecmp(target, mine) != 0) {
+			free(mine);
+			return core_error(ctx, CORE_EREFUSED, "emergency number '%s' is already "
+			    "used by policy '%s'; remove it from that policy first or choose "
+			    "another", n, owner);
+		}
+		free(mine);
+	}
+	if (strcmp(ra_type, "callingPlan") == 0 && !has_capability(rec, "userAssignment"))
+		return core_error(ctx, CORE_EREFUSED, "emergency number '%s' must be a Calling "
+		    "Plan subscriber number (capability 'userAssignment') because the resource "
+		    "account has a Calling Plan service number", n);
+	return CORE_OK;
+}
+
+/*
+ * Every rule on the policy as it would be after the write: its resource
+ * account and the emergency numbers of after.
+ */
+static int
+check_rules(struct req *r, struct core_ctx *ctx, const cJSON *after)
+{
+	const cJSON *numbers = cJSON_GetObjectItem(after, "EmergencyNumbers");
+	const cJSON *a, *ra_num = NULL, *n;
+	const char *loc, *type, *ra_n;
+	int count = 0, rc;
+
+	rc = read_assignments(&r->assignments, ctx, r->ra_id, numbers);
+	if (rc)
+		return rc;
+	cJSON_ArrayForEach(a, r->assignments) {
+		const char *t = str_of(a, "assignmentTargetId");
+
+		if (t && strcasecmp(t, r->ra_id) == 0) {
+			ra_num = ra_num ? ra_num : a;
+			count++;
+		}
+	}
+	/* SC1 */
+	if (count == 0)
+		return core_error(ctx, CORE_EREFUSED, "resource account '%s' has no phone "
+		    "number assigned; assign it a number first "
+		    "(dialtone.teams_phone.teams_phone_number)", r->ra_given);
+	if (count > 1)
+		return core_error(ctx, CORE_EREFUSED, "resource account '%s' has more than one "
+		    "phone number assigned; a Shared Calling resource account holds exactly one",
+		    r->ra_given);
+	ra_n = str_of(ra_num, "telephoneNumber");
+	type = str_of(ra_num, "numberType");
+	if (!ra_n || !type)
+		return core_error(ctx, CORE_ESERVICE, "graph returned the number of resource "
+		    "account '%s' without telephoneNumber or numberType", r->ra_given);
+	/* SC2, the seed article's mistake 1 */
+	loc = str_of(ra_num, "locationId");
+	if (empty(loc))
+		return core_error(ctx, CORE_EREFUSED, "the phone number '%s' of resource "
+		    "account '%s' has no emergency location; assign an emergency address to "
+		    "that number first (dialtone.teams_phone.teams_phone_number), "
+		    "without it the policy cannot be saved", ra_n, r->ra_given);
+	/* SC3-SC7, the seed article's mistake 6 */
+	cJSON_ArrayForEach(n, numbers) {
+		rc = check_emergency_number(r, ctx, ra_num, n->valuestring);
+		if (rc)
+			return rc;
+	}
+	if (strcmp(type, "callingPlan") == 0) {
+		if (is_toll_free(ra_n) && cJSON_GetArraySize(numbers) < 1)
+			return core_error(ctx, CORE_EREFUSED, "resource account '%s' has a "
+			    "toll-free service number; list at least one Calling Plan subscriber "
+			    "number in emergency_numbers", r->ra_given);
+		/* SC8, the seed article's mistake 5 */
+		return check_calling_plan_licences(r, ctx);
+	}
+	if (strcmp(type, "directRouting") == 0)
+		return check_direct_routing(r, ctx);
+	return CORE_OK;
+}
+
+static void
+add_diff(const struct req *r, const struct core_ctx *ctx, struct result *res,
+    cJSON *before, cJSON *after)
+{
+	char *bh = xasprintf("policy '%s' (current)", r->name);
+	char *ah = xasprintf("policy '%s' (desired)", r->name);
+
+	result_add_diff(res, ctx, before, after, bh, ah);
+	free(bh);
+	free(ah);
+}
+
+/* ---- present ---- */
+
+/* A copy of the policy with its emergency numbers in canonical form. */
+static cJSON *
+comparable(const cJSON *have)
+{
+	cJSON *c = cJSON_Duplicate(have, 1), *list, *n;
+	char canon[E164_MAX];
+
+	if (!c)
+		BUG("out of memory");
+	list = cJSON_GetObjectItem(c, "EmergencyNumbers");
+	cJSON_ArrayForEach(n, list)
+		if (cJSON_IsString(n) && e164_normalise(canon, sizeof(canon),
+		    n->valuestring) == E164_OK)
+			cJSON_SetValuestring(n, canon);
+	return c;
+}
+
+static cJSON *
+want_of(const struct req *r, const cJSON *params)
+{
+	cJSON *want = cJSON_CreateObject();
+	const char *desc = arg_str(params, "description");
+
+	if (!want)
+		BUG("out of memory");
+	cJSON_AddStringToObject(want, "Identity", r->identity);
+	if (desc)
+		cJSON_AddStringToObject(want, "Description", desc);
+	cJSON_AddStringToObject(want, "ResourceAccount", r->ra_id);
+	if (r->numbers)
+		cJSON_AddItemToObject(want, "EmergencyNumbers", cJSON_Duplicate(r->numbers, 1));
+	return want;
+}
+
+static int
+present(struct req *r, struct core_ctx *ctx, const cJSON *params, struct result *res)
+{
+	struct reconcile_opts o = { .ignore = ignored, .casefold = casefolded };
+	struct plan p = { 0 };
+	cJSON *want = NULL, *have = NULL, *after = NULL;
+	int rc;
+
+	if (arg_bool(params, "purge_emergency_numbers", true))
+		o.unordered = number_field;
+	else
+		o.additive = number_field;
+	rc = read_resource_account(r, ctx);
+	if (rc)
+		goto out;
+	want = want_of(r, params);
+	have = r->have ? comparable(r->have) : NULL;
+	reconcile_plan(&p, want, have, &o);
+	if (p.create && strcasecmp(r->name, "Global") == 0)
+		BUG("the Global instance always exists");
+	rc = check_rules(r, ctx, p.after);
+	if (rc)
+		goto out;
+	res->changed = p.changed;
+	add_diff(r, ctx, res, cJSON_Duplicate(p.before, 1), cJSON_Duplicate(p.after, 1));
+	if (!p.changed) {
+		result_put(res, "policy", cJSON_Duplicate(r->have, 1));
+		goto out;
+	}
+	if (ctx->check_mode) {
+		result_put(res, "policy", cJSON_Duplicate(p.after, 1));
+		goto out;
+	}
+	/* A create that got no answer is looked up, never sent twice. */
+	rc = p.create ? tenant_policy_create(ctx, TA_SHARED_CALLING, r->name, p.changes) :
+	    ta_policy_update(NULL, ctx, TA_SHARED_CALLING, r->name, p.changes);
+	if (rc)
+		goto out;
+	rc = ta_policy_get(&after, ctx, TA_SHARED_CALLING, r->name);
+	if (rc == CORE_ENOTFOUND)
+		rc = core_error(ctx, CORE_ESERVICE, "policy '%s' is not found right after it "
+		    "was written", r->name);
+	if (rc)
+		goto out;
+	result_put(res, "policy", after);
+	after = NULL;
+out:
+	reconcile_plan_release(&p);
+	cJSON_Delete(after);
+	cJSON_Delete(have);
+	cJSON_Delete(want);
+	return rc;
+}
+
+/* ---- absent ---- */
+
+static int
+absent(struct req *r, struct core_ctx *ctx, const cJSON *params, struct result *res)
+{
+	struct reconcile_opts o = { .ignore = ignored };
+	cJSON *holders = NULL;
+	char *who = NULL;
+	int rc;
+
+	result_put(res, "policy", cJSON_CreateObject());
+	if (!r->have)
+		return CORE_OK;
+	rc = tenant_policy_holders(&holders, ctx, TA_SHARED_CALLING, r->name);
+	if (rc)
+		goto out;
+	who = tenant_policy_holders_text(holders);
+	if (who && !arg_bool(params, "force", false)) {
+		rc = core_error(ctx, CORE_EREFUSED, "policy '%s' is still granted to %s; remove "
+		    "those grants first, or set force: true to remove them", r->name, who);
+		goto out;
+	}
+	res->changed = true;
+	add_diff(r, ctx, res, reconcile_strip(r->have, &o), cJSON_CreateObject());
+	if (who)
+		result_put(res, "removed_grants", cJSON_Duplicate(holders, 1));
+	if (ctx->check_mode)
+		goto out;
+	if (who) {
+		rc = tenant_policy_ungrant(ctx, TA_SHARED_CALLING, holders);
+		if (rc)
+			goto out;
+	}
+	rc = ta_policy_delete(ctx, TA_SHARED_CALLING, r->name);
+out:
+	free(who);
+	cJSON_Delete(holders);
+	return rc;
+}
+
+static int
+run(struct core_ctx *ctx, const cJSON *params, struct result *res)
+{
+	struct req r = { 0 };
+	const char *state = arg_str(params, "state");
+	int rc;
+
+	rc = svc_open(ctx);
+	if (rc)
+		return rc;
+	rc = validate(&r, ctx, params);
+	if (rc)
+		goto out;
+	if (state && strcmp(state, "absent") == 0 && strcasecmp(r.name, "Global") == 0) {
+		rc = core_error(ctx, CORE_EREFUSED, "the Global policy instance cannot be "
+		    "deleted; use state: present to change it");
+		goto out;
+	}
+	rc = ta_policy_get(&r.have, ctx, TA_SHARED_CALLING, r.name);
+	if (rc == CORE_ENOTFOUND)
+		rc = CORE_OK;
+	if (rc)
+		goto out;
+	if (state && strcmp(state, "absent") == 0)
+		rc = absent(&r, ctx, params, res);
+	else
+		rc = present(&r, ctx, params, res);
+out:
+	req_release(&r);
+	return rc;
+}
+
+const struct module MODULE = {
+	.name = "teams_shared_policy",
+	.args = args,
+	.rules = &rules,
+	.check_mode = true,
+	.run = run,
+};

@@ -1,0 +1,1495 @@
+/*
+ * teams_user_voice - the Teams voice settings of many users at once, or the
+ * policy grants of one group: enterprise voice, the Shared Calling, voice
+ * routing and emergency call routing policies, and what to do with a
+ * personal number (which takes precedence over Shared Calling).
+ *
+ * Reads in bulk and writes only the differences:
+ *   - users are resolved with Graph $batch (20 per request);
+ *   - their voice state comes from userConfigurations: $batch of single
+ *     reads for up to BATCH_READ_MAX users, else the bulk list (999 a page);
+ *   - a policy setting compares the effective assignment (direct, then
+ *     group by rank, then Global), so a user a group or Global grant
+ *     already covers is left alone;
+ *   - writes (enterprise voice, grants) go out together, up to
+ *     max_concurrency in flight; number releases go one by one, first.
+ * TeamsSharedCallingRoutingPolicy is not batch-assignable (API.md SC18), so
+ * grants are per user; group assignment is refused for emergency call
+ * routing policies (API.md 4.4).
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "buf.h"
+#include "e164.h"
+#include "graph.h"
+#include "module.h"
+#include "svc.h"
+#include "teamsadmin.h"
+#include "tenant.h"
+
+static const struct arg_spec args[] = {
+	ARGS_CONN,
+	{ "users", ARG_LIST, .elements = ARG_STR },
+	{ "group", ARG_STR },
+	{ "rank", ARG_INT },
+	{ "enterprise_voice", ARG_BOOL },
+	{ "shared_calling_policy", ARG_STR },
+	{ "voice_routing_policy", ARG_STR },
+	{ "emergency_call_routing_policy", ARG_STR },
+	{ "personal_number", ARG_STR, .def = "\"keep\"", .choices = "keep|remove|fail" },
+	{ "wait", ARG_BOOL, .def = "false" },
+	{ "wait_timeout", ARG_INT, .def = "300" },
+	ARG_END
+};
+
+static const char *const exclusive[] = { ARGS_CONN_EXCLUSIVE, "users|group", NULL };
+static const char *const one_of[] = { "users|group", NULL };
+static const struct arg_required_by required_by[] = {
+	ARGS_CONN_REQUIRED_BY,
+	{ "group", "rank" },
+	{ "rank", "group" },
+	{ NULL }
+};
+static const struct arg_rules rules = {
+	.mutually_exclusive = exclusive,
+	.required_one_of = one_of,
+	.required_by = required_by,
+};
+
+/* Up to this many users, their voice state is read with $batch, else in bulk. */
+#define BATCH_READ_MAX 100
+/* Names listed in one message or warning before "and N more". */
+#define NAMES_SHOWN 20
+/* Per-user warnings also raised as Ansible warnings before a summary line. */
+#define WARNINGS_SHOWN 10
+/* Numbers per numberAssignments read when releasing personal numbers. */
+#define TARGETS_PER_READ 15
+
+enum { P_SC, P_VRP, P_ECRP, NPOL };
+
+static const struct {
+	const char *option;
+	const char *type;
+} pols[NPOL] = {
+	{ "shared_calling_policy", TA_SHARED_CALLING },
+	{ "voice_routing_policy", TA_VOICE_ROUTING },
+	{ "emergency_call_routing_policy", TA_EMERGENCY_ROUTING },
+};
+
+enum grant_op { G_NONE, G_GRANT, G_REMOVE };
+enum personal { PN_KEEP, PN_REMOVE, PN_FAIL };
+
+/* What the task asks for; released by want_release(). */
+struct want {
+	int ev;                       /* -1 unset, else 0 or 1 */
+	const char *policy[NPOL];     /* NULL unset, "" remove, "Global", or a bare name */
+	enum personal pn;
+	bool wait;
+	int wait_timeout;
+	cJSON *vrps;                  /* every voice routing policy (PSTN usages) */
+};
+
+/* One user of the task; released by user_release(). */
+struct user {
+	const char *given;            /* as in the task */
+	char *id;
+	char *upn;
+	cJSON *graph;                 /* Graph user */
+	cJSON *config;                /* userConfiguration */
+	cJSON *numbers;               /* personal numbers (strings) */
+	bool release;                 /* release the personal numbers */
+	bool ev_write, ev_to;
+	enum grant_op op[NPOL];
+	cJSON *changes;               /* {field: {"before", "after"}} */
+	cJSON *warnings;
+	cJSON *errors;
+	bool pending;                 /* a write not yet seen in effect */
+};
+
+static void
+user_release(struct user *u)
+{
+	free(u->id);
+	free(u->upn);
+	cJSON_Delete(u->graph);
+	cJSON_Delete(u->config);
+	cJSON_Delete(u->numbers);
+	cJSON_Delete(u->changes);
+	cJSON_Delete(u->warnings);
+	cJSON_Delete(u->errors);
+}
+
+static const char *
+str_of(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItem(obj, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static cJSON *
+new_array(void)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	if (!a)
+		BUG("out of memory");
+	return a;
+}
+
+static cJSON *
+new_object(void)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		BUG("out of memory");
+	return o;
+}
+
+static void
+add_string(cJSON *arr, const char *s)
+{
+	cJSON_AddItemToArray(arr, cJSON_CreateString(s));
+}
+
+/*
+ * "'a', 'b', and 3 more": at most NAMES_SHOWN names, quoted unless quote
+ * is false. The caller frees it.
+ */
+static char *
+names_list(const cJSON *names, bool quote)
+{
+	struct buf b = BUF_INIT((size_t)1 << 20);
+	const cJSON *x;
+	int i = 0, n = cJSON_GetArraySize(names);
+
+	cJSON_ArrayForEach(x, names) {
+		if (i == NAMES_SHOWN)
+			break;
+		if (buf_addf(&b, quote ? "%s'%s'" : "%s%s", i ? ", " : "", x->valuestring))
+			BUG("out of memory");
+		i++;
+	}
+	if ((n > i && buf_addf(&b, ", and %d more", n - i)) || buf_adds(&b, ""))
+		BUG("out of memory");
+	return buf_detach(&b, NULL);
+}
+
+static char *
+names_text(const cJSON *names)
+{
+	return names_list(names, true);
+}
+
+/* The name a user is shown by: its UPN once known, else as given. */
+static const char *
+user_name(const struct user *u)
+{
+	return u->upn ? u->upn : u->given;
+}
+
+/* ---- input ---- */
+
+static int
+read_want(struct want *w, struct core_ctx *ctx, const cJSON *params, bool group)
+{
+	const char *pn = arg_str(params, "personal_number");
+	int i;
+
+	w->ev = arg_isset(params, "enterprise_voice") ?
+	    arg_bool(params, "enterprise_voice", false) : -1;
+	for (i = 0; i < NPOL; i++) {
+		const char *v = arg_str(params, pols[i].option);
+
+		w->policy[i] = v ? ta_policy_name(v) : NULL;
+		if (v && *v && !*w->policy[i])
+			return core_error(ctx, CORE_EARGS, "%s '%s' names no policy; give a "
+			    "policy name, \"\" to remove the direct grant, or leave it out",
+			    pols[i].option, v);
+	}
+	w->pn = pn && strcmp(pn, "remove") == 0 ? PN_REMOVE :
+	    pn && strcmp(pn, "fail") == 0 ? PN_FAIL : PN_KEEP;
+	w->wait = arg_bool(params, "wait", false);
+	w->wait_timeout = (int)arg_int(params, "wait_timeout", 300);
+	if (w->wait_timeout < 0 || w->wait_timeout > 86400)
+		return core_error(ctx, CORE_EARGS, "wait_timeout must be from 0 to 86400 "
+		    "seconds, got %d", w->wait_timeout);
+	if (!group)
+		return CORE_OK;
+	if (arg_int(params, "rank", 1) < 1)
+		return core_error(ctx, CORE_EARGS, "rank must be 1 or more (1 is the highest), "
+		    "got %lld", arg_int(params, "rank", 1));
+	if (w->policy[P_ECRP])
+		return core_error(ctx, CORE_EREFUSED, "emergency_call_routing_policy cannot be "
+		    "assigned to a group: Teams does not support group assignment of emergency "
+		    "call routing policies; give users instead");
+	if (w->ev >= 0)
+		return core_error(ctx, CORE_EREFUSED, "enterprise_voice is a per-user setting "
+		    "and cannot be set for a group; give users instead");
+	if (w->pn == PN_REMOVE)
+		return core_error(ctx, CORE_EREFUSED, "personal_number: remove releases numbers "
+		    "user by user and cannot be used with a group; give users instead");
+	return CORE_OK;
+}
+
+static int
+read_users(struct user **out, size_t *n, struct core_ctx *ctx, const cJSON *params)
+{
+	const cJSON *list = arg_get(params, "users"), *x;
+	struct user *u;
+	size_t i = 0;
+
+	*n = (size_t)cJSON_GetArraySize(list);
+	if (*n == 0)
+		return core_error(ctx, CORE_EARGS, "users is empty; list the UPNs or object ids "
+		    "of the users");
+	u = xcalloc(*n, sizeof(*u));
+	*out = u;
+	cJSON_ArrayForEach(x, list) {
+		if (!cJSON_IsString(x) || !*x->valuestring ||
+		    strspn(x->valuestring, " \t") == strlen(x->valuestring))
+			return core_error(ctx, CORE_EARGS, "users holds an empty entry (item %zu); "
+			    "list the UPNs or object ids of the users", i + 1);
+		u[i++].given = x->valuestring;
+	}
+	return CORE_OK;
+}
+
+/* ---- policies ---- */
+
+static bool
+same_name(const char *a, const char *b)
+{
+	return strcasecmp(ta_policy_name(a), ta_policy_name(b)) == 0;
+}
+
+static const cJSON *
+find_policy(const cJSON *list, const char *name)
+{
+	const cJSON *p;
+	const char *id;
+
+	cJSON_ArrayForEach(p, list) {
+		id = str_of(p, "Identity");
+		if (id && same_name(id, name))
+			return p;
+	}
+	return NULL;
+}
+
+/* PSTN usages of voice routing policy name, or NULL when unknown. */
+static const cJSON *
+vrp_usages(const struct want *w, const char *name)
+{
+	return cJSON_GetObjectItem(find_policy(w->vrps, name), "OnlinePstnUsages");
+}
+
+/* Every named policy exists; reads every voice routing policy too. */
+static int
+check_policies(struct want *w, struct core_ctx *ctx)
+{
+	struct buf b = BUF_INIT((size_t)1 << 16);
+	cJSON *p = NULL;
+	char *text;
+	int i, rc, missing = 0;
+
+	rc = ta_policies(&w->vrps, ctx, TA_VOICE_ROUTING);
+	if (rc)
+		goto out;
+	for (i = 0; i < NPOL; i++) {
+		const char *name = w->policy[i];
+
+		if (!name || !*name || strcasecmp(name, "Global") == 0)
+			continue;
+		if (i == P_VRP) {
+			rc = find_policy(w->vrps, name) ? CORE_OK : CORE_ENOTFOUND;
+		} else {
+			rc = ta_policy_get(&p, ctx, pols[i].type, name);
+			cJSON_Delete(p);
+			p = NULL;
+		}
+		if (rc == CORE_ENOTFOUND) {
+			if (buf_addf(&b, "%s%s '%s'", missing++ ? ", " : "", pols[i].option, name))
+				BUG("out of memory");
+			rc = CORE_OK;
+		}
+		if (rc)
+			goto out;
+	}
+	if (missing) {
+		if (buf_adds(&b, ""))
+			BUG("out of memory");
+		text = buf_detach(&b, NULL);
+		rc = core_error(ctx, CORE_EREFUSED, "no such %s: %s; create %s first or correct "
+		    "the name", missing > 1 ? "policies" : "policy", text,
+		    missing > 1 ? "them" : "it");
+		free(text);
+	}
+out:
+	buf_release(&b);
+	return rc;
+}
+
+/* ---- reads ---- */
+
+/* Resolves every user with Graph $batch: id, UPN, licences. */
+static int
+resolve_users(struct user *us, size_t n, struct core_ctx *ctx)
+{
+	struct graph_batch_item *items = xcalloc(n, sizeof(*items));
+	char **urls = xcalloc(n, sizeof(*urls));
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		char *enc = graph_escape(us[i].given);
+
+		urls[i] = xasprintf("/users/%s?$select=id,userPrincipalName,assignedLicenses", enc);
+		free(enc);
+		items[i].method = "GET";
+		items[i].url = urls[i];
+	}
+	rc = graph_batch(ctx, items, n);
+	for (i = 0; !rc && i < n; i++) {
+		if (items[i].status == 200) {
+			us[i].graph = items[i].response;
+			items[i].response = NULL;
+			if (str_of(us[i].graph, "id"))
+				us[i].id = xstrdup(str_of(us[i].graph, "id"));
+			if (str_of(us[i].graph, "userPrincipalName"))
+				us[i].upn = xstrdup(str_of(us[i].graph, "userPrincipalName"));
+		} else if (items[i].status != 404) {
+			char *t = graph_error_text(ctx, items[i].status, items[i].response);
+
+			rc = core_error(ctx, CORE_ESERVICE, "graph: GET /v1.0/users/%s: %s",
+			    us[i].given, t);
+			free(t);
+		}
+	}
+	graph_batch_release(items, n);
+	for (i = 0; i < n; i++)
+		free(urls[i]);
+	free(urls);
+	free(items);
+	return rc;
+}
+
+static int
+by_id(const void *a, const void *b)
+{
+	const char *x = str_of(*(const cJSON *const *)a, "id");
+	const char *y = str_of(*(const cJSON *const *)b, "id");
+
+	return strcasecmp(x ? x : "", y ? y : "");
+}
+
+static int
+id_key(const void *key, const void *elem)
+{
+	const char *y = str_of(*(const cJSON *const *)elem, "id");
+
+	return strcasecmp((const char *)key, y ? y : "");
+}
+
+/*
+ * The userConfiguration of each id into configs[i] (owned; NULL when the
+ * user has none): $batch of single reads for a few users, the bulk list
+ * for many.
+ */
+static int
+read_configs(cJSON **configs, struct core_ctx *ctx, char *const *ids, size_t n)
+{
+	cJSON *all = NULL, **index = NULL, **hit, *it;
+	struct graph_batch_item *items = NULL;
+	char **urls = NULL;
+	size_t i, m;
+	int rc = CORE_OK;
+
+	for (i = 0; i < n; i++)
+		configs[i] = NULL;
+	if (n == 0)
+		return CORE_OK;
+	if (n <= BATCH_READ_MAX) {
+		items = xcalloc(n, sizeof(*items));
+		urls = xcalloc(n, sizeof(*urls));
+		for (i = 0; i < n; i++) {
+			char *enc = graph_escape(ids[i]);
+
+			urls[i] = xasprintf("/admin/teams/userConfigurations/%s", enc);
+			free(enc);
+			items[i].method = "GET";
+			items[i].url = urls[i];
+		}
+		rc = graph_batch(ctx, items, n);
+		for (i = 0; !rc && i < n; i++) {
+			if (items[i].status == 200) {
+				configs[i] = items[i].response;
+				items[i].response = NULL;
+			} else if (items[i].status != 404) {
+				char *t = graph_error_text(ctx, items[i].status, items[i].response);
+
+				rc = core_error(ctx, CORE_ESERVICE, "graph: GET "
+				    "/v1.0/admin/teams/userConfigurations/%s: %s", ids[i], t);
+				free(t);
+			}
+		}
+		graph_batch_release(items, n);
+		for (i = 0; i < n; i++) {
+			free(urls[i]);
+			if (rc) {
+				cJSON_Delete(configs[i]);
+				configs[i] = NULL;
+			}
+		}
+		free(urls);
+		free(items);
+		return rc;
+	}
+	rc = tenant_user_configurations(&all, ctx);
+	if (rc)
+		return rc;
+	m = (size_t)cJSON_GetArraySize(all);
+	index = xcalloc(m ? m : 1, sizeof(*index));
+	i = 0;
+	cJSON_ArrayForEach(it, all)
+		index[i++] = it;
+	qsort(index, m, sizeof(*index), by_id);
+	for (i = 0; i < n; i++) {
+		hit = bsearch(ids[i], index, m, sizeof(*index), id_key);
+		if (hit) {
+			configs[i] = cJSON_Duplicate(*hit, 1);
+			if (!configs[i])
+				BUG("out of memory");
+		}
+	}
+	free(index);
+	cJSON_Delete(all);
+	return CORE_OK;
+}
+
+/* ---- the current state of a user ---- */
+
+/* Effective assignment of type: name ("Global" when none) and kind. */
+static const char *
+effective(const cJSON *config, const char *type, const char **kind)
+{
+	const cJSON *e, *t, *pa;
+
+	*kind = NULL;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(config, "effectivePolicyAssignments")) {
+		t = cJSON_GetObjectItem(e, "policyType");
+		if (!cJSON_IsString(t) || strcasecmp(t->valuestring, type) != 0)
+			continue;
+		pa = cJSON_GetObjectItem(e, "policyAssignment");
+		*kind = str_of(pa, "assignmentType");
+		break;
+	}
+	return ta_policy_name(tenant_effective_policy(config, type));
+}
+
+static bool
+is_direct(const char *kind)
+{
+	return kind && strcasecmp(kind, "direct") == 0;
+}
+
+/*
+ * A user's personal numbers: every telephone number but the ";ext=" ones,
+ * which Shared Calling users may keep for extension dialling (API.md SC10).
+ */
+static cJSON *
+personal_numbers(const cJSON *config)
+{
+	cJSON *out = new_array();
+	const cJSON *t;
+	const char *n;
+
+	cJSON_ArrayForEach(t, cJSON_GetObjectItem(config, "telephoneNumbers")) {
+		n = cJSON_IsString(t) ? t->valuestring : str_of(t, "telephoneNumber");
+		if (n && *n && !e164_has_ext(n))
+			add_string(out, n);
+	}
+	return out;
+}
+
+static bool
+ev_of(const cJSON *config)
+{
+	return cJSON_IsTrue(cJSON_GetObjectItem(config, "isEnterpriseVoiceEnabled"));
+}
+
+static void
+add_change(struct user *u, const char *field, cJSON *before, cJSON *after)
+{
+	cJSON *c = new_object();
+
+	cJSON_AddItemToObject(c, "before", before);
+	cJSON_AddItemToObject(c, "after", after);
+	cJSON_AddItemToObject(u->changes, field, c);
+}
+
+static cJSON *
+string_or_null(const char *s)
+{
+	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+static void
+warn_user(struct user *u, const char *fmt, ...) PRINTF(2, 3);
+
+static void
+warn_user(struct user *u, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT((size_t)1 << 16);
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (buf_vaddf(&b, fmt, ap) || buf_adds(&b, ""))
+		BUG("out of memory");
+	va_end(ap);
+	s = buf_detach(&b, NULL);
+	add_string(u->warnings, s);
+	free(s);
+}
+
+/*
+ * Warnings about what keeps Shared Calling from applying to a user once the
+ * task is done: sc and vrp are the policies in effect then (NULL when not
+ * known), ev_after its enterprise voice then. u->numbers and u->release say
+ * whether it keeps a personal number.
+ */
+static void
+shared_calling_warnings(struct user *u, const struct want *w, const char *sc,
+    const char *vrp, bool ev_after)
+{
+	const cJSON *usages;
+	char *list;
+
+	if (!sc || strcasecmp(sc, "Global") == 0)
+		return;
+	if (!u->release && cJSON_GetArraySize(u->numbers) > 0) {
+		list = names_text(u->numbers);
+		warn_user(u, "'%s' keeps personal number %s, which takes precedence: Shared "
+		    "Calling policy '%s' does not apply to this user (personal_number: remove "
+		    "releases the number)", user_name(u), list, sc);
+		free(list);
+	}
+	usages = vrp ? vrp_usages(w, vrp) : NULL;
+	if (cJSON_GetArraySize(usages) > 0) {
+		list = names_text(usages);
+		warn_user(u, "'%s' has voice routing policy '%s' with PSTN usages (%s), so "
+		    "Shared Calling does not apply to this user; Shared Calling users need one "
+		    "without PSTN usages (Microsoft's setup)", user_name(u), vrp, list);
+		free(list);
+	}
+	if (!ev_after)
+		warn_user(u, "'%s' has enterprise voice off; Shared Calling needs it "
+		    "(enterprise_voice: true)", user_name(u));
+}
+
+/* ---- planning ---- */
+
+/* Fills u's writes, changes and warnings from its config and w. */
+static void
+plan_user(struct user *u, const struct want *w)
+{
+	const char *after[NPOL];
+	bool ev_now = ev_of(u->config), ev_base, ev_after;
+	int i;
+
+	u->changes = new_object();
+	u->warnings = new_array();
+	u->numbers = personal_numbers(u->config);
+	u->release = w->pn == PN_REMOVE && cJSON_GetArraySize(u->numbers) > 0;
+	if (u->release)
+		add_change(u, "telephoneNumbers", cJSON_Duplicate(u->numbers, 1), new_array());
+	/* Releasing a number turns enterprise voice off (API.md N5). */
+	ev_base = u->release ? false : ev_now;
+	ev_after = w->ev >= 0 ? w->ev == 1 : ev_base;
+	u->ev_write = w->ev >= 0 && ev_base != ev_after;
+	u->ev_to = ev_after;
+	if (ev_now != ev_after)
+		add_change(u, "isEnterpriseVoiceEnabled", cJSON_CreateBool(ev_now),
+		    cJSON_CreateBool(ev_after));
+	for (i = 0; i < NPOL; i++) {
+		const char *kind, *cur = effective(u->config, pols[i].type, &kind);
+		const char *want = w->policy[i];
+
+		u->op[i] = G_NONE;
+		after[i] = cur;
+		if (!want)
+			continue;
+		if (!*want || strcasecmp(want, "Global") == 0) {
+			if (is_direct(kind)) {
+				u->op[i] = G_REMOVE;
+				/* What applies then (a group's or Global) is not known here. */
+				after[i] = *want ? "Global" : NULL;
+			} else if (*want && kind && strcasecmp(kind, "group") == 0) {
+				warn_user(u, "'%s' gets %s '%s' from a group; a direct grant cannot "
+				    "make Global apply, remove the group's grant instead",
+				    user_name(u), pols[i].type, cur);
+			}
+		} else if (strcasecmp(cur, want) != 0) {
+			u->op[i] = G_GRANT;
+			after[i] = want;
+		}
+		if (u->op[i] != G_NONE)
+			add_change(u, pols[i].type, cJSON_CreateString(cur),
+			    string_or_null(after[i]));
+	}
+	shared_calling_warnings(u, w, u->op[P_SC] == G_REMOVE ? NULL : after[P_SC],
+	    u->op[P_VRP] == G_REMOVE ? NULL : after[P_VRP], ev_after);
+}
+
+static bool
+user_changed(const struct user *u)
+{
+	return cJSON_GetArraySize(u->changes) > 0 || u->ev_write;
+}
+
+/* ---- output ---- */
+
+static cJSON *
+user_result(const struct user *u)
+{
+	cJSON *r = new_object();
+
+	cJSON_AddStringToObject(r, "user", u->given);
+	cJSON_AddItemToObject(r, "id", string_or_null(u->id));
+	cJSON_AddItemToObject(r, "userPrincipalName", string_or_null(u->upn));
+	cJSON_AddBoolToObject(r, "changed", user_changed(u));
+	cJSON_AddItemToObject(r, "changes", cJSON_Duplicate(u->changes, 1));
+	cJSON_AddItemToObject(r, "warnings", cJSON_Duplicate(u->warnings, 1));
+	cJSON_AddBoolToObject(r, "pending", u->pending);
+	if (u->errors)
+		cJSON_AddItemToObject(r, "errors", cJSON_Duplicate(u->errors, 1));
+	return r;
+}
+
+static void
+add_user_diff(struct result *res, const struct core_ctx *ctx, const struct user *u)
+{
+	cJSON *before = new_object(), *after = new_object();
+	const cJSON *c;
+	char *bh, *ah;
+
+	cJSON_ArrayForEach(c, u->changes) {
+		cJSON_AddItemToObject(before, c->string,
+		    cJSON_Duplicate(cJSON_GetObjectItem(c, "before"), 1));
+		cJSON_AddItemToObject(after, c->string,
+		    cJSON_Duplicate(cJSON_GetObjectItem(c, "after"), 1));
+	}
+	bh = xasprintf("%s (current)", user_name(u));
+	ah = xasprintf("%s (desired)", user_name(u));
+	result_add_diff(res, ctx, before, after, bh, ah);
+	free(bh);
+	free(ah);
+}
+
+/* Raises the first per-user warnings as Ansible warnings, then a summary. */
+static int
+raise_warnings(struct core_ctx *ctx, const struct user *us, size_t n)
+{
+	const cJSON *x;
+	int total = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		cJSON_ArrayForEach(x, us[i].warnings) {
+			if (total < WARNINGS_SHOWN)
+				core_warn(ctx, "%s", x->valuestring);
+			total++;
+		}
+	if (total > WARNINGS_SHOWN)
+		core_warn(ctx, "%d more warnings about single users: see each user's warnings "
+		    "in results", total - WARNINGS_SHOWN);
+	return total;
+}
+
+static void
+put_results(struct result *res, struct core_ctx *ctx, const struct user *us, size_t n,
+    int writes, int warnings)
+{
+	cJSON *results = new_array(), *totals = new_object(), *by_field = new_object();
+	const cJSON *c;
+	int changed = 0, pending = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		cJSON_AddItemToArray(results, user_result(&us[i]));
+		if (user_changed(&us[i]))
+			changed++;
+		if (us[i].pending)
+			pending++;
+		cJSON_ArrayForEach(c, us[i].changes) {
+			cJSON *k = cJSON_GetObjectItemCaseSensitive(by_field, c->string);
+
+			if (k)
+				cJSON_SetNumberValue(k, k->valuedouble + 1);
+			else
+				cJSON_AddNumberToObject(by_field, c->string, 1);
+		}
+	}
+	cJSON_AddNumberToObject(totals, "users", (double)n);
+	cJSON_AddNumberToObject(totals, "changed", changed);
+	cJSON_AddNumberToObject(totals, "unchanged", (double)n - changed);
+	cJSON_AddNumberToObject(totals, "writes", writes);
+	cJSON_AddNumberToObject(totals, "pending", pending);
+	cJSON_AddNumberToObject(totals, "warnings", warnings);
+	cJSON_AddItemToObject(totals, "by_field", by_field);
+	cJSON_AddNumberToObject(totals, "requests", (double)svc_request_count(ctx));
+	result_put(res, "results", results);
+	result_put(res, "totals", totals);
+}
+
+/* ---- writes ---- */
+
+/* One pending write of svc_call_many(): whose, and which setting. */
+struct write {
+	struct user *u;
+	int what;                     /* a policy index, or -1 for enterprise voice */
+};
+
+static void
+user_error(struct user *u, const char *fmt, ...) PRINTF(2, 3);
+
+static void
+user_error(struct user *u, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT((size_t)1 << 16);
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (buf_vaddf(&b, fmt, ap) || buf_adds(&b, ""))
+		BUG("out of memory");
+	va_end(ap);
+	s = buf_detach(&b, NULL);
+	if (!u->errors)
+		u->errors = new_array();
+	add_string(u->errors, s);
+	free(s);
+}
+
+/*
+ * Releases the personal numbers of the users that ask for it, one by one
+ * (each is a number operation to wait for). Their number types come from one
+ * filtered numberAssignments read per TARGETS_PER_READ users.
+ */
+static int
+release_numbers(struct core_ctx *ctx, struct user *us, size_t n, int timeout, int *failed)
+{
+	struct buf f = BUF_INIT((size_t)64 * 1024);
+	cJSON *assigned = new_array(), *page = NULL;
+	const cJSON *a, *num;
+	size_t i, j, k;
+	char *filter;
+	int rc = CORE_OK;
+
+	for (i = 0; i < n; i = j) {
+		buf_reset(&f);
+		for (j = i, k = 0; j < n && k < TARGETS_PER_READ; j++) {
+			if (!us[j].release)
+				continue;
+			if (buf_addf(&f, "%sassignmentTargetId eq '%s'", k++ ? " or " : "", us[j].id))
+				BUG("out of memory");
+		}
+		if (k == 0)
+			continue;
+		filter = buf_detach(&f, NULL);
+		rc = tenant_numbers(&page, ctx, filter);
+		free(filter);
+		if (rc)
+			goto out;
+		cJSON_ArrayForEach(a, page)
+			cJSON_AddItemToArray(assigned, cJSON_Duplicate(a, 1));
+		cJSON_Delete(page);
+		page = NULL;
+	}
+	for (i = 0; i < n; i++) {
+		if (!us[i].release)
+			continue;
+		cJSON_ArrayForEach(num, us[i].numbers) {
+			const char *type = NULL;
+
+			cJSON_ArrayForEach(a, assigned) {
+				const char *t = str_of(a, "telephoneNumber");
+
+				if (t && e164_equal(t, num->valuestring))
+					type = str_of(a, "numberType");
+			}
+			if (!type) {
+				user_error(&us[i], "number '%s' is not in the tenant's inventory",
+				    num->valuestring);
+				(*failed)++;
+				continue;
+			}
+			if (tenant_number_unassign(ctx, num->valuestring, type, timeout)) {
+				user_error(&us[i], "releasing '%s': %s", num->valuestring,
+				    ctx->msg ? ctx->msg : "failed");
+				core_error_clear(ctx);
+				(*failed)++;
+				/* Enterprise voice and grants wait for the next run. */
+				us[i].ev_write = false;
+				memset(us[i].op, 0, sizeof(us[i].op));
+			}
+		}
+	}
+out:
+	buf_release(&f);
+	cJSON_Delete(page);
+	cJSON_Delete(assigned);
+	return rc;
+}
+
+static int
+count_writes(const struct user *us, size_t n)
+{
+	size_t i;
+	int k, w = 0;
+
+	for (i = 0; i < n; i++) {
+		if (us[i].release)
+			w += cJSON_GetArraySize(us[i].numbers);
+		w += us[i].ev_write;
+		for (k = 0; k < NPOL; k++)
+			w += us[i].op[k] != G_NONE;
+	}
+	return w;
+}
+
+/*
+ * One round of writes for every user: enterprise voice (ev) or the grants,
+ * all together, at most max_concurrency in flight.
+ */
+static int
+send_round(struct core_ctx *ctx, struct user *us, size_t n, const struct want *w,
+    bool ev, int *failed)
+{
+	size_t i, m = 0, total = 0;
+	struct svc_req *reqs;
+	struct svc_resp *resps;
+	struct write *map;
+	int *rcs, k, rc = CORE_OK;
+
+	for (i = 0; i < n; i++) {
+		total += us[i].ev_write;
+		for (k = 0; k < NPOL; k++)
+			total += us[i].op[k] != G_NONE;
+	}
+	reqs = xcalloc(total ? total : 1, sizeof(*reqs));
+	resps = xcalloc(total ? total : 1, sizeof(*resps));
+	map = xcalloc(total ? total : 1, sizeof(*map));
+	rcs = xcalloc(total ? total : 1, sizeof(*rcs));
+	for (i = 0; i < n; i++) {
+		if (ev && us[i].ev_write) {
+			ta_enterprise_voice_req(&reqs[m], us[i].id, us[i].ev_to);
+			map[m++] = (struct write){ &us[i], -1 };
+		}
+		for (k = 0; !ev && k < NPOL; k++) {
+			if (us[i].op[k] == G_NONE || us[i].errors)
+				continue;
+			ta_grant_user_req(&reqs[m], us[i].id, pols[k].type,
+			    us[i].op[k] == G_GRANT ? w->policy[k] : "");
+			map[m++] = (struct write){ &us[i], k };
+		}
+	}
+	if (m == 0)
+		goto out;
+	rc = svc_call_many(resps, rcs, ctx, reqs, m);
+	for (i = 0; i < m; i++) {
+		struct user *u = map[i].u;
+		char *t;
+
+		if (rcs[i] == CORE_OK) {
+			u->pending = true;
+			continue;
+		}
+		t = resps[i].status ? graph_error_text(ctx, resps[i].status, resps[i].json) :
+		    xstrdup("no answer");
+		user_error(u, "%s: %s", map[i].what < 0 ? "enterprise voice" :
+		    pols[map[i].what].type, t);
+		free(t);
+		(*failed)++;
+	}
+out:
+	for (i = 0; i < m; i++) {
+		svc_resp_release(&resps[i]);
+		ta_req_release(&reqs[i]);
+	}
+	free(reqs);
+	free(resps);
+	free(map);
+	free(rcs);
+	return rc;
+}
+
+/*
+ * Enterprise voice first, then the grants: the service warns about a Shared
+ * Calling grant to a user whose enterprise voice is still off. A user whose
+ * enterprise voice write failed gets no grants this run.
+ */
+static int
+send_writes(struct core_ctx *ctx, struct user *us, size_t n, const struct want *w,
+    int *failed)
+{
+	int rc = send_round(ctx, us, n, w, true, failed);
+
+	return rc ? rc : send_round(ctx, us, n, w, false, failed);
+}
+
+/* True when config shows every write of u in effect. */
+static bool
+in_effect(const struct user *u, const struct want *w, const cJSON *config)
+{
+	const char *kind, *cur;
+	int k;
+
+	if (!config)
+		return false;
+	if (u->ev_write && ev_of(config) != u->ev_to)
+		return false;
+	for (k = 0; k < NPOL; k++) {
+		if (u->op[k] == G_NONE)
+			continue;
+		cur = effective(config, pols[k].type, &kind);
+		if (u->op[k] == G_GRANT && strcasecmp(cur, w->policy[k]) != 0)
+			return false;
+		if (u->op[k] == G_REMOVE && is_direct(kind))
+			return false;
+	}
+	return true;
+}
+
+/* wait: reads the users written to until their writes show, or timeout. */
+static int
+wait_effective(struct core_ctx *ctx, struct user *us, size_t n, const struct want *w)
+{
+	time_t deadline = time(NULL) + w->wait_timeout;
+	long delay = 2000, left;
+	size_t i, m;
+	char **ids = xcalloc(n, sizeof(*ids));
+	struct user **who = xcalloc(n, sizeof(*who));
+	cJSON **configs = xcalloc(n, sizeof(*configs));
+	cJSON *late = NULL;
+	char *text;
+	int rc = CORE_OK;
+
+	for (;;) {
+		for (i = 0, m = 0; i < n; i++)
+			if (us[i].pending) {
+				who[m] = &us[i];
+				ids[m++] = us[i].id;
+			}
+		if (m == 0)
+			break;
+		rc = read_configs(configs, ctx, ids, m);
+		if (rc)
+			break;
+		for (i = 0; i < m; i++) {
+			if (in_effect(who[i], w, configs[i]))
+				who[i]->pending = false;
+			cJSON_Delete(configs[i]);
+			configs[i] = NULL;
+		}
+		for (i = 0, m = 0; i < n; i++)
+			m += us[i].pending;
+		left = deadline - time(NULL);
+		if (m == 0 || left <= 0)
+			break;
+		graph_sleep_ms(delay < left * 1000 ? delay : left * 1000);
+		delay = delay * 2 > 10000 ? 10000 : delay * 2;
+	}
+	if (rc)
+		goto out;
+	late = new_array();
+	for (i = 0; i < n; i++)
+		if (us[i].pending)
+			add_string(late, user_name(&us[i]));
+	if (cJSON_GetArraySize(late) > 0) {
+		text = names_text(late);
+		rc = core_error(ctx, CORE_ETIMEOUT, "the changes of %d users are not in effect "
+		    "after %d s: %s; Teams applies grants asynchronously (usually within a "
+		    "minute): run the task again or raise wait_timeout",
+		    cJSON_GetArraySize(late), w->wait_timeout, text);
+		free(text);
+	}
+out:
+	cJSON_Delete(late);
+	free(configs);
+	free(who);
+	free(ids);
+	return rc;
+}
+
+/* ---- users ---- */
+
+/* Refuses with what is listed in names, when anything is. */
+static int
+refuse_list(struct core_ctx *ctx, const cJSON *names, const char *what, const char *fix,
+    bool quote)
+{
+	char *text;
+	int rc;
+
+	if (cJSON_GetArraySize(names) == 0)
+		return CORE_OK;
+	text = names_list(names, quote);
+	rc = core_error(ctx, CORE_EREFUSED, "%s: %s; %s", what, text, fix);
+	free(text);
+	return rc;
+}
+
+/* Drops users named twice (by UPN and by id): the first one stays. */
+static size_t
+dedupe(struct user *us, size_t n)
+{
+	size_t i, j, k = 0;
+
+	for (i = 0; i < n; i++) {
+		bool dup = false;
+
+		for (j = 0; j < k && !dup; j++)
+			dup = us[i].id && us[j].id && strcasecmp(us[i].id, us[j].id) == 0;
+		if (dup) {
+			user_release(&us[i]);
+			continue;
+		}
+		if (k != i)
+			us[k] = us[i];
+		k++;
+	}
+	return k;
+}
+
+/* Every user exists, holds Teams Phone, and has a Teams configuration. */
+static int
+check_users(struct core_ctx *ctx, struct user *us, size_t n)
+{
+	cJSON *skus = NULL, *missing = new_array(), *unlicensed = new_array();
+	cJSON *unconfigured = new_array(), **configs = NULL;
+	char **ids = NULL;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		if (!us[i].id)
+			add_string(missing, us[i].given);
+	rc = refuse_list(ctx, missing, "users not found", "check the UPNs and object ids", true);
+	if (rc)
+		goto out;
+	rc = tenant_skus(&skus, ctx);
+	if (rc)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (!tenant_user_has_plan(us[i].graph, skus, TENANT_PLAN_TEAMS_PHONE))
+			add_string(unlicensed, user_name(&us[i]));
+	rc = refuse_list(ctx, unlicensed, "users without a Teams Phone licence",
+	    "assign them Teams Phone (MCOEV, or a suite that includes it) first", true);
+	if (rc)
+		goto out;
+	ids = xcalloc(n, sizeof(*ids));
+	configs = xcalloc(n, sizeof(*configs));
+	for (i = 0; i < n; i++)
+		ids[i] = us[i].id;
+	rc = read_configs(configs, ctx, ids, n);
+	if (rc)
+		goto out;
+	for (i = 0; i < n; i++) {
+		us[i].config = configs[i];
+		if (!configs[i])
+			add_string(unconfigured, user_name(&us[i]));
+	}
+	rc = refuse_list(ctx, unconfigured, "no Teams user configuration for",
+	    "resource accounts and accounts not yet set up for Teams have none: give users "
+	    "(a new licence can take a while to reach Teams)", true);
+out:
+	free(configs);
+	free(ids);
+	cJSON_Delete(unconfigured);
+	cJSON_Delete(unlicensed);
+	cJSON_Delete(missing);
+	cJSON_Delete(skus);
+	return rc;
+}
+
+/* personal_number: fail refuses users that have one (API.md SC10). */
+static int
+check_personal_numbers(struct core_ctx *ctx, const struct user *us, size_t n,
+    const struct want *w)
+{
+	cJSON *who = new_array(), *nums;
+	size_t i;
+	int rc;
+
+	if (w->pn != PN_FAIL) {
+		cJSON_Delete(who);
+		return CORE_OK;
+	}
+	for (i = 0; i < n; i++) {
+		char *list, *s;
+
+		nums = personal_numbers(us[i].config);
+		if (cJSON_GetArraySize(nums) > 0) {
+			list = names_list(nums, false);
+			s = xasprintf("'%s' (%s)", user_name(&us[i]), list);
+			add_string(who, s);
+			free(s);
+			free(list);
+		}
+		cJSON_Delete(nums);
+	}
+	rc = refuse_list(ctx, who, "users with a personal number, which takes precedence "
+	    "over Shared Calling", "remove their numbers (personal_number: remove) or leave "
+	    "these users out", false);
+	cJSON_Delete(who);
+	return rc;
+}
+
+static int
+run_users(struct core_ctx *ctx, const cJSON *params, struct want *w, struct result *res)
+{
+	struct user *us = NULL;
+	size_t n = 0, i;
+	int rc, writes, warnings, failed = 0;
+
+	rc = read_users(&us, &n, ctx, params);
+	if (rc)
+		goto out;
+	rc = check_policies(w, ctx);
+	if (rc)
+		goto out;
+	rc = resolve_users(us, n, ctx);
+	if (rc)
+		goto out;
+	n = dedupe(us, n);
+	rc = check_users(ctx, us, n);
+	if (rc)
+		goto out;
+	rc = check_personal_numbers(ctx, us, n, w);
+	if (rc)
+		goto out;
+	for (i = 0; i < n; i++) {
+		plan_user(&us[i], w);
+		if (user_changed(&us[i])) {
+			res->changed = true;
+			add_user_diff(res, ctx, &us[i]);
+		}
+	}
+	writes = count_writes(us, n);
+	warnings = raise_warnings(ctx, us, n);
+	if (ctx->check_mode || writes == 0) {
+		put_results(res, ctx, us, n, writes, warnings);
+		goto out;
+	}
+	rc = release_numbers(ctx, us, n, w->wait_timeout, &failed);
+	if (!rc)
+		rc = send_writes(ctx, us, n, w, &failed);
+	if (!rc && !failed && w->wait)
+		rc = wait_effective(ctx, us, n, w);
+	put_results(res, ctx, us, n, writes, warnings);
+	/* Changed only if some write went through. */
+	res->changed = writes > failed;
+	if (!rc && failed) {
+		cJSON *first = new_array();
+		char *text;
+
+		for (i = 0; i < n; i++)
+			if (us[i].errors) {
+				char *s = xasprintf("'%s' (%s)", user_name(&us[i]),
+				    cJSON_GetArrayItem(us[i].errors, 0)->valuestring);
+
+				add_string(first, s);
+				free(s);
+			}
+		text = names_list(first, false);
+		rc = core_error_replace(ctx, CORE_ESERVICE, "%d of %d writes failed: %s; see "
+		    "each user's errors in results", failed, writes, text);
+		free(text);
+		cJSON_Delete(first);
+	}
+out:
+	for (i = 0; i < n; i++)
+		user_release(&us[i]);
+	free(us);
+	return rc;
+}
+
+/* ---- group ---- */
+
+/* The grant of type to group in grants, or NULL. */
+static const cJSON *
+group_grant(const cJSON *grants, const char *group)
+{
+	const cJSON *g;
+	const char *gid;
+
+	cJSON_ArrayForEach(g, grants) {
+		gid = str_of(g, "GroupId");
+		if (gid && strcasecmp(gid, group) == 0)
+			return g;
+	}
+	return NULL;
+}
+
+static cJSON *
+grant_view(const cJSON *g)
+{
+	cJSON *v;
+
+	if (!g)
+		return cJSON_CreateNull();
+	v = new_object();
+	cJSON_AddItemToObject(v, "PolicyName", string_or_null(str_of(g, "PolicyName")));
+	cJSON_AddItemToObject(v, "Rank", cJSON_Duplicate(cJSON_GetObjectItem(g, "Rank"), 1));
+	return v;
+}
+
+/*
+ * Warnings (and the personal_number: fail refusal) about the group's direct
+ * members, as if the group's policies applied to each: a direct grant still
+ * beats them.
+ */
+static int
+check_members(struct core_ctx *ctx, const char *group, const struct want *w,
+    struct result *res)
+{
+	cJSON *members = NULL, *results = new_array(), *numbered = new_array(), **configs = NULL;
+	struct user *us = NULL;
+	const cJSON *m;
+	size_t n = 0, i, k = 0;
+	char **ids = NULL;
+	int rc, warnings;
+
+	rc = tenant_group_members(&members, ctx, group);
+	if (rc)
+		goto out;
+	n = (size_t)cJSON_GetArraySize(members);
+	us = xcalloc(n ? n : 1, sizeof(*us));
+	ids = xcalloc(n ? n : 1, sizeof(*ids));
+	configs = xcalloc(n ? n : 1, sizeof(*configs));
+	cJSON_ArrayForEach(m, members) {
+		if (!str_of(m, "id"))
+			continue;
+		us[k].given = str_of(m, "userPrincipalName") ? str_of(m, "userPrincipalName") :
+		    str_of(m, "id");
+		us[k].id = xstrdup(str_of(m, "id"));
+		if (str_of(m, "userPrincipalName"))
+			us[k].upn = xstrdup(str_of(m, "userPrincipalName"));
+		ids[k] = us[k].id;
+		k++;
+	}
+	n = k;
+	rc = read_configs(configs, ctx, ids, n);
+	if (rc)
+		goto out;
+	for (i = 0; i < n; i++) {
+		const char *kind, *sc, *vrp;
+
+		us[i].config = configs[i];
+		configs[i] = NULL;
+		if (!us[i].config)
+			continue;    /* not a Teams user: the grant does not reach it */
+		us[i].changes = new_object();
+		us[i].warnings = new_array();
+		us[i].numbers = personal_numbers(us[i].config);
+		sc = effective(us[i].config, TA_SHARED_CALLING, &kind);
+		if (w->policy[P_SC] && *w->policy[P_SC] && !is_direct(kind))
+			sc = w->policy[P_SC];
+		else if (w->policy[P_SC] && *w->policy[P_SC] && strcasecmp(sc, w->policy[P_SC]))
+			warn_user(&us[i], "'%s' has a direct grant of %s '%s', which beats the "
+			    "group's", user_name(&us[i]), TA_SHARED_CALLING, sc);
+		vrp = effective(us[i].config, TA_VOICE_ROUTING, &kind);
+		if (w->policy[P_VRP] && *w->policy[P_VRP] && !is_direct(kind))
+			vrp = w->policy[P_VRP];
+		if (w->pn == PN_FAIL && cJSON_GetArraySize(us[i].numbers) > 0) {
+			char *list = names_list(us[i].numbers, false);
+			char *s = xasprintf("'%s' (%s)", user_name(&us[i]), list);
+
+			add_string(numbered, s);
+			free(s);
+			free(list);
+		}
+		shared_calling_warnings(&us[i], w, sc, vrp, ev_of(us[i].config));
+		if (cJSON_GetArraySize(us[i].warnings) > 0)
+			cJSON_AddItemToArray(results, user_result(&us[i]));
+	}
+	rc = refuse_list(ctx, numbered, "group members with a personal number, which takes "
+	    "precedence over Shared Calling", "remove their numbers (teams_user_voice with "
+	    "users and personal_number: remove) or take them out of the group", false);
+	if (rc)
+		goto out;
+	warnings = raise_warnings(ctx, us, n);
+	result_put(res, "results", results);
+	results = NULL;
+	{
+		cJSON *totals = new_object();
+
+		cJSON_AddNumberToObject(totals, "members", (double)n);
+		cJSON_AddNumberToObject(totals, "warnings", warnings);
+		result_put(res, "totals", totals);
+	}
+out:
+	for (i = 0; us && i < n; i++)
+		user_release(&us[i]);
+	for (i = 0; configs && i < n; i++)
+		cJSON_Delete(configs[i]);
+	free(configs);
+	free(ids);
+	free(us);
+	cJSON_Delete(numbered);
+	cJSON_Delete(results);
+	cJSON_Delete(members);
+	return rc;
+}
+
+static int
+run_group(struct core_ctx *ctx, const cJSON *params, struct want *w, struct result *res)
+{
+	const char *group = arg_str(params, "group");
+	int rank = (int)arg_int(params, "rank", 1);
+	cJSON *grants[NPOL] = { NULL }, *g = NULL, *before = new_object();
+	cJSON *after = new_object(), *out = NULL;
+	enum grant_op op[NPOL] = { G_NONE };
+	bool changed = false;
+	int i, rc;
+
+	if (!group || !*group) {
+		rc = core_error(ctx, CORE_EARGS, "group must not be empty; give the group's "
+		    "object id");
+		goto out;
+	}
+	if (w->wait)
+		core_warn(ctx, "wait is ignored for a group: a group's policies reach its "
+		    "members over hours, not seconds");
+	rc = check_policies(w, ctx);
+	if (rc)
+		goto out;
+	rc = tenant_group_get(&g, ctx, group);
+	if (rc == CORE_ENOTFOUND)
+		rc = core_error(ctx, CORE_EREFUSED, "group '%s' not found; give the object id "
+		    "of an Entra group", group);
+	if (rc)
+		goto out;
+	for (i = 0; i < NPOL; i++) {
+		const cJSON *cur;
+		const char *want = w->policy[i];
+
+		if (!want)
+			continue;
+		rc = ta_group_grants(&grants[i], ctx, pols[i].type);
+		if (rc)
+			goto out;
+		cur = group_grant(grants[i], group);
+		if (!*want || strcasecmp(want, "Global") == 0) {
+			if (cur)
+				op[i] = G_REMOVE;
+		} else if (!cur || !str_of(cur, "PolicyName") ||
+		    !same_name(str_of(cur, "PolicyName"), want) ||
+		    !cJSON_IsNumber(cJSON_GetObjectItem(cur, "Rank")) ||
+		    (int)cJSON_GetObjectItem(cur, "Rank")->valuedouble != rank) {
+			op[i] = G_GRANT;
+		}
+		if (op[i] == G_NONE)
+			continue;
+		cJSON_AddItemToObject(before, pols[i].type, grant_view(cur));
+		if (op[i] == G_GRANT) {
+			cJSON *v = new_object();
+
+			cJSON_AddStringToObject(v, "PolicyName", want);
+			cJSON_AddNumberToObject(v, "Rank", rank);
+			cJSON_AddItemToObject(after, pols[i].type, v);
+		} else {
+			cJSON_AddItemToObject(after, pols[i].type, cJSON_CreateNull());
+		}
+		changed = true;
+	}
+	rc = check_members(ctx, group, w, res);
+	if (rc)
+		goto out;
+	res->changed = changed;
+	if (changed) {
+		char *bh = xasprintf("group %s (current)", group);
+		char *ah = xasprintf("group %s (desired)", group);
+
+		result_add_diff(res, ctx, before, after, bh, ah);
+		before = after = NULL;
+		free(bh);
+		free(ah);
+	}
+	if (!ctx->check_mode) {
+		for (i = 0; i < NPOL; i++) {
+			if (op[i] == G_GRANT)
+				rc = ta_grant_group(ctx, group, pols[i].type, w->policy[i], rank);
+			else if (op[i] == G_REMOVE)
+				rc = ta_ungrant_group(ctx, group, pols[i].type);
+			if (rc)
+				goto out;
+			if (op[i] == G_NONE)
+				continue;
+			cJSON_Delete(grants[i]);
+			grants[i] = NULL;
+			rc = ta_group_grants(&grants[i], ctx, pols[i].type);
+			if (rc)
+				goto out;
+		}
+	}
+	out = new_array();
+	for (i = 0; i < NPOL; i++) {
+		const cJSON *cur = group_grant(grants[i], group);
+
+		if (cur && !(ctx->check_mode && op[i] != G_NONE))
+			cJSON_AddItemToArray(out, cJSON_Duplicate(cur, 1));
+		else if (ctx->check_mode && op[i] == G_GRANT) {
+			cJSON *v = new_object();
+
+			cJSON_AddStringToObject(v, "GroupId", group);
+			cJSON_AddStringToObject(v, "PolicyType", pols[i].type);
+			cJSON_AddStringToObject(v, "PolicyName", w->policy[i]);
+			cJSON_AddNumberToObject(v, "Rank", rank);
+			cJSON_AddItemToArray(out, v);
+		}
+	}
+	result_put(res, "group_assignments", out);
+	out = NULL;
+out:
+	for (i = 0; i < NPOL; i++)
+		cJSON_Delete(grants[i]);
+	cJSON_Delete(out);
+	cJSON_Delete(g);
+	cJSON_Delete(before);
+	cJSON_Delete(after);
+	return rc;
+}
+
+static int
+run(struct core_ctx *ctx, const cJSON *params, struct result *res)
+{
+	struct want w = { 0 };
+	bool group = arg_isset(params, "group");
+	int rc;
+
+	rc = svc_open(ctx);
+	if (rc)
+		return rc;
+	rc = read_want(&w, ctx, params, group);
+	if (!rc)
+		rc = group ? run_group(ctx, params, &w, res) : run_users(ctx, params, &w, res);
+	cJSON_Delete(w.vrps);
+	return rc;
+}
+
+const struct module MODULE = {
+	.name = "teams_user_voice",
+	.args = args,
+	.rules = &rules,
+	.check_mode = true,
+	.run = run,
+};

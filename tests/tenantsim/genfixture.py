@@ -238,10 +238,67 @@ def generate(n_users, n_sites, n_numbers, weeks, seed):
                        "usersBelow5OutboundPerWeek": sum(1 for v in out_map.values() if v < 5)}
     return fx
 
+# The demo tenant of `make demo` (playbooks/demo/): three offices with one
+# number type each, a few hundred users, some of them with personal numbers.
+DEMO_SITES = [
+    # (key, city, number type, service number, emergency callback numbers, capabilities)
+    ("seattle", CITIES[1], "callingPlan", "+12065550100", ["+12065550101", "+12065550102"]),
+    ("chicago", CITIES[2], "operatorConnect", "+13125550100", ["+13125550101"]),
+    ("redmond", CITIES[0], "directRouting", "+14255550100", ["+14255550101"]),
+]
+DEMO_USERS_PER_SITE = 100
+
+
+def demo_fixture(seed=7, weeks=4):
+    """The demo tenant: three sites ready to be rolled out (no resource accounts, no
+    custom policies yet), 300 users with Teams Phone in three groups, 25 of them
+    with a personal Direct Routing number, and a seeded call history."""
+    rng = random.Random(seed)
+    fx = base_fixture()
+    n_users = DEMO_USERS_PER_SITE * len(DEMO_SITES)
+    fx["skus"] = skus(mcoev=n_users + 20, virtual=10, credits=10, payg=10, e3=n_users + 20)
+    fx["policies"]["OnlinePstnUsages"] = [{"Identity": "Global", "Usage": ["National", "International", "US-DR"]}]
+    fx["civicAddresses"], fx["groups"], fx["numbers"] = [], [], []
+    for key, city, ntype, main, emergency in DEMO_SITES:
+        fx["civicAddresses"].append(address(gid("demo-address", key), gid("demo-location", key),
+                                            "%s office" % city[0], city))
+        fx["groups"].append({"id": gid("demo-group", key), "displayName": "%s Shared Calling users" % city[0],
+                             "members": []})
+        extra = {} if ntype == "directRouting" else {"isoCountryCode": "US", "city": city[0]}
+        fx["numbers"].append(dict({"telephoneNumber": main, "numberType": ntype,
+                                   "capabilities": ["voiceApplicationAssignment"]}, **extra))
+        for n in emergency:
+            fx["numbers"].append(dict({"telephoneNumber": n, "numberType": ntype,
+                                       "capabilities": ["userAssignment"]}, **extra))
+    users, profiles, out_map, in_map = [], [], {}, {}
+    for i in range(n_users):
+        upn = "user%03d@contoso.com" % (i + 1)
+        uid = gid("demo-user", i)
+        site = i // DEMO_USERS_PER_SITE
+        lic = ["ENTERPRISEPACK", "MCOEV"]
+        users.append({"id": uid, "userPrincipalName": upn, "displayName": "User %03d" % (i + 1),
+                      "usageLocation": "US", "assignedLicenses": lic, "accountEnabled": True})
+        fx["groups"][site]["members"].append(uid)
+        out, inn = rng.choice(OUT_PER_WEEK_TABLE), rng.choice(IN_PER_WEEK_TABLE)
+        out_map[uid], in_map[uid] = out, inn
+        profiles.append({"user": uid, "outPerWeek": out, "inPerWeek": inn, "route": "callingPlan"})
+        # Every twelfth user keeps a personal number: Shared Calling will not apply to them.
+        if i % 12 == 5:
+            fx["numbers"].append({"telephoneNumber": "+1425556%04d" % i, "numberType": "directRouting",
+                                  "assignedTo": uid, "locationId": gid("demo-location", "redmond")})
+            profiles[-1]["route"] = "directRouting"
+    fx["users"] = users
+    fx["callHistory"] = {"relativeToNow": True, "weeks": weeks, "seed": seed, "profiles": profiles}
+    fx["_expected"] = {"weeks": weeks, "seed": seed, "outPerWeekTable": OUT_PER_WEEK_TABLE,
+                       "inPerWeekTable": IN_PER_WEEK_TABLE, "outboundPerWeek": out_map, "inboundPerWeek": in_map,
+                       "usersBelow5OutboundPerWeek": sum(1 for v in out_map.values() if v < 5)}
+    return fx
+
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--default", action="store_true", help="print the default tenant")
+    p.add_argument("--demo", action="store_true", help="print the demo tenant of make demo")
     p.add_argument("--users", type=int, default=1000)
     p.add_argument("--sites", type=int, default=10)
     p.add_argument("--numbers", type=int, default=1200)
@@ -249,7 +306,12 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--output", "-o", help="write to FILE instead of stdout")
     a = p.parse_args(argv)
-    fx = default_fixture() if a.default else generate(a.users, a.sites, a.numbers, a.weeks, a.seed)
+    if a.default:
+        fx = default_fixture()
+    elif a.demo:
+        fx = demo_fixture()
+    else:
+        fx = generate(a.users, a.sites, a.numbers, a.weeks, a.seed)
     text = json.dumps(fx, indent=1 if a.default else None, separators=(",", ": ") if a.default else (",", ":"))
     if a.output:
         with open(a.output, "w", encoding="utf-8") as f:

@@ -342,6 +342,9 @@ class Simulator:
                     return Response(200, self.apply_settings(payload() or {}))
                 if method == "GET":
                     return Response(200, self.describe_settings())
+            if path == "/_sim/edit" and method == "POST":
+                with self.state_lock:
+                    return Response(200, self.tenant.edit(payload() or {}))
             if path == "/_sim/revoke-tokens" and method == "POST":
                 self.auth.revoke_all()
                 return Response(200, {"revoked": True, "generation": self.auth.generation})

@@ -19,7 +19,7 @@ import random
 import threading
 import time
 
-from simcommon import (AA_APPLICATION_ID, SKU_MCOPSTNC, b64url, country_of_number, is_guid, iso_utc, normalise_number,
+from simcommon import (AA_APPLICATION_ID, ApiError, SKU_MCOPSTNC, b64url, country_of_number, is_guid, iso_utc, normalise_number,
                        parse_iso, stable_guid)
 
 DEFAULT_SETTINGS = {
@@ -657,6 +657,47 @@ class Tenant:
         for num in new:
             n = self.numbers.get(num) or self.new_number(num, "directRouting")
             self.set_number_target(n, target, "policyAssigned")
+
+    # -------------------------------------------------------------- edits --
+
+    def edit(self, req):
+        """``POST /_sim/edit``: change an object behind the client's back, as an
+        administrator in the Teams admin center would, without the service's
+        rules (that is the point: drift).  ``req`` names the object and the
+        fields to set, which must already exist on it::
+
+            {"kind": "policy", "type": "TeamsSharedCallingRoutingPolicy",
+             "identity": "SC-Seattle", "set": {"Description": "changed"}}
+            {"kind": "number", "telephoneNumber": "+12065550100", "set": {"locationId": null}}
+            {"kind": "user", "id": "adele@contoso.com", "set": {"usageLocation": "GB"}}
+            {"kind": "address", "id": "<civicAddressId>", "set": {"description": "x"}}
+            {"kind": "auto_attendant", "id": "<id>", "set": {"name": "x"}}
+
+        Returns the object as edited; raises ApiError 400/404 otherwise.
+        """
+        kind, fields = req.get("kind"), req.get("set")
+        if not isinstance(fields, dict) or not fields:
+            raise ApiError(400, "edit needs \"set\": {field: value, ...}")
+        with self.lock:
+            if kind == "policy":
+                obj = self.get_policy(req.get("type"), req.get("identity"))
+            elif kind == "number":
+                obj = self.numbers.get(req.get("telephoneNumber"))
+            elif kind == "user":
+                obj = self.find_user(req.get("id"))
+            elif kind == "address":
+                obj = self.addresses.get(str(req.get("id") or "").lower())
+            elif kind == "auto_attendant":
+                obj = self.auto_attendants.get(str(req.get("id") or "").lower())
+            else:
+                raise ApiError(400, "kind must be one of policy, number, user, address, auto_attendant")
+            if obj is None:
+                raise ApiError(404, "no such %s" % kind)
+            unknown = sorted(k for k in fields if k.startswith("_") or k not in obj)
+            if unknown:
+                raise ApiError(400, "%s has no field(s) %s" % (kind, ", ".join(unknown)))
+            obj.update(fields)
+            return {k: v for k, v in obj.items() if not k.startswith("_")}
 
     # ----------------------------------------------------------- policies --
 

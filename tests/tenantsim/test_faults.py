@@ -195,6 +195,21 @@ class ControlApi(SimTestCase):
                       headers={"Content-Type": "text/plain"}, token=self.token())
         self.assertEqual(r.status, 415)
 
+    def test_edit_changes_an_object_behind_the_clients_back(self):
+        r = self.call("POST", "/_sim/edit", {"kind": "number", "telephoneNumber": "+14255550101",
+                                            "set": {"locationId": None}})
+        self.assertEqual(r.status, 200)
+        self.assertIsNone(r.json["locationId"])
+        self.assertEqual(r.json["assignmentStatus"], "userAssigned")
+        r = self.call("POST", "/_sim/edit", {"kind": "policy", "type": "OnlineVoiceRoutingPolicy",
+                                            "identity": "Global", "set": {"Description": "edited"}})
+        self.assertEqual((r.status, r.json["Description"]), (200, "edited"))
+        self.assertEqual(self.call("POST", "/_sim/edit", {"kind": "user", "id": "adele@contoso.com",
+                                                         "set": {"nope": 1}}).status, 400)
+        self.assertEqual(self.call("POST", "/_sim/edit", {"kind": "user", "id": "nobody@contoso.com",
+                                                         "set": {"usageLocation": "GB"}}).status, 404)
+        self.assertEqual(self.call("POST", "/_sim/edit", {"kind": "galaxy", "set": {"a": 1}}).status, 400)
+
     def test_settings_validation(self):
         self.assertEqual(self.call("POST", "/_sim/settings", {"nope": 1}).status, 400)
         self.assertEqual(self.call("POST", "/_sim/settings", {"grant_delay_s": -1}).status, 400)

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "http.h"
 #include "result.h"
 #include "svc.h"
 
@@ -128,27 +129,6 @@ out:
 	}
 	*out = all;
 	return CORE_OK;
-}
-
-void
-graph_sleep_ms(long ms)
-{
-	const char *scale = getenv("DIALTONE_TEST_BACKOFF_SCALE");
-	struct timespec ts;
-	double f;
-	char *end;
-
-	if (scale && *scale) {
-		f = strtod(scale, &end);
-		if (*end == '\0' && f >= 0 && f <= 1)
-			ms = (long)((double)ms * f);
-	}
-	if (ms <= 0)
-		return;
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
 }
 
 char *
@@ -358,7 +338,7 @@ graph_batch(struct core_ctx *ctx, struct graph_batch_item *items, size_t n)
 			    wait_ms / 1000, max_wait);
 			goto out;
 		}
-		graph_sleep_ms(wait_ms);
+		http_wait_ms(wait_ms);
 	}
 out:
 	free(todo);
@@ -399,6 +379,17 @@ op_detail(const cJSON *op)
 	return NULL;
 }
 
+/*
+ * True when a failed read of an operation is worth repeating while time is
+ * left: the service was busy or unreachable after the retries of one read.
+ */
+static bool
+poll_can_wait(int rc, long status)
+{
+	return rc == CORE_EHTTP ||
+	    (rc == CORE_ESERVICE && (status == 429 || status >= 500));
+}
+
 int
 graph_wait_operation(cJSON **out, struct core_ctx *ctx, const char *location,
     int timeout_s)
@@ -415,6 +406,15 @@ graph_wait_operation(cJSON **out, struct core_ctx *ctx, const char *location,
 	for (;;) {
 		svc_resp_init(&resp);
 		rc = svc_call(&resp, ctx, SVC_GRAPH, "GET", location, NULL, NULL, 0);
+		if (rc && poll_can_wait(rc, resp.status) &&
+		    time(NULL) + http_scaled_ms(delay) / 1000 <= deadline) {
+			/* The operation goes on whether or not one read of it failed. */
+			svc_resp_release(&resp);
+			core_error_clear(ctx);
+			http_wait_ms(delay);
+			delay = delay * 2 > 10000 ? 10000 : delay * 2;
+			continue;
+		}
 		if (rc) {
 			svc_resp_release(&resp);
 			goto out;
@@ -426,7 +426,7 @@ graph_wait_operation(cJSON **out, struct core_ctx *ctx, const char *location,
 		status = op_status(op);
 		if (strcmp(status, "notStarted") != 0 && strcmp(status, "running") != 0)
 			break;
-		if (time(NULL) + delay / 1000 > deadline) {
+		if (time(NULL) + http_scaled_ms(delay) / 1000 > deadline) {
 			id = cJSON_GetObjectItemCaseSensitive(op, "id");
 			rc = core_error(ctx, CORE_ETIMEOUT,
 			    "number operation '%s' still %s after %ds (wait_timeout)",
@@ -434,7 +434,7 @@ graph_wait_operation(cJSON **out, struct core_ctx *ctx, const char *location,
 			    timeout_s);
 			goto out;
 		}
-		graph_sleep_ms(delay);
+		http_wait_ms(delay);
 		delay = delay * 2 > 10000 ? 10000 : delay * 2;
 	}
 	if (strcmp(status, "succeeded") != 0) {

@@ -88,7 +88,4 @@ char *graph_escape(const char *s);
  */
 char *graph_literal(const char *s);
 
-/* Milliseconds to sleep between polls; scaled by DIALTONE_TEST_BACKOFF_SCALE. */
-void graph_sleep_ms(long ms);
-
 #endif

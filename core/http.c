@@ -84,8 +84,8 @@ test_scale(void)
 	return backoff_scale;
 }
 
-static long
-scaled_ms(long ms)
+long
+http_scaled_ms(long ms)
 {
 	return (long)((double)ms * test_scale());
 }
@@ -110,6 +110,12 @@ sleep_ms(long ms)
 	ts.tv_nsec = (ms % 1000) * 1000000L;
 	while (nanosleep(&ts, &rem) == -1 && errno == EINTR)
 		ts = rem;
+}
+
+void
+http_wait_ms(long ms)
+{
+	sleep_ms(http_scaled_ms(ms));
 }
 
 static uint64_t
@@ -767,7 +773,7 @@ http_send(struct http_resp *resp, struct http *h, struct core_ctx *ctx,
 		code = curl_easy_perform(h->easy);
 		if (!xfer_after(h, ctx, &x, code, &wait))
 			break;
-		sleep_ms(scaled_ms(wait));
+		sleep_ms(http_scaled_ms(wait));
 	}
 	/* Drop the borrowed header list and body from the handle. */
 	curl_easy_setopt(h->easy, CURLOPT_HTTPHEADER, NULL);
@@ -908,7 +914,7 @@ http_send_many(struct http_resp *resps, int *rcs, struct http *h,
 			}
 
 			if (again) {
-				x->ready_at = mono_ms() + (uint64_t)scaled_ms(wait);
+				x->ready_at = mono_ms() + (uint64_t)http_scaled_ms(wait);
 				continue;
 			}
 			x->done = true;

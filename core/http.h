@@ -244,4 +244,13 @@ enum http_action http_decide(long *delay_ms, const struct http_policy *p,
     struct http_rng *rng, enum http_transport t, long status, bool idempotent,
     int retries, long retry_after_ms);
 
+/*
+ * Waits between polls of something the service does asynchronously
+ * (operations, replication, grants): ms milliseconds, times the test scale.
+ * Callers that compare a wait with a deadline use http_scaled_ms() for it,
+ * so a scaled test run behaves as a real one does, only faster.
+ */
+void http_wait_ms(long ms);
+long http_scaled_ms(long ms);
+
 #endif

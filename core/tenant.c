@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "graph.h"
+#include "http.h"
 #include "svc.h"
 
 int
@@ -393,11 +394,11 @@ tenant_number_assign(struct core_ctx *ctx, const struct tenant_assign *a)
 			break;
 		}
 		if (rc != CORE_ESERVICE || !transient_assign_failure(ctx->msg) ||
-		    time(NULL) + delay / 1000 > deadline)
+		    time(NULL) + http_scaled_ms(delay) / 1000 > deadline)
 			break;
 		/* Not visible or not licensed yet: the operation did nothing. */
 		core_error_clear(ctx);
-		graph_sleep_ms(delay);
+		http_wait_ms(delay);
 		delay = delay * 2 > 15000 ? 15000 : delay * 2;
 	}
 	cJSON_Delete(num);

@@ -27,6 +27,7 @@
 #include "buf.h"
 #include "e164.h"
 #include "graph.h"
+#include "http.h"
 #include "module.h"
 #include "svc.h"
 #include "teamsadmin.h"
@@ -1004,7 +1005,7 @@ wait_effective(struct core_ctx *ctx, struct user *us, size_t n, const struct wan
 		left = deadline - time(NULL);
 		if (m == 0 || left <= 0)
 			break;
-		graph_sleep_ms(delay < left * 1000 ? delay : left * 1000);
+		http_wait_ms(delay < left * 1000 ? delay : left * 1000);
 		delay = delay * 2 > 10000 ? 10000 : delay * 2;
 	}
 	if (rc)

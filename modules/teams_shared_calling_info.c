@@ -1,0 +1,1643 @@
+/*
+ * teams_shared_calling_info - every Shared Calling site of a tenant, read in
+ * bulk and returned in the shape the rollout roles take
+ * (docs/site-schema.md), so that export then rollout changes nothing.
+ *
+ * One site per custom Shared Calling policy, named after the policy. A site
+ * is built from bulk reads only, whatever the number of users:
+ *   - the Shared Calling, voice routing and emergency call routing policies;
+ *   - the resource accounts (Teams.PlatformService) and their Teams view
+ *     (Teams.User, filtered to resource accounts: userConfigurations leaves
+ *     them out), for their application id and voice routing policy;
+ *   - every number assignment, every emergency location, every auto
+ *     attendant, every user's voice state (userConfigurations), the group
+ *     grants and the licence inventory;
+ *   - the Entra side (usage location, licences) of the resource accounts
+ *     and of the policies' holders: $batch for a few, the user list for many.
+ *
+ * Each part of a site is written with the option names of the module that
+ * applies it, and only with values that module maps back to what was read:
+ * what cannot be expressed is left out (left alone by the rollout) with a
+ * warning. The members of a site are the users with a direct grant of its
+ * policy and a Teams Phone licence (teams_user_voice refuses users without
+ * one; they are reported as findings instead). Where members differ in
+ * enterprise voice or a policy, the site takes the most common value and a
+ * warning names the others.
+ *
+ * Findings name what keeps Shared Calling from working (API.md 4.1, the seed
+ * article's common mistakes). A read that fails fails the module: nothing is
+ * ever reported as empty or absent because it could not be read.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "e164.h"
+#include "graph.h"
+#include "module.h"
+#include "svc.h"
+#include "teamsadmin.h"
+#include "tenant.h"
+
+static const struct arg_spec args[] = {
+	ARGS_CONN,
+	{ "sites", ARG_LIST, .elements = ARG_STR },
+	ARG_END
+};
+
+/* Up to this many accounts, their Entra side is read with $batch, else listed. */
+#define BATCH_READ_MAX 100
+/* Users named in one warning before "and N more". */
+#define NAMES_SHOWN 10
+
+#define USER_SELECT "id,userPrincipalName,displayName,usageLocation,assignedLicenses,accountEnabled"
+
+/* ---- small helpers ---- */
+
+static cJSON *
+new_object(void)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		BUG("out of memory");
+	return o;
+}
+
+static cJSON *
+new_array(void)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	if (!a)
+		BUG("out of memory");
+	return a;
+}
+
+static cJSON *
+dup(const cJSON *item)
+{
+	cJSON *d = cJSON_Duplicate(item, 1);
+
+	if (!d)
+		BUG("out of memory");
+	return d;
+}
+
+static void
+put(cJSON *obj, const char *key, cJSON *item)
+{
+	if (!item || !cJSON_AddItemToObject(obj, key, item))
+		BUG("out of memory");
+}
+
+static void
+put_str(cJSON *obj, const char *key, const char *s)
+{
+	put(obj, key, cJSON_CreateString(s));
+}
+
+static void
+add_str(cJSON *arr, const char *s)
+{
+	cJSON *x = cJSON_CreateString(s);
+
+	if (!x || !cJSON_AddItemToArray(arr, x))
+		BUG("out of memory");
+}
+
+static const char *
+str_of(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItem(obj, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static bool
+same(const char *a, const char *b)
+{
+	return a && b && strcasecmp(a, b) == 0;
+}
+
+static bool
+string_in(const cJSON *arr, const char *s)
+{
+	const cJSON *x;
+
+	cJSON_ArrayForEach(x, arr)
+		if (cJSON_IsString(x) && same(x->valuestring, s))
+			return true;
+	return false;
+}
+
+/* The first object of arr whose key is (case-insensitively) value. */
+static const cJSON *
+find_by(const cJSON *arr, const char *key, const char *value)
+{
+	const cJSON *x;
+
+	if (!value)
+		return NULL;
+	cJSON_ArrayForEach(x, arr)
+		if (same(str_of(x, key), value))
+			return x;
+	return NULL;
+}
+
+/* A policy of list by bare or tagged name. */
+static const cJSON *
+find_policy(const cJSON *list, const char *name)
+{
+	const cJSON *p;
+	const char *id;
+
+	cJSON_ArrayForEach(p, list) {
+		id = str_of(p, "Identity");
+		if (id && name && strcasecmp(ta_policy_name(id), ta_policy_name(name)) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+/*
+ * "'a', 'b' and 3 more" (at most NAMES_SHOWN), each name quoted unless quote
+ * is false. The caller frees it.
+ */
+static char *
+names_list(const cJSON *names, bool quote)
+{
+	struct buf b = BUF_INIT((size_t)1 << 20);
+	const cJSON *x;
+	int i = 0, n = cJSON_GetArraySize(names);
+
+	if (buf_adds(&b, ""))
+		BUG("out of memory");
+	cJSON_ArrayForEach(x, names) {
+		if (i == NAMES_SHOWN)
+			break;
+		if (buf_addf(&b, quote ? "%s'%s'" : "%s%s", i ? ", " : "", x->valuestring))
+			BUG("out of memory");
+		i++;
+	}
+	if (n > i && buf_addf(&b, " and %d more", n - i))
+		BUG("out of memory");
+	return buf_detach(&b, NULL);
+}
+
+static char *
+names_text(const cJSON *names)
+{
+	return names_list(names, true);
+}
+
+static int
+by_string(const void *a, const void *b)
+{
+	const char *x = (*(const cJSON *const *)a)->valuestring;
+	const char *y = (*(const cJSON *const *)b)->valuestring;
+	int c = strcasecmp(x, y);
+
+	return c ? c : strcmp(x, y);
+}
+
+/* names sorted, as borrowed items; the caller frees the array. */
+static const cJSON **
+sorted_names(const cJSON *names, size_t *n)
+{
+	const cJSON **v = xcalloc((size_t)cJSON_GetArraySize(names) + 1, sizeof(*v));
+	const cJSON *x;
+
+	*n = 0;
+	cJSON_ArrayForEach(x, names)
+		v[(*n)++] = x;
+	qsort(v, *n, sizeof(*v), by_string);
+	return v;
+}
+
+/* ---- an index of objects by "id" ---- */
+
+struct index {
+	const cJSON **v;
+	size_t n;
+};
+
+static int
+by_id(const void *a, const void *b)
+{
+	const char *x = str_of(*(const cJSON *const *)a, "id");
+	const char *y = str_of(*(const cJSON *const *)b, "id");
+
+	return strcasecmp(x ? x : "", y ? y : "");
+}
+
+static int
+id_key(const void *key, const void *elem)
+{
+	const char *y = str_of(*(const cJSON *const *)elem, "id");
+
+	return strcasecmp((const char *)key, y ? y : "");
+}
+
+static void
+index_build(struct index *ix, const cJSON *arr)
+{
+	const cJSON *x;
+
+	ix->n = 0;
+	ix->v = xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(*ix->v));
+	cJSON_ArrayForEach(x, arr)
+		if (str_of(x, "id"))
+			ix->v[ix->n++] = x;
+	qsort(ix->v, ix->n, sizeof(*ix->v), by_id);
+}
+
+static const cJSON *
+index_find(const struct index *ix, const char *id)
+{
+	const cJSON *const *hit;
+
+	if (!id || !ix->v)
+		return NULL;
+	hit = bsearch(id, ix->v, ix->n, sizeof(*ix->v), id_key);
+	return hit ? *hit : NULL;
+}
+
+/* ---- the tenant, read once ---- */
+
+struct site {
+	const cJSON *policy;
+	const char *name;         /* bare */
+	const cJSON **holders;    /* userConfigurations whose effective policy this is */
+	size_t nholders, cap;
+};
+
+struct tenant {
+	cJSON *skus;
+	cJSON *sc;            /* Shared Calling policies */
+	cJSON *vrps;
+	cJSON *ecrps;
+	cJSON *ras;           /* licensed resource accounts */
+	cJSON *ra_views;      /* Teams view of the resource accounts */
+	cJSON *numbers;
+	cJSON *addresses;     /* ta_group_addresses() */
+	cJSON *aas;
+	cJSON *configs;       /* userConfigurations */
+	struct index cfg;
+	cJSON *sc_groups;
+	cJSON *vrp_groups;
+	cJSON *accounts;      /* Entra users: resource accounts and holders */
+	struct index acct;
+	struct site *sites;
+	size_t nsites;
+};
+
+static void
+tenant_release(struct tenant *t)
+{
+	size_t i;
+
+	cJSON_Delete(t->skus);
+	cJSON_Delete(t->sc);
+	cJSON_Delete(t->vrps);
+	cJSON_Delete(t->ecrps);
+	cJSON_Delete(t->ras);
+	cJSON_Delete(t->ra_views);
+	cJSON_Delete(t->numbers);
+	cJSON_Delete(t->addresses);
+	cJSON_Delete(t->aas);
+	cJSON_Delete(t->configs);
+	free(t->cfg.v);
+	cJSON_Delete(t->sc_groups);
+	cJSON_Delete(t->vrp_groups);
+	cJSON_Delete(t->accounts);
+	free(t->acct.v);
+	for (i = 0; i < t->nsites; i++)
+		free(t->sites[i].holders);
+	free(t->sites);
+}
+
+/* Effective assignment of type in a user view: name ("Global" when none) and kind. */
+static const char *
+effective(const cJSON *view, const char *type, const char **kind)
+{
+	const cJSON *e, *pa;
+
+	*kind = NULL;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(view, "effectivePolicyAssignments")) {
+		if (!same(str_of(e, "policyType"), type))
+			continue;
+		pa = cJSON_GetObjectItem(e, "policyAssignment");
+		*kind = str_of(pa, "assignmentType");
+		break;
+	}
+	return ta_policy_name(tenant_effective_policy(view, type));
+}
+
+static bool
+is_direct(const char *kind)
+{
+	return same(kind, "direct");
+}
+
+/* True when names (bare or tagged) holds the policy identity. */
+static bool
+find_policy_name(const cJSON *names, const char *identity)
+{
+	const cJSON *w;
+
+	cJSON_ArrayForEach(w, names)
+		if (same(ta_policy_name(w->valuestring), ta_policy_name(identity)))
+			return true;
+	return false;
+}
+
+static int
+by_site_name(const void *a, const void *b)
+{
+	const struct site *x = a, *y = b;
+	int c = strcasecmp(x->name, y->name);
+
+	return c ? c : strcmp(x->name, y->name);
+}
+
+/*
+ * The custom Shared Calling policies asked for (all when wanted is empty), as
+ * t->sites sorted by name; a name the tenant does not have fails.
+ */
+static int
+select_sites(struct tenant *t, struct core_ctx *ctx, const cJSON *wanted)
+{
+	const cJSON *p, *w, **sorted;
+	const char *id;
+	cJSON *have, *all;
+	char *list;
+	size_t n = 0, nh, i;
+
+	t->sites = xcalloc((size_t)cJSON_GetArraySize(t->sc) + 1, sizeof(*t->sites));
+	cJSON_ArrayForEach(p, t->sc) {
+		id = str_of(p, "Identity");
+		if (!id || same(id, "Global"))
+			continue;
+		if (cJSON_GetArraySize(wanted) > 0 && !find_policy_name(wanted, id))
+			continue;
+		t->sites[n].policy = p;
+		t->sites[n].name = ta_policy_name(id);
+		n++;
+	}
+	t->nsites = n;
+	qsort(t->sites, n, sizeof(*t->sites), by_site_name);
+	cJSON_ArrayForEach(w, wanted) {
+		if (find_policy(t->sc, w->valuestring) &&
+		    !same(ta_policy_name(w->valuestring), "Global"))
+			continue;
+		have = new_array();
+		cJSON_ArrayForEach(p, t->sc)
+			if (str_of(p, "Identity") && !same(str_of(p, "Identity"), "Global"))
+				add_str(have, ta_policy_name(str_of(p, "Identity")));
+		sorted = sorted_names(have, &nh);
+		all = new_array();
+		for (i = 0; i < nh; i++)
+			add_str(all, sorted[i]->valuestring);
+		free(sorted);
+		list = names_text(all);
+		cJSON_Delete(all);
+		cJSON_Delete(have);
+		if (*list) {
+			core_error(ctx, CORE_EARGS, "sites: no Shared Calling policy '%s' in the "
+			    "tenant; it has %s", ta_policy_name(w->valuestring), list);
+		} else {
+			core_error(ctx, CORE_EARGS, "sites: no Shared Calling policy '%s' in the "
+			    "tenant; it has none", ta_policy_name(w->valuestring));
+		}
+		free(list);
+		return CORE_EARGS;
+	}
+	return CORE_OK;
+}
+
+static void
+holder_add(struct site *s, const cJSON *config)
+{
+	if (s->nholders == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 16;
+		s->holders = xrealloc(s->holders, s->cap * sizeof(*s->holders));
+	}
+	s->holders[s->nholders++] = config;
+}
+
+static const char *
+upn_of(const cJSON *config)
+{
+	const char *u = str_of(config, "userPrincipalName");
+
+	return u ? u : str_of(config, "id") ? str_of(config, "id") : "?";
+}
+
+static int
+by_upn(const void *a, const void *b)
+{
+	return strcasecmp(upn_of(*(const cJSON *const *)a), upn_of(*(const cJSON *const *)b));
+}
+
+/* Every user whose effective Shared Calling policy is a site's. */
+static void
+find_holders(struct tenant *t)
+{
+	const cJSON *c;
+	const char *name, *kind;
+	size_t i;
+
+	cJSON_ArrayForEach(c, t->configs) {
+		name = effective(c, TA_SHARED_CALLING, &kind);
+		if (same(name, "Global"))
+			continue;
+		for (i = 0; i < t->nsites; i++)
+			if (same(t->sites[i].name, name)) {
+				holder_add(&t->sites[i], c);
+				break;
+			}
+	}
+	for (i = 0; i < t->nsites; i++)
+		qsort(t->sites[i].holders, t->sites[i].nholders, sizeof(*t->sites[i].holders),
+		    by_upn);
+}
+
+/*
+ * The Entra side of the sites' resource accounts and holders: $batch of
+ * single reads for a few, the whole user list for many. A resource account
+ * that does not exist is simply not there (404); any other failure fails.
+ */
+static int
+read_accounts(struct tenant *t, struct core_ctx *ctx)
+{
+	struct graph_batch_item *items = NULL;
+	cJSON *ids = new_array();
+	char **urls = NULL;
+	const char *id;
+	size_t i, j, n = t->nsites;
+	int rc = CORE_OK;
+
+	/* A user has one Shared Calling policy in effect: holders are distinct. */
+	for (i = 0; i < t->nsites; i++)
+		n += t->sites[i].nholders;
+	if (n > BATCH_READ_MAX) {
+		rc = graph_list(&t->accounts, ctx, "/v1.0/users?$select=" USER_SELECT "&$top=999",
+		    NULL);
+		goto out;
+	}
+	for (i = 0; i < t->nsites; i++) {
+		id = str_of(t->sites[i].policy, "ResourceAccount");
+		if (id && *id && !string_in(ids, id))
+			add_str(ids, id);
+		for (j = 0; j < t->sites[i].nholders; j++) {
+			id = str_of(t->sites[i].holders[j], "id");
+			if (id && !string_in(ids, id))
+				add_str(ids, id);
+		}
+	}
+	n = (size_t)cJSON_GetArraySize(ids);
+	t->accounts = new_array();
+	items = xcalloc(n + 1, sizeof(*items));
+	urls = xcalloc(n + 1, sizeof(*urls));
+	for (i = 0; i < n; i++) {
+		char *enc = graph_escape(cJSON_GetArrayItem(ids, (int)i)->valuestring);
+
+		urls[i] = xasprintf("/users/%s?$select=" USER_SELECT, enc);
+		free(enc);
+		items[i].method = "GET";
+		items[i].url = urls[i];
+	}
+	rc = n ? graph_batch(ctx, items, n) : CORE_OK;
+	for (i = 0; !rc && i < n; i++) {
+		if (items[i].status == 200 && cJSON_IsObject(items[i].response)) {
+			cJSON_AddItemToArray(t->accounts, items[i].response);
+			items[i].response = NULL;
+		} else if (items[i].status != 404) {
+			char *text = graph_error_text(ctx, items[i].status, items[i].response);
+
+			rc = core_error(ctx, CORE_ESERVICE, "graph: GET /v1.0/users/%s: %s",
+			    cJSON_GetArrayItem(ids, (int)i)->valuestring, text);
+			free(text);
+		}
+	}
+	graph_batch_release(items, n);
+	for (i = 0; i < n; i++)
+		free(urls[i]);
+out:
+	free(urls);
+	free(items);
+	cJSON_Delete(ids);
+	if (!rc)
+		index_build(&t->acct, t->accounts);
+	return rc;
+}
+
+static int
+read_tenant(struct tenant *t, struct core_ctx *ctx, const cJSON *wanted)
+{
+	cJSON *locations = NULL;
+	int rc;
+
+	rc = ta_policies(&t->sc, ctx, TA_SHARED_CALLING);
+	if (rc)
+		return rc;
+	rc = select_sites(t, ctx, wanted);
+	if (rc)
+		return rc;
+	if (t->nsites == 0)
+		return CORE_OK;
+	if ((rc = tenant_skus(&t->skus, ctx)) ||
+	    (rc = ta_policies(&t->vrps, ctx, TA_VOICE_ROUTING)) ||
+	    (rc = ta_policies(&t->ecrps, ctx, TA_EMERGENCY_ROUTING)) ||
+	    (rc = ta_resource_accounts(&t->ras, ctx)) ||
+	    (rc = ta_users(&t->ra_views, ctx, "accountType eq 'ResourceAccount'")) ||
+	    (rc = tenant_numbers(&t->numbers, ctx, NULL)) ||
+	    (rc = ta_locations(&locations, ctx)) ||
+	    (rc = ta_auto_attendants(&t->aas, ctx)) ||
+	    (rc = tenant_user_configurations(&t->configs, ctx)) ||
+	    (rc = ta_group_grants(&t->sc_groups, ctx, TA_SHARED_CALLING)) ||
+	    (rc = ta_group_grants(&t->vrp_groups, ctx, TA_VOICE_ROUTING)))
+		return rc;
+	t->addresses = ta_group_addresses(locations);
+	cJSON_Delete(locations);
+	index_build(&t->cfg, t->configs);
+	find_holders(t);
+	return read_accounts(t, ctx);
+}
+
+/* ---- findings and warnings ---- */
+
+static void
+finding(cJSON *findings, const char *site, const char *kind, const char *subject,
+    const char *fmt, ...) PRINTF(5, 6);
+
+static void
+finding(cJSON *findings, const char *site, const char *kind, const char *subject,
+    const char *fmt, ...)
+{
+	struct buf b = BUF_INIT((size_t)1 << 16);
+	cJSON *f = new_object();
+	char *detail;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (buf_vaddf(&b, fmt, ap) || buf_adds(&b, ""))
+		BUG("out of memory");
+	va_end(ap);
+	detail = buf_detach(&b, NULL);
+	put_str(f, "site", site);
+	put_str(f, "kind", kind);
+	put_str(f, "subject", subject);
+	put_str(f, "detail", detail);
+	free(detail);
+	cJSON_AddItemToArray(findings, f);
+}
+
+/* The UPN of an object id: a user, a resource account, else the id itself. */
+static const char *
+account_name(const struct tenant *t, const char *id)
+{
+	const cJSON *x;
+
+	if (!id)
+		return NULL;
+	x = index_find(&t->cfg, id);
+	if (x && str_of(x, "userPrincipalName"))
+		return str_of(x, "userPrincipalName");
+	x = find_by(t->ras, "objectId", id);
+	if (x && str_of(x, "userPrincipalName"))
+		return str_of(x, "userPrincipalName");
+	x = find_by(t->ra_views, "objectId", id);
+	if (x && str_of(x, "userPrincipalName"))
+		return str_of(x, "userPrincipalName");
+	x = index_find(&t->acct, id);
+	if (x && str_of(x, "userPrincipalName"))
+		return str_of(x, "userPrincipalName");
+	return id;
+}
+
+/* ---- the auto attendant as teams_auto_attendant options ---- */
+
+struct aa_ctx {
+	const struct tenant *t;
+	struct core_ctx *ctx;
+	const char *site;
+	const char *aa;
+};
+
+static void
+aa_skip(const struct aa_ctx *a, const char *what)
+{
+	core_warn(a->ctx, "site '%s': auto attendant '%s': not exported: %s "
+	    "(teams_auto_attendant options cannot express it; the rollout leaves it as it is)",
+	    a->site, a->aa, what);
+}
+
+/*
+ * The text of a list of prompts that is one text-to-speech prompt.
+ * @return 1 with *text set, 0 when the list is empty, -1 when it is anything else
+ */
+static int
+single_tts(const cJSON *prompts, const char **text)
+{
+	const cJSON *p = cJSON_GetArrayItem(prompts, 0);
+
+	*text = NULL;
+	if (!prompts || cJSON_GetArraySize(prompts) == 0)
+		return 0;
+	if (cJSON_GetArraySize(prompts) != 1 || !same(str_of(p, "activeType"), "TextToSpeech") ||
+	    !str_of(p, "textToSpeechPrompt") || !*str_of(p, "textToSpeechPrompt"))
+		return -1;
+	*text = str_of(p, "textToSpeechPrompt");
+	return 1;
+}
+
+/* action (and target) of one menu option; false when it cannot be expressed. */
+static bool
+aa_action(cJSON *out, const struct aa_ctx *a, const cJSON *opt)
+{
+	const char *action = str_of(opt, "action");
+	const cJSON *target = cJSON_GetObjectItem(opt, "callTarget");
+	const char *type = str_of(target, "type"), *id = str_of(target, "id");
+
+	if (same(action, "TransferCallToOperator")) {
+		put_str(out, "action", "operator");
+	} else if (same(action, "DisconnectCall")) {
+		put_str(out, "action", "disconnect");
+	} else if (same(action, "TransferCallToTarget") && id && same(type, "User")) {
+		put_str(out, "action", "user");
+		put_str(out, "target", account_name(a->t, id));
+	} else if (same(action, "TransferCallToTarget") && id && same(type, "ApplicationEndpoint")) {
+		put_str(out, "action", "resource_account");
+		put_str(out, "target", account_name(a->t, id));
+	} else if (same(action, "TransferCallToTarget") && id && same(type, "SharedVoicemail")) {
+		put_str(out, "action", "voicemail");
+		put_str(out, "target", id);
+	} else {
+		return false;
+	}
+	return true;
+}
+
+static const char *
+key_of(const char *dtmf)
+{
+	static const char *const keys[] = { "0", "1", "2", "3", "4", "5", "6", "7", "8", "9" };
+
+	if (!dtmf)
+		return NULL;
+	if (strncasecmp(dtmf, "Tone", 4) == 0 && dtmf[4] >= '0' && dtmf[4] <= '9' && !dtmf[5])
+		return keys[dtmf[4] - '0'];
+	if (same(dtmf, "ToneStar"))
+		return "*";
+	if (same(dtmf, "TonePound"))
+		return "#";
+	return NULL;
+}
+
+static cJSON *
+aa_menu(const struct aa_ctx *a, const cJSON *options)
+{
+	cJSON *menu = new_array(), *m;
+	const cJSON *o;
+	const char *key;
+
+	cJSON_ArrayForEach(o, options) {
+		m = new_object();
+		key = key_of(str_of(o, "dtmfResponse"));
+		if (key)
+			put_str(m, "key", key);
+		if (!key || !aa_action(m, a, o)) {
+			cJSON_Delete(m);
+			cJSON_Delete(menu);
+			aa_skip(a, "the menu");
+			return NULL;
+		}
+		cJSON_AddItemToArray(menu, m);
+	}
+	return menu;
+}
+
+/* "HH:MM:SS" as "HH:MM" (or as it is with seconds); NULL when not a time. */
+static bool
+short_time(char out[9], const char *s)
+{
+	int i;
+
+	if (!s || strlen(s) != 8 || s[2] != ':' || s[5] != ':')
+		return false;
+	for (i = 0; i < 8; i++)
+		if (i != 2 && i != 5 && (s[i] < '0' || s[i] > '9'))
+			return false;
+	if ((s[0] - '0') * 10 + (s[1] - '0') > 23)
+		return false;
+	snprintf(out, 9, "%.*s", strcmp(s + 5, ":00") == 0 ? 5 : 8, s);
+	return true;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS" as "YYYY-MM-DD", "YYYY-MM-DDTHH:MM" or as it is. */
+static bool
+short_datetime(char out[20], const char *s)
+{
+	char t[9];
+
+	if (!s || strlen(s) != 19 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
+	    !short_time(t, s + 11))
+		return false;
+	if (strcmp(s + 10, "T00:00:00") == 0)
+		snprintf(out, 20, "%.10s", s);
+	else
+		snprintf(out, 20, "%.10sT%s", s, t);
+	return true;
+}
+
+static cJSON *
+aa_business_hours(const struct aa_ctx *a, const cJSON *sched)
+{
+	static const char *const days[] = {
+		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+	};
+	const cJSON *weekly = cJSON_GetObjectItem(sched, "weeklyRecurrentSchedule"), *r;
+	cJSON *hours = new_array(), *h, *e;
+	char key[20], start[9], end[9];
+	bool ok = cJSON_IsObject(weekly);
+	int i;
+
+	for (i = 0; ok && i < 7; i++) {
+		snprintf(key, sizeof(key), "%sHours", days[i]);
+		cJSON_ArrayForEach(r, cJSON_GetObjectItem(weekly, key)) {
+			if (!short_time(start, str_of(r, "start")) ||
+			    !short_time(end, str_of(r, "end"))) {
+				ok = false;
+				break;
+			}
+			e = NULL;
+			cJSON_ArrayForEach(h, hours)
+				if (strcmp(str_of(h, "start"), start) == 0 &&
+				    strcmp(str_of(h, "end"), end) == 0)
+					e = h;
+			if (!e) {
+				e = new_object();
+				put(e, "days", new_array());
+				put_str(e, "start", start);
+				put_str(e, "end", end);
+				cJSON_AddItemToArray(hours, e);
+			}
+			add_str(cJSON_GetObjectItem(e, "days"), days[i]);
+		}
+	}
+	if (ok)
+		return hours;
+	cJSON_Delete(hours);
+	aa_skip(a, "the business hours");
+	return NULL;
+}
+
+/* greeting and action of a call flow that plays a greeting and does one thing. */
+static bool
+aa_flow(cJSON *out, const struct aa_ctx *a, const cJSON *flow)
+{
+	const cJSON *opts = cJSON_GetObjectItem(cJSON_GetObjectItem(flow, "menu"), "menuOptions");
+	const char *text;
+	int n = single_tts(cJSON_GetObjectItem(flow, "greetings"), &text);
+
+	if (n < 0 || cJSON_GetArraySize(opts) != 1)
+		return false;
+	if (n > 0)
+		put_str(out, "greeting", text);
+	return aa_action(out, a, cJSON_GetArrayItem(opts, 0));
+}
+
+static double
+priority(const cJSON *assoc)
+{
+	const cJSON *p = cJSON_GetObjectItem(assoc, "priority");
+
+	return cJSON_IsNumber(p) ? p->valuedouble : 1e9;
+}
+
+/* business_hours, after_hours and holidays, from the call handling associations. */
+static void
+aa_handling(cJSON *opts, const struct aa_ctx *a, const cJSON *aa)
+{
+	const cJSON *assocs = cJSON_GetObjectItem(aa, "callHandlingAssociations");
+	const cJSON *flows = cJSON_GetObjectItem(aa, "callFlows");
+	const cJSON *scheds = cJSON_GetObjectItem(aa, "schedules");
+	const cJSON *x, *s, *f, *ranges, *after = NULL;
+	const cJSON **hol;
+	cJSON *holidays, *h, *hours, *ah;
+	char start[20], end[20];
+	size_t nhol = 0, i, j;
+
+	hol = xcalloc((size_t)cJSON_GetArraySize(assocs) + 1, sizeof(*hol));
+	cJSON_ArrayForEach(x, assocs) {
+		if (same(str_of(x, "type"), "AfterHours"))
+			after = x;
+		else if (same(str_of(x, "type"), "Holiday"))
+			hol[nhol++] = x;
+	}
+	if (after) {
+		s = find_by(scheds, "id", str_of(after, "scheduleId"));
+		f = find_by(flows, "id", str_of(after, "callFlowId"));
+		if (!s)
+			aa_skip(a, "the business hours (their schedule is missing)");
+		hours = s ? aa_business_hours(a, s) : NULL;
+		ah = new_object();
+		if (hours && f && aa_flow(ah, a, f)) {
+			put(opts, "business_hours", hours);
+			put(opts, "after_hours", ah);
+		} else {
+			if (hours)
+				aa_skip(a, "the after-hours call flow");
+			cJSON_Delete(hours);
+			cJSON_Delete(ah);
+		}
+	}
+	/* In the order of their priority, which the rollout gives them again. */
+	for (i = 1; i < nhol; i++)
+		for (j = i; j > 0 && priority(hol[j - 1]) > priority(hol[j]); j--) {
+			x = hol[j];
+			hol[j] = hol[j - 1];
+			hol[j - 1] = x;
+		}
+	holidays = nhol ? new_array() : NULL;
+	for (i = 0; i < nhol; i++) {
+		s = find_by(scheds, "id", str_of(hol[i], "scheduleId"));
+		f = find_by(flows, "id", str_of(hol[i], "callFlowId"));
+		ranges = cJSON_GetObjectItem(cJSON_GetObjectItem(s, "fixedSchedule"),
+		    "dateTimeRanges");
+		h = new_object();
+		if (!s || !f || !str_of(s, "name") || cJSON_GetArraySize(ranges) != 1 ||
+		    !short_datetime(start, str_of(cJSON_GetArrayItem(ranges, 0), "start")) ||
+		    !short_datetime(end, str_of(cJSON_GetArrayItem(ranges, 0), "end"))) {
+			cJSON_Delete(h);
+			cJSON_Delete(holidays);
+			holidays = NULL;
+			aa_skip(a, "the holidays");
+			break;
+		}
+		put_str(h, "name", str_of(s, "name"));
+		put_str(h, "start", start);
+		put_str(h, "end", end);
+		cJSON_AddItemToArray(holidays, h);
+		if (!aa_flow(h, a, f)) {
+			cJSON_Delete(holidays);
+			holidays = NULL;
+			aa_skip(a, "the holidays");
+			break;
+		}
+	}
+	if (holidays)
+		put(opts, "holidays", holidays);
+	free(hol);
+}
+
+/* The auto attendant as the options of teams_auto_attendant (resource_accounts aside). */
+static cJSON *
+aa_options(const struct aa_ctx *a, const cJSON *aa)
+{
+	const cJSON *flow = cJSON_GetObjectItem(aa, "defaultCallFlow");
+	const cJSON *menu = cJSON_GetObjectItem(flow, "menu");
+	const cJSON *incl = cJSON_GetObjectItem(cJSON_GetObjectItem(aa, "directoryLookupScope"),
+	    "inclusionScope");
+	const cJSON *vr = cJSON_GetObjectItem(aa, "voiceResponseEnabled"), *ops, *groups;
+	const char *method = str_of(menu, "directorySearchMethod"), *text, *voice, *op;
+	cJSON *opts = new_object(), *m;
+	int n;
+
+	put_str(opts, "name", str_of(aa, "name"));
+	if (str_of(aa, "languageId"))
+		put_str(opts, "language", str_of(aa, "languageId"));
+	voice = str_of(aa, "voiceId");
+	if (same(voice, "Female") || same(voice, "Male"))
+		put_str(opts, "voice", same(voice, "Male") ? "male" : "female");
+	if (str_of(aa, "timeZoneId"))
+		put_str(opts, "time_zone", str_of(aa, "timeZoneId"));
+	if (cJSON_IsBool(vr))
+		put(opts, "voice_inputs", cJSON_CreateBool(cJSON_IsTrue(vr)));
+	n = single_tts(cJSON_GetObjectItem(flow, "greetings"), &text);
+	if (n > 0)
+		put_str(opts, "greeting", text);
+	else if (n < 0)
+		aa_skip(a, "the greeting (not one text-to-speech prompt)");
+	if (same(method, "ByName") || same(method, "ByExtension") || same(method, "None")) {
+		put(opts, "dial_by_name", cJSON_CreateBool(same(method, "ByName")));
+		put(opts, "dial_by_extension", cJSON_CreateBool(same(method, "ByExtension")));
+	}
+	groups = cJSON_GetObjectItem(cJSON_GetObjectItem(incl, "groupScope"), "groupIds");
+	if (same(str_of(incl, "type"), "Customized") && cJSON_IsArray(groups)) {
+		put(opts, "dial_scope_groups", dup(groups));
+	} else if (same(str_of(incl, "type"), "Customized")) {
+		aa_skip(a, "the dial scope (customized, without a group list)");
+	} else if (same(str_of(incl, "type"), "Default")) {
+		put(opts, "dial_scope_groups", new_array());
+	}
+	n = single_tts(cJSON_GetObjectItem(menu, "prompts"), &text);
+	if (n > 0)
+		put_str(opts, "menu_prompt", text);
+	else if (n < 0)
+		aa_skip(a, "the menu prompt (not one text-to-speech prompt)");
+	ops = cJSON_GetObjectItem(menu, "menuOptions");
+	if (cJSON_GetArraySize(ops) > 0 && (m = aa_menu(a, ops)))
+		put(opts, "menu", m);
+	op = str_of(cJSON_GetObjectItem(aa, "operator"), "id");
+	if (op && *op)
+		put_str(opts, "operator", account_name(a->t, op));
+	aa_handling(opts, a, aa);
+	return opts;
+}
+
+/* ---- one site ---- */
+
+/* Accumulates the tenant-wide policies the sites use. */
+struct used {
+	cJSON *vrps;    /* names */
+	cJSON *ecrps;
+};
+
+static void
+use(cJSON *names, const char *name)
+{
+	if (name && *name && !same(name, "Global") && !string_in(names, name))
+		add_str(names, name);
+}
+
+static const char *
+number_type(const char *service)
+{
+	if (same(service, "directRouting"))
+		return "direct_routing";
+	if (same(service, "callingPlan"))
+		return "calling_plan";
+	if (same(service, "operatorConnect"))
+		return "operator_connect";
+	return NULL;
+}
+
+/* Address fields as teams_emergency_location options. */
+static const struct {
+	const char *field;
+	const char *opt;
+} address_opts[] = {
+	{ "description", "description" },
+	{ "companyName", "company_name" },
+	{ "companyId", "company_id" },
+	{ "houseNumber", "house_number" },
+	{ "houseNumberSuffix", "house_number_suffix" },
+	{ "preDirectional", "pre_directional" },
+	{ "streetName", "street_name" },
+	{ "streetSuffix", "street_suffix" },
+	{ "postDirectional", "post_directional" },
+	{ "cityOrTown", "city" },
+	{ "cityOrTownAlias", "city_alias" },
+	{ "stateOrProvince", "state_or_province" },
+	{ "countyOrDistrict", "county_or_district" },
+	{ "postalOrZipCode", "postal_code" },
+	{ "country", "country" },
+	{ "latitude", "latitude" },
+	{ "longitude", "longitude" },
+	{ "elin", "elin" },
+};
+
+/* The address holding location id, and the location itself. */
+static const cJSON *
+find_location(const cJSON *addresses, const char *id, const cJSON **loc)
+{
+	const cJSON *a;
+
+	*loc = NULL;
+	cJSON_ArrayForEach(a, addresses) {
+		*loc = find_by(cJSON_GetObjectItem(a, "locations"), "id", id);
+		if (*loc)
+			return a;
+	}
+	return NULL;
+}
+
+static cJSON *
+address_options(const cJSON *addr)
+{
+	cJSON *o = new_object();
+	const char *v;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(address_opts); i++) {
+		v = str_of(addr, address_opts[i].field);
+		if (v && *v)
+			put_str(o, address_opts[i].opt, v);
+	}
+	return o;
+}
+
+/* The number assigned to object id (the primary one first), and how many there are. */
+static const cJSON *
+number_of(const cJSON *numbers, const char *id, int *count)
+{
+	const cJSON *n, *best = NULL;
+
+	*count = 0;
+	cJSON_ArrayForEach(n, numbers) {
+		if (!same(str_of(n, "assignmentTargetId"), id))
+			continue;
+		(*count)++;
+		if (!best || (same(str_of(n, "assignmentCategory"), "primary") &&
+		    !same(str_of(best, "assignmentCategory"), "primary")))
+			best = n;
+	}
+	return best;
+}
+
+/* The resource account part; findings about the account, its number and its location. */
+struct ra_part {
+	cJSON *account;      /* resource_account, or JSON null */
+	cJSON *number;       /* number, or JSON null */
+	cJSON *address;      /* emergency_address, or JSON null */
+	const char *location;
+	const char *upn;     /* of the account, or its id */
+	const char *number_type;   /* service's numberType, or NULL */
+};
+
+static void
+site_account(struct ra_part *r, const struct tenant *t, struct core_ctx *ctx,
+    const struct site *s, cJSON *findings, struct used *used)
+{
+	const char *id = str_of(s->policy, "ResourceAccount");
+	const cJSON *acct = index_find(&t->acct, id), *listed, *view, *num, *addr, *loc;
+	const cJSON *usages;
+	const char *app, *kind, *vrp;
+	int count;
+
+	r->account = cJSON_CreateNull();
+	r->number = cJSON_CreateNull();
+	r->address = cJSON_CreateNull();
+	r->location = "";
+	r->upn = id && *id ? id : "(none)";
+	r->number_type = NULL;
+	if (!acct) {
+		finding(findings, s->name, "resource_account_not_found", r->upn,
+		    "Shared Calling policy '%s' names resource account '%s', which does not "
+		    "exist: its users cannot call out (API.md SC1); give the policy an existing "
+		    "resource account (teams_shared_policy resource_account)", s->name, r->upn);
+		return;
+	}
+	r->upn = str_of(acct, "userPrincipalName") ? str_of(acct, "userPrincipalName") : id;
+	listed = find_by(t->ras, "objectId", id);
+	view = find_by(t->ra_views, "objectId", id);
+	cJSON_Delete(r->account);
+	r->account = new_object();
+	put_str(r->account, "upn", r->upn);
+	if (str_of(acct, "displayName"))
+		put_str(r->account, "display_name", str_of(acct, "displayName"));
+	if (str_of(acct, "usageLocation"))
+		put_str(r->account, "usage_location", str_of(acct, "usageLocation"));
+	put(r->account, "licenses", tenant_user_sku_names(acct, t->skus));
+	app = str_of(listed, "applicationId") ? str_of(listed, "applicationId") :
+	    str_of(view, "applicationId");
+	if (same(app, TA_APP_CALL_QUEUE))
+		put_str(r->account, "type", "call_queue");
+	vrp = effective(view, TA_VOICE_ROUTING, &kind);
+	if (is_direct(kind)) {
+		put_str(r->account, "voice_routing_policy", vrp);
+		use(used->vrps, vrp);
+	}
+	if (!tenant_user_has_plan(acct, t->skus, TENANT_PLAN_RESOURCE_ACCOUNT) &&
+	    !tenant_user_has_plan(acct, t->skus, TENANT_PLAN_TEAMS_PHONE))
+		finding(findings, s->name, "resource_account_unlicensed", r->upn,
+		    "resource account '%s' holds no Teams Phone Resource Account licence, so it "
+		    "cannot hold the shared number (seed article mistake 4); assign "
+		    "PHONESYSTEM_VIRTUALUSER (teams_resource_account licenses)", r->upn);
+	num = number_of(t->numbers, id, &count);
+	if (!num) {
+		finding(findings, s->name, "no_number", r->upn,
+		    "resource account '%s' of Shared Calling policy '%s' has no phone number: "
+		    "the policy's users cannot call out (API.md SC1, SC16); assign one "
+		    "(teams_phone_number)", r->upn, s->name);
+		return;
+	}
+	if (count > 1)
+		core_warn(ctx, "site '%s': resource account '%s' holds %d numbers; Shared "
+		    "Calling needs exactly one, the site takes '%s'", s->name, r->upn, count,
+		    str_of(num, "telephoneNumber"));
+	r->number_type = str_of(num, "numberType");
+	cJSON_Delete(r->number);
+	r->number = new_object();
+	put_str(r->number, "number", str_of(num, "telephoneNumber"));
+	if (number_type(r->number_type))
+		put_str(r->number, "type", number_type(r->number_type));
+	if (!str_of(num, "locationId") || !*str_of(num, "locationId")) {
+		finding(findings, s->name, "number_without_location", str_of(num, "telephoneNumber"),
+		    "number '%s' of resource account '%s' has no emergency location, which "
+		    "Shared Calling needs (seed article mistake 1, API.md SC2); give it one "
+		    "(teams_phone_number location_id or emergency_location)",
+		    str_of(num, "telephoneNumber"), r->upn);
+	} else if (!(addr = find_location(t->addresses, str_of(num, "locationId"), &loc))) {
+		finding(findings, s->name, "number_without_location", str_of(num, "telephoneNumber"),
+		    "number '%s' of resource account '%s' names emergency location '%s', which "
+		    "does not exist (API.md SC2); give it an existing one (teams_phone_number "
+		    "location_id or emergency_location)", str_of(num, "telephoneNumber"), r->upn,
+		    str_of(num, "locationId"));
+	} else {
+		cJSON_Delete(r->address);
+		r->address = address_options(addr);
+		if (!cJSON_IsTrue(cJSON_GetObjectItem(loc, "isDefault")) && str_of(loc, "location"))
+			r->location = str_of(loc, "location");
+	}
+	if (same(r->number_type, "directRouting")) {
+		vrp = effective(view, TA_VOICE_ROUTING, &kind);
+		usages = cJSON_GetObjectItem(find_policy(t->vrps, vrp), "OnlinePstnUsages");
+		if (cJSON_GetArraySize(usages) == 0)
+			finding(findings, s->name, "no_voice_routing_policy", r->upn,
+			    "resource account '%s' has the Direct Routing number '%s' but its voice "
+			    "routing policy '%s' has no PSTN usages, so outbound calls have no route "
+			    "(API.md SC9); grant it one with PSTN usages "
+			    "(resource_account.voice_routing_policy)", r->upn,
+			    str_of(num, "telephoneNumber"), vrp);
+	}
+}
+
+static cJSON *
+site_aa(const struct tenant *t, struct core_ctx *ctx, const struct site *s,
+    const struct ra_part *r, cJSON *findings)
+{
+	const char *id = str_of(s->policy, "ResourceAccount");
+	const cJSON *aa = NULL, *x, *ra;
+	cJSON *others;
+	char *list;
+	struct aa_ctx a;
+
+	if (!cJSON_IsObject(r->account))
+		return new_object();
+	cJSON_ArrayForEach(x, t->aas)
+		if (string_in(cJSON_GetObjectItem(x, "applicationInstances"), id)) {
+			if (aa) {
+				core_warn(ctx, "site '%s': resource account '%s' is linked to more "
+				    "than one auto attendant ('%s', '%s'); the site takes the first",
+				    s->name, r->upn, str_of(aa, "name"), str_of(x, "name"));
+				break;
+			}
+			aa = x;
+		}
+	if (!aa || !str_of(aa, "name")) {
+		finding(findings, s->name, "no_auto_attendant", r->upn,
+		    "no auto attendant answers resource account '%s': callers of the shared "
+		    "number reach nobody (seed article step 5); link one "
+		    "(teams_auto_attendant resource_accounts)", r->upn);
+		return new_object();
+	}
+	others = new_array();
+	cJSON_ArrayForEach(ra, cJSON_GetObjectItem(aa, "applicationInstances"))
+		if (cJSON_IsString(ra) && !same(ra->valuestring, id))
+			add_str(others, account_name(t, ra->valuestring));
+	if (cJSON_GetArraySize(others) > 0) {
+		list = names_text(others);
+		core_warn(ctx, "site '%s': auto attendant '%s' also answers for %s; applying the "
+		    "site unlinks them (teams_auto_attendant purge_resource_accounts)", s->name,
+		    str_of(aa, "name"), list);
+		free(list);
+	}
+	cJSON_Delete(others);
+	a.t = t;
+	a.ctx = ctx;
+	a.site = s->name;
+	a.aa = str_of(aa, "name");
+	return aa_options(&a, aa);
+}
+
+static cJSON *
+site_policy(const struct site *s)
+{
+	cJSON *p = new_object(), *nums = new_array();
+	const cJSON *x;
+
+	put_str(p, "name", s->name);
+	if (str_of(s->policy, "Description"))
+		put_str(p, "description", str_of(s->policy, "Description"));
+	cJSON_ArrayForEach(x, cJSON_GetObjectItem(s->policy, "EmergencyNumbers"))
+		if (cJSON_IsString(x))
+			add_str(nums, x->valuestring);
+	put(p, "emergency_numbers", nums);
+	return p;
+}
+
+/* A user's personal numbers: every number but the ";ext=" ones (API.md SC10). */
+static cJSON *
+personal_numbers(const cJSON *config)
+{
+	cJSON *out = new_array();
+	const cJSON *x;
+	const char *n;
+
+	cJSON_ArrayForEach(x, cJSON_GetObjectItem(config, "telephoneNumbers")) {
+		n = cJSON_IsString(x) ? x->valuestring : str_of(x, "telephoneNumber");
+		if (n && *n && !e164_has_ext(n))
+			add_str(out, n);
+	}
+	return out;
+}
+
+
+/* Findings about one holder; true when the holder may be a member (Teams Phone). */
+static bool
+holder_findings(const struct tenant *t, const struct site *s, const cJSON *c,
+    cJSON *findings)
+{
+	const char *upn = upn_of(c), *kind, *vrp;
+	const cJSON *acct = index_find(&t->acct, str_of(c, "id")), *usages;
+	cJSON *nums = personal_numbers(c);
+	char *list;
+	bool licensed;
+
+	if (cJSON_GetArraySize(nums) > 0) {
+		list = names_text(nums);
+		finding(findings, s->name, "personal_number", upn,
+		    "'%s' holds Shared Calling policy '%s' but also personal number %s, which "
+		    "takes precedence: Shared Calling does not apply to this user (seed article "
+		    "mistake 2, API.md SC10); release the number (teams_user_voice "
+		    "personal_number: remove)", upn, s->name, list);
+		free(list);
+	}
+	cJSON_Delete(nums);
+	vrp = effective(c, TA_VOICE_ROUTING, &kind);
+	usages = cJSON_GetObjectItem(find_policy(t->vrps, vrp), "OnlinePstnUsages");
+	if (cJSON_GetArraySize(usages) > 0) {
+		list = names_text(usages);
+		finding(findings, s->name, "voice_routing_with_pstn_usages", upn,
+		    "'%s' holds Shared Calling policy '%s' but has voice routing policy '%s' with "
+		    "PSTN usages (%s): Shared Calling does not apply to this user (API.md SC11); "
+		    "grant one without PSTN usages, as Microsoft's setup asks (the seed "
+		    "article's mistake 3 says the opposite)", upn, s->name, vrp, list);
+		free(list);
+	}
+	licensed = !acct || tenant_user_has_plan(acct, t->skus, TENANT_PLAN_TEAMS_PHONE);
+	if (!licensed)
+		finding(findings, s->name, "no_teams_phone_license", upn,
+		    "'%s' holds Shared Calling policy '%s' without a Teams Phone licence: Shared "
+		    "Calling does not apply to this user (API.md SC13); assign Teams Phone "
+		    "(MCOEV). Left out of the site's members, which teams_user_voice refuses "
+		    "without one", upn, s->name);
+	if (!cJSON_IsTrue(cJSON_GetObjectItem(c, "isEnterpriseVoiceEnabled")))
+		finding(findings, s->name, "enterprise_voice_off", upn,
+		    "'%s' holds Shared Calling policy '%s' with enterprise voice off: Shared "
+		    "Calling needs it on (API.md SC13); turn it on (teams_user_voice "
+		    "enterprise_voice: true)", upn, s->name);
+	return licensed;
+}
+
+/*
+ * The most common of values (compared case-insensitively; ties go to the
+ * value seen first); warns naming the members that have another one.
+ */
+static const char *
+common_value(struct core_ctx *ctx, const struct site *s, const char *option,
+    const cJSON *const *members, const char *const *values, size_t n)
+{
+	const char **distinct = xcalloc(n + 1, sizeof(*distinct));
+	size_t *counts = xcalloc(n + 1, sizeof(*counts));
+	size_t nd = 0, i, j, best = 0;
+	const char *chosen;
+	cJSON *others;
+	char *list, *entry;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < nd && !same(distinct[j], values[i]); j++)
+			;
+		if (j == nd)
+			distinct[nd++] = values[i];
+		counts[j]++;
+	}
+	for (j = 1; j < nd; j++)
+		if (counts[j] > counts[best])
+			best = j;
+	chosen = nd ? distinct[best] : NULL;
+	if (nd > 1) {
+		others = new_array();
+		for (i = 0; i < n; i++) {
+			if (same(values[i], chosen))
+				continue;
+			entry = xasprintf("'%s' (now '%s')", upn_of(members[i]), values[i]);
+			add_str(others, entry);
+			free(entry);
+		}
+		list = names_list(others, false);
+		core_warn(ctx, "site '%s': members differ in %s; the site takes '%s' (%zu of "
+		    "%zu members), and applying it changes %s", s->name, option, chosen,
+		    counts[best], n, list);
+		free(list);
+		cJSON_Delete(others);
+	}
+	free(distinct);
+	free(counts);
+	return chosen;
+}
+
+/* The group grant of a type to group, or NULL. */
+static const cJSON *
+group_grant(const cJSON *grants, const char *group)
+{
+	return find_by(grants, "GroupId", group);
+}
+
+static double
+rank_of(const cJSON *grant)
+{
+	const cJSON *r = cJSON_GetObjectItem(grant, "Rank");
+
+	return cJSON_IsNumber(r) ? r->valuedouble : 1e9;
+}
+
+/* users.group: the best-ranked group grant of the site's policy, or null. */
+static cJSON *
+site_group(const struct tenant *t, struct core_ctx *ctx, const struct site *s,
+    const cJSON **best)
+{
+	const cJSON *g;
+	cJSON *out, *others = new_array();
+	char *list;
+
+	*best = NULL;
+	cJSON_ArrayForEach(g, t->sc_groups) {
+		if (!str_of(g, "GroupId") || !str_of(g, "PolicyName") ||
+		    !same(ta_policy_name(str_of(g, "PolicyName")), s->name))
+			continue;
+		if (!*best || rank_of(g) < rank_of(*best))
+			*best = g;
+	}
+	cJSON_ArrayForEach(g, t->sc_groups)
+		if (g != *best && str_of(g, "GroupId") && str_of(g, "PolicyName") &&
+		    same(ta_policy_name(str_of(g, "PolicyName")), s->name))
+			add_str(others, str_of(g, "GroupId"));
+	if (cJSON_GetArraySize(others) > 0) {
+		list = names_text(others);
+		core_warn(ctx, "site '%s': policy '%s' is also granted to group %s; a site has "
+		    "one group, so the site takes '%s' (the best rank) and leaves the others "
+		    "out", s->name, s->name, list, str_of(*best, "GroupId"));
+		free(list);
+	}
+	cJSON_Delete(others);
+	if (!*best)
+		return cJSON_CreateNull();
+	out = new_object();
+	put_str(out, "id", str_of(*best, "GroupId"));
+	put(out, "rank", cJSON_CreateNumber(rank_of(*best) < 1e9 ? rank_of(*best) : 1));
+	return out;
+}
+
+static cJSON *
+site_users(const struct tenant *t, struct core_ctx *ctx, const struct site *s,
+    cJSON *findings, struct used *used, size_t *nmembers)
+{
+	const cJSON **members = xcalloc(s->nholders + 1, sizeof(*members));
+	const char **values = xcalloc(s->nholders + 1, sizeof(*values));
+	const cJSON *best, *vg;
+	const char *kind, *v, *vrp = NULL;
+	cJSON *users = new_object(), *list = new_array();
+	size_t n = 0, i;
+
+	for (i = 0; i < s->nholders; i++) {
+		bool ok = holder_findings(t, s, s->holders[i], findings);
+
+		effective(s->holders[i], TA_SHARED_CALLING, &kind);
+		if (ok && is_direct(kind)) {
+			members[n++] = s->holders[i];
+			add_str(list, upn_of(s->holders[i]));
+		}
+	}
+	*nmembers = n;
+	put(users, "members", list);
+	put(users, "group", site_group(t, ctx, s, &best));
+	vg = best ? group_grant(t->vrp_groups, str_of(best, "GroupId")) : NULL;
+	if (n > 0) {
+		for (i = 0; i < n; i++)
+			values[i] = cJSON_IsTrue(cJSON_GetObjectItem(members[i],
+			    "isEnterpriseVoiceEnabled")) ? "true" : "false";
+		v = common_value(ctx, s, "enterprise_voice", members, values, n);
+		put(users, "enterprise_voice", cJSON_CreateBool(same(v, "true")));
+		for (i = 0; i < n; i++)
+			values[i] = effective(members[i], TA_VOICE_ROUTING, &kind);
+		vrp = common_value(ctx, s, "voice_routing_policy", members, values, n);
+		put_str(users, "voice_routing_policy", vrp);
+		for (i = 0; i < n; i++)
+			values[i] = effective(members[i], TA_EMERGENCY_ROUTING, &kind);
+		v = common_value(ctx, s, "emergency_call_routing_policy", members, values, n);
+		put_str(users, "emergency_call_routing_policy", v);
+		use(used->ecrps, v);
+		if (best && (same(vrp, "Global") ? vg != NULL : !vg ||
+		    !same(ta_policy_name(str_of(vg, "PolicyName")), vrp) ||
+		    rank_of(vg) != rank_of(best)))
+			core_warn(ctx, "site '%s': group '%s' has voice routing policy grant '%s' "
+			    "but the members have '%s'; applying the site grants the group the "
+			    "members' policy at the Shared Calling policy's rank", s->name,
+			    str_of(best, "GroupId"), vg && str_of(vg, "PolicyName") ?
+			    ta_policy_name(str_of(vg, "PolicyName")) : "(none)", vrp);
+	} else if (best) {
+		vrp = vg && str_of(vg, "PolicyName") ? ta_policy_name(str_of(vg, "PolicyName")) :
+		    "Global";
+		put_str(users, "voice_routing_policy", vrp);
+		if (vg && rank_of(vg) != rank_of(best))
+			core_warn(ctx, "site '%s': group '%s' has its voice routing policy at "
+			    "another rank than its Shared Calling policy; applying the site "
+			    "grants both at rank %.0f", s->name, str_of(best, "GroupId"),
+			    rank_of(best));
+	}
+	use(used->vrps, vrp);
+	put_str(users, "personal_number", "keep");
+	free(members);
+	free(values);
+	return users;
+}
+
+static cJSON *
+site_build(const struct tenant *t, struct core_ctx *ctx, const struct site *s,
+    cJSON *findings, struct used *used, size_t *nmembers)
+{
+	struct ra_part r;
+	cJSON *site = new_object(), *aa;
+
+	site_account(&r, t, ctx, s, findings, used);
+	aa = site_aa(t, ctx, s, &r, findings);
+	put_str(site, "name", s->name);
+	put(site, "emergency_address", r.address);
+	put_str(site, "emergency_location", r.location);
+	put(site, "resource_account", r.account);
+	put(site, "number", r.number);
+	put(site, "auto_attendant", aa);
+	put(site, "policy", site_policy(s));
+	put(site, "users", site_users(t, ctx, s, findings, used, nmembers));
+	return site;
+}
+
+/* ---- the tenant-wide policies the sites use ---- */
+
+static cJSON *
+vrp_list(const struct tenant *t, const cJSON *names)
+{
+	cJSON *out = new_array(), *o, *u;
+	const cJSON **v, *p, *x;
+	size_t n, i;
+
+	v = sorted_names(names, &n);
+	for (i = 0; i < n; i++) {
+		p = find_policy(t->vrps, v[i]->valuestring);
+		if (!p)
+			continue;
+		o = new_object();
+		put_str(o, "name", ta_policy_name(str_of(p, "Identity")));
+		if (str_of(p, "Description"))
+			put_str(o, "description", str_of(p, "Description"));
+		u = new_array();
+		cJSON_ArrayForEach(x, cJSON_GetObjectItem(p, "OnlinePstnUsages"))
+			if (cJSON_IsString(x))
+				add_str(u, x->valuestring);
+		put(o, "pstn_usages", u);
+		cJSON_AddItemToArray(out, o);
+	}
+	free(v);
+	return out;
+}
+
+static const char *
+str_or_empty(const cJSON *obj, const char *key)
+{
+	return str_of(obj, key) ? str_of(obj, key) : "";
+}
+
+static cJSON *
+ecrp_list(const struct tenant *t, const cJSON *names)
+{
+	cJSON *out = new_array(), *o, *nums, *e;
+	const cJSON **v, *p, *x, *en;
+	size_t n, i;
+
+	v = sorted_names(names, &n);
+	for (i = 0; i < n; i++) {
+		p = find_policy(t->ecrps, v[i]->valuestring);
+		if (!p)
+			continue;
+		o = new_object();
+		put_str(o, "name", ta_policy_name(str_of(p, "Identity")));
+		if (str_of(p, "Description"))
+			put_str(o, "description", str_of(p, "Description"));
+		en = cJSON_GetObjectItem(p, "AllowEnhancedEmergencyServices");
+		if (cJSON_IsBool(en))
+			put(o, "enhanced_emergency_services", cJSON_CreateBool(cJSON_IsTrue(en)));
+		nums = new_array();
+		cJSON_ArrayForEach(x, cJSON_GetObjectItem(p, "EmergencyNumbers")) {
+			e = new_object();
+			put_str(e, "dial_string", str_or_empty(x, "EmergencyDialString"));
+			put_str(e, "dial_mask", str_or_empty(x, "EmergencyDialMask"));
+			put_str(e, "pstn_usage", str_or_empty(x, "OnlinePSTNUsage"));
+			cJSON_AddItemToArray(nums, e);
+		}
+		put(o, "emergency_numbers", nums);
+		cJSON_AddItemToArray(out, o);
+	}
+	free(v);
+	return out;
+}
+
+/* ---- the module ---- */
+
+static int
+check_params(struct core_ctx *ctx, const cJSON *wanted)
+{
+	const cJSON *w;
+
+	cJSON_ArrayForEach(w, wanted) {
+		const char *bare = ta_policy_name(w->valuestring);
+
+		if (!*bare || strspn(bare, " \t") == strlen(bare))
+			return core_error(ctx, CORE_EARGS, "sites holds an empty name; list the "
+			    "names of Shared Calling policies, or leave sites out for all of them");
+		if (same(bare, "Global"))
+			return core_error(ctx, CORE_EARGS, "sites names 'Global', the tenant's "
+			    "default Shared Calling policy, which is no site; list custom policies");
+	}
+	return CORE_OK;
+}
+
+static cJSON *
+counts_of(const struct tenant *t, const cJSON *findings, size_t members, size_t groups)
+{
+	cJSON *c = new_object(), *by = new_object(), *n;
+	const cJSON *f;
+	size_t holders = 0, i;
+
+	for (i = 0; i < t->nsites; i++)
+		holders += t->sites[i].nholders;
+	put(c, "sites", cJSON_CreateNumber((double)t->nsites));
+	put(c, "members", cJSON_CreateNumber((double)members));
+	put(c, "holders", cJSON_CreateNumber((double)holders));
+	put(c, "group_grants", cJSON_CreateNumber((double)groups));
+	put(c, "findings", cJSON_CreateNumber(cJSON_GetArraySize(findings)));
+	cJSON_ArrayForEach(f, findings) {
+		n = cJSON_GetObjectItemCaseSensitive(by, str_of(f, "kind"));
+		if (n)
+			cJSON_SetNumberValue(n, n->valuedouble + 1);
+		else
+			put(by, str_of(f, "kind"), cJSON_CreateNumber(1));
+	}
+	put(c, "by_kind", by);
+	return c;
+}
+
+static int
+run(struct core_ctx *ctx, const cJSON *params, struct result *res)
+{
+	const cJSON *wanted = arg_get(params, "sites");
+	struct tenant t;
+	struct used used;
+	cJSON *sites = NULL, *findings = NULL, *site;
+	size_t i, members = 0, m, groups = 0;
+	int rc;
+
+	memset(&t, 0, sizeof(t));
+	used.vrps = new_array();
+	used.ecrps = new_array();
+	res->changed = false;
+	rc = check_params(ctx, wanted);
+	if (rc)
+		goto out;
+	rc = svc_open(ctx);
+	if (rc)
+		goto out;
+	rc = read_tenant(&t, ctx, wanted);
+	if (rc)
+		goto out;
+	sites = new_array();
+	findings = new_array();
+	for (i = 0; i < t.nsites; i++) {
+		site = site_build(&t, ctx, &t.sites[i], findings, &used, &m);
+		members += m;
+		if (cJSON_IsObject(cJSON_GetObjectItem(cJSON_GetObjectItem(site, "users"), "group")))
+			groups++;
+		cJSON_AddItemToArray(sites, site);
+	}
+	result_put(res, "sites", sites);
+	sites = NULL;
+	result_put(res, "shared_calling_voice_routing_policies", vrp_list(&t, used.vrps));
+	result_put(res, "shared_calling_emergency_call_routing_policies",
+	    ecrp_list(&t, used.ecrps));
+	result_put(res, "counts", counts_of(&t, findings, members, groups));
+	result_put(res, "findings", findings);
+	findings = NULL;
+out:
+	cJSON_Delete(sites);
+	cJSON_Delete(findings);
+	cJSON_Delete(used.vrps);
+	cJSON_Delete(used.ecrps);
+	tenant_release(&t);
+	return rc;
+}
+
+const struct module MODULE = {
+	.name = "teams_shared_calling_info",
+	.args = args,
+	.rules = &svc_conn_rules,
+	.check_mode = true,
+	.run = run,
+};

@@ -420,7 +420,8 @@ result_render(const struct core_ctx *ctx, struct result *r, cJSON *invocation,
 			continue;
 		add(doc, item->string, copy(item));
 	}
-	if (ctx->diff && r->diff)
+	/* Ansible shows a diff only for a change; one without is noise. */
+	if (ctx->diff && r->diff && r->changed)
 		add(doc, "diff", copy(r->diff));
 	if (ctx->warnings && cJSON_GetArraySize(ctx->warnings) > 0)
 		add(doc, "warnings", copy(ctx->warnings));

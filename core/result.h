@@ -53,7 +53,8 @@ void result_scrub(const struct core_ctx *ctx, cJSON *doc);
 char *result_scrub_str(const struct core_ctx *ctx, const char *s);
 
 /*
- * Renders the final document: changed, out's keys, diff, warnings, and, when
+ * Renders the final document: changed, out's keys, diff (only with a
+ * change), warnings, and, when
  * rc != CORE_OK, failed: true and msg (ctx->msg). invocation is consumed
  * (may be NULL). Everything scrubbed. The caller frees the string.
  */

@@ -9,6 +9,7 @@
 #     sim          Criterion suites of core/ against the simulator (tests/sim)
 #     simulator    the tenant simulator's own unittest suite
 #     integration  each tests/integration/targets/NAME through ansible-playbook
+#     scenarios    the roles and playbooks end to end (tests/scenarios/*.sh)
 #     packaging    the Galaxy tarball builds, installs, documents and runs
 #     secrets      no secret used by the tests appears in any test output
 #
@@ -28,7 +29,7 @@ note_pass() { passed=$((passed + ${1:-1})); }
 note_fail() { failed=$((failed + ${2:-1})); failures+=("$1"); }
 
 layers=("$@")
-[ ${#layers[@]} -eq 0 ] && layers=(static unit sim simulator integration packaging secrets)
+[ ${#layers[@]} -eq 0 ] && layers=(static unit sim simulator integration scenarios packaging secrets)
 
 # Criterion prints "[====] Synthesis: Tested: N | Passing: P | Failing: F | Crashing: C".
 run_criterion() {
@@ -111,18 +112,28 @@ layer_integration() {
 	done
 }
 
-layer_packaging() {
-	local log=$OUT/packaging.log n rc
-	tests/packaging/run.sh >"$log" 2>&1
+# A script printing one "ok: ..." or "FAILED: ..." line per check.
+layer_checks() {
+	local name=$1 script=$2 log n f rc
+	log=$OUT/$name.log
+	"$script" >"$log" 2>&1
 	rc=$?
 	n=$(grep -c '^ok: ' "$log")
+	f=$(grep -c '^FAILED: ' "$log")
 	note_pass "$n"
-	grep '^FAILED: ' "$log" | while read -r line; do echo "packaging: $line"; done
-	n=$(grep -c '^FAILED: ' "$log")
-	[ "$n" -gt 0 ] && note_fail "packaging: $n checks failed, see $log" "$n"
-	[ "$n" -eq 0 ] && [ "$rc" -ne 0 ] && note_fail "packaging: exit $rc, see $log" && n=1
-	printf '%-34s %s\n' "packaging" "$(grep -c '^ok: ' "$log") ok, $n failed"
+	[ "$f" -gt 0 ] && note_fail "$name: $f checks failed, see $log" "$f"
+	[ "$f" -eq 0 ] && [ "$rc" -ne 0 ] && note_fail "$name: exit $rc, see $log" && f=1
+	printf '%-34s %s\n' "$name" "$n ok, $f failed"
+	grep '^FAILED: ' "$log" | sed "s|^|    |"
 	return 0
+}
+
+layer_scenarios() {
+	local s
+	for s in tests/scenarios/*.sh; do
+		[ "$(basename "$s")" = lib.sh ] && continue
+		layer_checks "scenario-$(basename "$s" .sh)" "$s"
+	done
 }
 
 # Every secret the tests use; none may appear in any log or artifact.
@@ -147,7 +158,8 @@ for layer in "${layers[@]}"; do
 	sim) layer_criterion tests/sim ;;
 	simulator) layer_simulator ;;
 	integration) layer_integration ;;
-	packaging) layer_packaging ;;
+	packaging) layer_checks packaging tests/packaging/run.sh ;;
+	scenarios) layer_scenarios ;;
 	secrets) layer_secrets ;;
 	*) echo "unknown layer '$layer'"; exit 2 ;;
 	esac

@@ -225,12 +225,30 @@ Test(result, turns_a_second_diff_into_a_list_and_renders_null_sides_as_empty)
 	result_add_diff(&r, &ctx, cJSON_CreateString("old\n"),
 	    cJSON_CreateString("new\n"), NULL, NULL);
 	cr_assert(cJSON_IsArray(r.diff));
+	r.changed = true;
 	text = result_render(&ctx, &r, NULL, CORE_OK);
-	cr_expect_str_eq(text, "{\"changed\":false,\"diff\":["
+	cr_expect_str_eq(text, "{\"changed\":true,\"diff\":["
 	    "{\"before\":{},\"after\":{\"name\":\"a\"},\"before_header\":\"site a\","
 	    "\"after_header\":\"site a\"},"
 	    "{\"before\":{\"name\":\"b\"},\"after\":{}},"
 	    "{\"before\":\"old\\n\",\"after\":\"new\\n\"}]}");
+	free(text);
+	result_release(&r);
+	core_ctx_release(&ctx);
+}
+
+Test(result, leaves_out_the_diff_of_a_run_that_changed_nothing)
+{
+	struct core_ctx ctx;
+	struct result r;
+	char *text;
+
+	core_ctx_init(&ctx, "dialtone.teams_phone.test");
+	ctx.diff = true;
+	result_init(&r);
+	result_add_diff(&r, &ctx, doc("{\"name\": \"a\"}"), doc("{\"name\": \"a\"}"), NULL, NULL);
+	text = result_render(&ctx, &r, NULL, CORE_OK);
+	cr_expect_str_eq(text, "{\"changed\":false}");
 	free(text);
 	result_release(&r);
 	core_ctx_release(&ctx);
@@ -387,7 +405,7 @@ Test(result, scrubs_msg_warnings_diff_and_invocation_but_keeps_ansible_keys)
 	ctx_with_secrets(&ctx, secrets);
 	ctx.diff = true;
 	result_init(&r);
-	r.changed = false;
+	r.changed = true;   /* a diff is rendered only with a change */
 	core_error(&ctx, CORE_ESERVICE, "POST /token: 401 invalid_client: "
 	    "secret 'hunter2' expired");
 	core_warn(&ctx, "retrying with hunter2");
@@ -397,7 +415,7 @@ Test(result, scrubs_msg_warnings_diff_and_invocation_but_keeps_ansible_keys)
 	text = result_render(&ctx, &r, doc("{\"module_args\": {\"client_secret\": "
 	    "\"hunter2\", \"client_id\": \"app\"}}"), CORE_ESERVICE);
 	/* "al" is in "false" and in "invalid": changed and failed stay booleans. */
-	cr_expect_str_eq(text, "{\"changed\":false,\"failed\":true,\"msg\":"
+	cr_expect_str_eq(text, "{\"changed\":true,\"failed\":true,\"msg\":"
 	    "\"POST /token: 401 inv********id_client: secret '********' expired\","
 	    "\"VALUE_SPECIFIED_IN_NO_LOG_PARAMETER\":\"key\","
 	    "\"diff\":{\"before\":{\"password\":"

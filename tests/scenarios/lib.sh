@@ -1,0 +1,39 @@
+# Sourced by scenario scripts: one "ok: ..." or "FAILED: ..." line per check,
+# which tests/run.sh counts; a scenario exits 0 only when every check passed.
+# Each scenario runs in its own work dir with its own simulator.
+
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib-sim.sh"
+SCENARIO_STATUS=0
+
+# check WHAT COMMAND...: runs COMMAND, prints ok/FAILED and, on failure, its output.
+check() {
+	local what=$1
+	shift
+	if "$@" >"$work/last.log" 2>&1; then
+		echo "ok: $what"
+	else
+		echo "FAILED: $what"
+		sed 's/^/    /' "$work/last.log" | tail -n 60
+		SCENARIO_STATUS=1
+	fi
+}
+
+# expect WHAT CONDITION-COMMAND...: like check, for a test of state already gathered.
+expect() {
+	check "$@"
+}
+
+# sim_call METHOD PATH [JSON]: the simulator's control API.
+sim_call() {
+	curl -sS -f -X "$1" -H 'Content-Type: application/json' ${3:+--data "$3"} "$SIM_URL$2"
+}
+
+# Number of write requests the simulator has logged since its log was cleared.
+sim_writes() {
+	sim_call GET /_sim/requests | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["counters"]["writes"])'
+}
+
+# "changed=N" summed over every host of an ansible-playbook log.
+recap_changed() {
+	sed -n 's/.* changed=\([0-9]*\).*/\1/p' "$1" | awk '{s += $1} END {print s + 0}'
+}

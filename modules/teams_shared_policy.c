@@ -645,6 +645,8 @@ present(struct req *r, struct core_ctx *ctx, const cJSON *params, struct result 
 	if (rc)
 		goto out;
 	res->changed = p.changed;
+	/* Tells a playbook in check mode that the policy does not exist yet. */
+	result_put(res, "created", cJSON_CreateBool(p.create));
 	add_diff(r, ctx, res, cJSON_Duplicate(p.before, 1), cJSON_Duplicate(p.after, 1));
 	if (!p.changed) {
 		result_put(res, "policy", cJSON_Duplicate(r->have, 1));

@@ -12,6 +12,7 @@
 #     scenarios    the roles and playbooks end to end (tests/scenarios/*.sh)
 #     packaging    the Galaxy tarball builds, installs, documents and runs
 #     secrets      no secret used by the tests appears in any test output
+#     sanitizers   no AddressSanitizer/UBSan report from any process (SANITIZE=...)
 #
 # VALGRIND=1 runs the Criterion suites under valgrind. Logs: tests/output/.
 set -u
@@ -21,6 +22,13 @@ OUT=$ROOT/tests/output
 mkdir -p "$OUT"
 PYTHON=/usr/bin/python3
 
+# Under make SANITIZE=..., every sanitizer report (modules run by Ansible
+# included, whose stderr nobody reads) lands here; the last layer fails on any.
+rm -rf "$OUT/sanitizers"
+mkdir -p "$OUT/sanitizers"
+export ASAN_OPTIONS="log_path=$OUT/sanitizers/asan:detect_leaks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+export UBSAN_OPTIONS="log_path=$OUT/sanitizers/ubsan:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+
 passed=0
 failed=0
 failures=()
@@ -29,7 +37,7 @@ note_pass() { passed=$((passed + ${1:-1})); }
 note_fail() { failed=$((failed + ${2:-1})); failures+=("$1"); }
 
 layers=("$@")
-[ ${#layers[@]} -eq 0 ] && layers=(static unit sim simulator integration scenarios packaging secrets)
+[ ${#layers[@]} -eq 0 ] && layers=(static unit sim simulator integration scenarios packaging secrets sanitizers)
 
 # Criterion prints "[====] Synthesis: Tested: N | Passing: P | Failing: F | Crashing: C".
 run_criterion() {
@@ -136,6 +144,18 @@ layer_scenarios() {
 	done
 }
 
+# No sanitizer report from any process of the run.
+layer_sanitizers() {
+	local reports
+	reports=$(find "$OUT/sanitizers" -type f 2>/dev/null | head -n 20)
+	if [ -z "$reports" ]; then
+		note_pass; echo "sanitizers: no report"
+	else
+		note_fail "sanitizers: reports in $OUT/sanitizers: $(echo "$reports" | tr '\n' ' ')"
+		head -n 30 $reports
+	fi
+}
+
 # Every secret the tests use; none may appear in any log or artifact.
 layer_secrets() {
 	local s hits=""
@@ -161,6 +181,7 @@ for layer in "${layers[@]}"; do
 	packaging) layer_checks packaging tests/packaging/run.sh ;;
 	scenarios) layer_scenarios ;;
 	secrets) layer_secrets ;;
+	sanitizers) layer_sanitizers ;;
 	*) echo "unknown layer '$layer'"; exit 2 ;;
 	esac
 done

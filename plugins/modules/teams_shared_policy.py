@@ -128,6 +128,13 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+created:
+  description:
+    - Whether the policy did not exist and was created (in check mode, would be). Lets a play in check mode
+      tell that steps which need the policy cannot be checked yet.
+  returned: when O(state=present)
+  type: bool
+  sample: false
 policy:
   description:
     - The policy as the service returns it after the change; what it would be in check mode; V({}) when absent.

@@ -23,6 +23,18 @@ expect() {
 	check "$@"
 }
 
+# expect_eq WHAT ACTUAL WANTED: ok when equal, else both are shown.
+expect_eq() {
+	if [ "$2" = "$3" ]; then
+		echo "ok: $1"
+	else
+		echo "FAILED: $1"
+		echo "    got:  $2"
+		echo "    want: $3"
+		SCENARIO_STATUS=1
+	fi
+}
+
 # sim_call METHOD PATH [JSON]: the simulator's control API.
 sim_call() {
 	curl -sS -f -X "$1" -H 'Content-Type: application/json' ${3:+--data "$3"} "$SIM_URL$2"
@@ -35,5 +47,5 @@ sim_writes() {
 
 # "changed=N" summed over every host of an ansible-playbook log.
 recap_changed() {
-	sed -n 's/.* changed=\([0-9]*\).*/\1/p' "$1" | awk '{s += $1} END {print s + 0}'
+	sed -n 's/^[^ ].* : ok=[0-9]* *changed=\([0-9]*\).*/\1/p' "$1" | awk '{s += $1} END {print s + 0}'
 }

@@ -235,8 +235,54 @@ def generate(n_users, n_sites, n_numbers, weeks, seed):
     fx["callHistory"] = {"relativeToNow": True, "weeks": weeks, "seed": seed, "profiles": profiles}
     fx["_expected"] = {"weeks": weeks, "seed": seed, "outPerWeekTable": OUT_PER_WEEK_TABLE,
                        "inPerWeekTable": IN_PER_WEEK_TABLE, "outboundPerWeek": out_map, "inboundPerWeek": in_map,
-                       "usersBelow5OutboundPerWeek": sum(1 for v in out_map.values() if v < 5)}
+                       "usersBelow5OutboundPerWeek": sum(1 for v in out_map.values() if v < 5),
+                       "audit": audit_expectation(users, out_map, in_map, numbers)}
     return fx
+
+AUDIT_THRESHOLD = 5
+
+
+def audit_expectation(users, out_map, in_map, numbers, threshold=AUDIT_THRESHOLD):
+    """The answers of a call-pattern audit (teams_pstn_usage_info) of a generated tenant.
+
+    The audited users are those holding Teams Phone and those with calls. A user
+    with no call at all is ``noCalls``; one with fewer than ``threshold``
+    outbound calls a week a ``candidate``; the others ``personal``. Lists hold
+    UPNs, sorted case-insensitively; ``personalNumbers`` maps the UPNs of the
+    audited users that hold a number to it.
+    """
+    by_id = {u["id"]: u for u in users}
+    by_upn = {u["userPrincipalName"]: u for u in users}
+    teams_phone = {u["id"] for u in users if "MCOEV" in u["assignedLicenses"]}
+    audited = [u["id"] for u in users
+               if u["id"] in teams_phone or out_map.get(u["id"], 0) + in_map.get(u["id"], 0) > 0]
+    audited_set = set(audited)
+    classes = {"candidates": [], "personal": [], "noCalls": []}
+    for uid in audited:
+        out, inn = out_map.get(uid, 0), in_map.get(uid, 0)
+        key = "noCalls" if out + inn == 0 else ("candidates" if out < threshold else "personal")
+        classes[key].append(by_id[uid]["userPrincipalName"])
+    held = {}
+    for n in numbers:
+        u = by_id.get(n.get("assignedTo")) or by_upn.get(n.get("assignedTo"))
+        if u and u["id"] in audited_set:
+            held[u["userPrincipalName"]] = n["telephoneNumber"]
+    out = {"threshold": threshold, "users": len(audited)}
+    for key, upns in classes.items():
+        out[key] = sorted(upns, key=str.lower)
+    out["withoutTeamsPhone"] = sorted((by_id[uid]["userPrincipalName"] for uid in audited if uid not in teams_phone),
+                                      key=str.lower)
+    out["personalNumbers"] = held
+    return out
+
+
+def fix_anchor(fx, anchor):
+    """Anchor the call history at a fixed UTC time instead of today 00:00 UTC."""
+    fx["callHistory"]["relativeToNow"] = False
+    fx["callHistory"]["anchor"] = anchor
+    fx["_expected"]["anchor"] = anchor
+    return fx
+
 
 # The demo tenant of `make demo` (playbooks/demo/): three offices with one
 # number type each, a few hundred users, some of them with personal numbers.
@@ -291,7 +337,8 @@ def demo_fixture(seed=7, weeks=4):
     fx["callHistory"] = {"relativeToNow": True, "weeks": weeks, "seed": seed, "profiles": profiles}
     fx["_expected"] = {"weeks": weeks, "seed": seed, "outPerWeekTable": OUT_PER_WEEK_TABLE,
                        "inPerWeekTable": IN_PER_WEEK_TABLE, "outboundPerWeek": out_map, "inboundPerWeek": in_map,
-                       "usersBelow5OutboundPerWeek": sum(1 for v in out_map.values() if v < 5)}
+                       "usersBelow5OutboundPerWeek": sum(1 for v in out_map.values() if v < 5),
+                       "audit": audit_expectation(users, out_map, in_map, fx["numbers"])}
     return fx
 
 
@@ -304,6 +351,9 @@ def main(argv=None):
     p.add_argument("--numbers", type=int, default=1200)
     p.add_argument("--weeks", type=int, default=4)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--anchor", metavar="ISO",
+                   help="end the call history at this UTC time (e.g. 2025-01-06T00:00:00Z) instead of "
+                        "today 00:00 UTC")
     p.add_argument("--output", "-o", help="write to FILE instead of stdout")
     a = p.parse_args(argv)
     if a.default:
@@ -312,6 +362,8 @@ def main(argv=None):
         fx = demo_fixture()
     else:
         fx = generate(a.users, a.sites, a.numbers, a.weeks, a.seed)
+    if a.anchor:
+        fix_anchor(fx, a.anchor)
     text = json.dumps(fx, indent=1 if a.default else None, separators=(",", ": ") if a.default else (",", ":"))
     if a.output:
         with open(a.output, "w", encoding="utf-8") as f:

@@ -103,7 +103,7 @@ options:
         grant; omitted, the account's grants are left alone.
       - A resource account whose number is a Direct Routing number needs a voice routing policy B(with) PSTN
         usages, so that its Shared Calling users can call out (Microsoft's Shared Calling setup; the seed
-        article's step 9 puts it on the users instead, which Microsoft's documentation contradicts: the users
+        article's step 9 puts it on the users instead, which Microsoft's documentation contradicts; the users
         need one B(without) usages where the Global one has some). A policy without usages draws a warning.
       - The policy must exist (M(dialtone.teams_phone.teams_voice_routing_policy)). Grants take effect
         asynchronously; the result reports the granted name at once.

@@ -1192,7 +1192,7 @@ check_required(struct vstate *vs, const struct arg_spec *spec,
 		}
 	}
 	if (n) {
-		qsort(missing, n, sizeof(*missing), cmp_str);
+		xqsort(missing, n, sizeof(*missing), cmp_str);
 		list = join((char *const *)missing, n, ", ");
 		suffix = found_in(vs);
 		fail(vs, "missing required arguments: %s%s", list, suffix);
@@ -1579,7 +1579,7 @@ report_unsupported(struct vstate *vs)
 	names = xcalloc(vs->nunsup, sizeof(*names));
 	for (i = 0; i < vs->nunsup; i++)
 		names[i] = vs->unsup[i].name;
-	qsort(names, vs->nunsup, sizeof(*names), cmp_str);
+	xqsort(names, vs->nunsup, sizeof(*names), cmp_str);
 	spec = NULL;
 	for (i = 0; i < vs->nunsup; i++)
 		if (vs->unsup[i].name == names[vs->nunsup - 1])
@@ -1595,9 +1595,9 @@ report_unsupported(struct vstate *vs)
 		free(al.v);
 	}
 	if (nopts)
-		qsort(opts, nopts, sizeof(*opts), cmp_str);
+		xqsort(opts, nopts, sizeof(*opts), cmp_str);
 	if (naliases)
-		qsort(aliases, naliases, sizeof(*aliases), cmp_str);
+		xqsort(aliases, naliases, sizeof(*aliases), cmp_str);
 	unsupported = join(names, vs->nunsup, ", ");
 	supported = join(opts, nopts, ", ");
 	alias_list = join(aliases, naliases, ", ");

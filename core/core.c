@@ -213,6 +213,13 @@ xstrdup(const char *s)
 	return p;
 }
 
+void
+xqsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
 char *
 xasprintf(const char *fmt, ...)
 {

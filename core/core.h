@@ -99,6 +99,11 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/*
+ * qsort() that accepts an empty array whose base is NULL (qsort's own
+ * contract requires a valid pointer even for zero elements).
+ */
+void xqsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 /* Formats into a new string the caller frees. */
 char *xasprintf(const char *fmt, ...) PRINTF(1, 2);
 

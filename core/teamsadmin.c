@@ -227,7 +227,7 @@ ta_group_addresses(const cJSON *locations)
 	v = xcalloc((size_t)(n ? n : 1), sizeof(*v));
 	for (i = 0; i < n; i++)
 		v[i] = cJSON_GetArrayItem(addresses, i);
-	qsort(v, (size_t)n, sizeof(*v), by_description);
+	xqsort(v, (size_t)n, sizeof(*v), by_description);
 	sorted = cJSON_CreateArray();
 	if (!sorted)
 		BUG("out of memory");

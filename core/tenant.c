@@ -1298,7 +1298,7 @@ tenant_teams_phone_users(cJSON **out, cJSON **skus_out, struct core_ctx *ctx)
 	v = xcalloc(n ? n : 1, sizeof(*v));
 	for (i = 0; i < n; i++)
 		v[i] = cJSON_DetachItemFromArray(all, 0);
-	qsort(v, n, sizeof(*v), user_id_cmp);
+	xqsort(v, n, sizeof(*v), user_id_cmp);
 	users = cJSON_CreateArray();
 	if (!users)
 		BUG("out of memory");

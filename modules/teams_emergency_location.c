@@ -560,7 +560,7 @@ diff_locations(const cJSON *addr)
 	cJSON_ArrayForEach(l, cJSON_GetObjectItem(addr, "locations"))
 		if (!cJSON_IsTrue(cJSON_GetObjectItem(l, "isDefault")) && str_of(l, "location"))
 			v[n++] = l;
-	qsort(v, (size_t)n, sizeof(*v), by_location);
+	xqsort(v, (size_t)n, sizeof(*v), by_location);
 	for (i = 0; i < n; i++) {
 		o = cJSON_CreateObject();
 		if (!o)

@@ -795,7 +795,7 @@ run(struct core_ctx *ctx, const cJSON *params, struct result *res)
 			goto out;
 	}
 	classify(&a, &w);
-	qsort(a.users, a.n, sizeof(*a.users), user_cmp);
+	xqsort(a.users, a.n, sizeof(*a.users), user_cmp);
 	/* The indexes are stale from here on. */
 
 	users = new_array();

@@ -215,7 +215,7 @@ sorted_names(const cJSON *names, size_t *n)
 	*n = 0;
 	cJSON_ArrayForEach(x, names)
 		v[(*n)++] = x;
-	qsort(v, *n, sizeof(*v), by_string);
+	xqsort(v, *n, sizeof(*v), by_string);
 	return v;
 }
 
@@ -253,7 +253,7 @@ index_build(struct index *ix, const cJSON *arr)
 	cJSON_ArrayForEach(x, arr)
 		if (str_of(x, "id"))
 			ix->v[ix->n++] = x;
-	qsort(ix->v, ix->n, sizeof(*ix->v), by_id);
+	xqsort(ix->v, ix->n, sizeof(*ix->v), by_id);
 }
 
 static const cJSON *
@@ -390,7 +390,7 @@ select_sites(struct tenant *t, struct core_ctx *ctx, const cJSON *wanted)
 		n++;
 	}
 	t->nsites = n;
-	qsort(t->sites, n, sizeof(*t->sites), by_site_name);
+	xqsort(t->sites, n, sizeof(*t->sites), by_site_name);
 	cJSON_ArrayForEach(w, wanted) {
 		if (find_policy(t->sc, w->valuestring) &&
 		    !same(ta_policy_name(w->valuestring), "Global"))
@@ -463,7 +463,7 @@ find_holders(struct tenant *t)
 			}
 	}
 	for (i = 0; i < t->nsites; i++)
-		qsort(t->sites[i].holders, t->sites[i].nholders, sizeof(*t->sites[i].holders),
+		xqsort(t->sites[i].holders, t->sites[i].nholders, sizeof(*t->sites[i].holders),
 		    by_upn);
 }
 

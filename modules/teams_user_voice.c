@@ -460,7 +460,7 @@ read_configs(cJSON **configs, struct core_ctx *ctx, char *const *ids, size_t n)
 	i = 0;
 	cJSON_ArrayForEach(it, all)
 		index[i++] = it;
-	qsort(index, m, sizeof(*index), by_id);
+	xqsort(index, m, sizeof(*index), by_id);
 	for (i = 0; i < n; i++) {
 		hit = bsearch(ids[i], index, m, sizeof(*index), id_key);
 		if (hit) {

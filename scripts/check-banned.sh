@@ -11,6 +11,12 @@ if [ -n "$hits" ]; then
 	echo "$hits"
 	status=1
 fi
+hits=$(grep -nE '(^|[^x])\bqsort[[:space:]]*\(' core/*.c modules/*.c 2>/dev/null | grep -v '^core/core\.c:')
+if [ -n "$hits" ]; then
+	echo "qsort() where xqsort() belongs (an empty array may have a NULL base):"
+	echo "$hits"
+	status=1
+fi
 hits=$(grep -nE '(\bprintf[[:space:]]*\(|\bputs[[:space:]]*\(|\bputchar[[:space:]]*\(|fprintf[[:space:]]*\([[:space:]]*std(out|err)|fputs[[:space:]]*\([^;]*std(out|err)|perror[[:space:]]*\()' \
 	core/*.c modules/*.c 2>/dev/null | grep -v '^core/result\.c:')
 if [ -n "$hits" ]; then

@@ -562,12 +562,14 @@ read_tenant(struct tenant *t, struct core_ctx *ctx, const cJSON *wanted)
 	    (rc = tenant_user_configurations(&t->configs, ctx)) ||
 	    (rc = ta_group_grants(&t->sc_groups, ctx, TA_SHARED_CALLING)) ||
 	    (rc = ta_group_grants(&t->vrp_groups, ctx, TA_VOICE_ROUTING)))
-		return rc;
+		goto out;
 	t->addresses = ta_group_addresses(locations);
-	cJSON_Delete(locations);
 	index_build(&t->cfg, t->configs);
 	find_holders(t);
-	return read_accounts(t, ctx);
+	rc = read_accounts(t, ctx);
+out:
+	cJSON_Delete(locations);
+	return rc;
 }
 
 /* ---- findings and warnings ---- */

@@ -237,6 +237,12 @@ type_name(enum arg_type t)
 	BUG("unknown argument type %d", (int)t);
 }
 
+const char *
+args_type_name(enum arg_type t)
+{
+	return type_name(t);
+}
+
 /* Whether the option holds sub-options (a dict, or a list of dicts). */
 static bool
 has_suboptions(const struct arg_spec *s)

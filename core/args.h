@@ -102,6 +102,19 @@ int args_validate(cJSON **out, struct core_ctx *ctx, const struct arg_spec *spec
  */
 cJSON *args_invocation(const struct arg_spec *spec, const cJSON *params);
 
+/* AnsibleModule's name of a type: "str", "bool", "int", ... ("str" for ARG_NONE). */
+const char *args_type_name(enum arg_type t);
+
+/*
+ * The argument table as AnsibleModule's argument_spec, in JSON: one key per
+ * option with "type", and "required", "default", "choices", "elements",
+ * "aliases", "no_log", "options" where set (as ansible-doc --json shows
+ * them), plus the rules of the table and its sub-tables as
+ * "mutually_exclusive", ... lists. Used to check the documentation stubs
+ * against the tables. The caller owns the result.
+ */
+cJSON *args_spec_json(const struct arg_spec *spec, const struct arg_rules *rules);
+
 /* Accessors on a validated object. Borrowed results; NULL/false/dflt when unset. */
 const cJSON *arg_get(const cJSON *params, const char *name);
 bool arg_isset(const cJSON *params, const char *name);

@@ -4,6 +4,7 @@
 #include "module.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "svc.h"
 
@@ -20,6 +21,27 @@ refuse_check_mode(struct core_ctx *ctx, struct result *res)
 	return CORE_OK;
 }
 
+/*
+ * "MODULE --argument-spec": the module's argument table as JSON on stdout
+ * (args_spec_json()), for the test that compares it with the documentation.
+ */
+static int
+print_argument_spec(const struct module *m)
+{
+	cJSON *spec = args_spec_json(m->args, m->rules);
+	char *text;
+
+	cJSON_AddStringToObject(spec, "module", m->name);
+	cJSON_AddBoolToObject(spec, "check_mode", m->check_mode);
+	text = cJSON_PrintUnformatted(spec);
+	if (!text)
+		BUG("out of memory rendering the argument spec");
+	result_print(text);
+	free(text);
+	cJSON_Delete(spec);
+	return 0;
+}
+
 int
 module_main(const struct module *m, int argc, char **argv)
 {
@@ -29,6 +51,8 @@ module_main(const struct module *m, int argc, char **argv)
 	char *fqcn, *text;
 	int rc;
 
+	if (argc == 2 && strcmp(argv[1], "--argument-spec") == 0)
+		return print_argument_spec(m);
 	fqcn = xasprintf(CORE_COLLECTION ".%s", m->name);
 	core_ctx_init(&ctx, fqcn);
 	result_init(&res);

@@ -6,6 +6,8 @@
  * else) reads the args file, validates it against the table before any
  * check-mode decision or network call, refuses check mode for modules that
  * do not support it, calls run(), and prints the one result object.
+ * "MODULE --argument-spec" prints the argument table as JSON instead
+ * (args_spec_json()), for the test that keeps the documentation in step.
  *
  * run() contract:
  *   - read the current state; a failed read is an error, never "absent";

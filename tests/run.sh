@@ -5,6 +5,7 @@
 #   tests/run.sh                 every layer
 #   tests/run.sh unit sim        only the named layers
 #     static       banned C functions and stdout writers
+#     docs         each module's documentation stub against its argument table
 #     unit         Criterion suites of core/ (tests/unit)
 #     sim          Criterion suites of core/ against the simulator (tests/sim)
 #     simulator    the tenant simulator's own unittest suite
@@ -37,7 +38,7 @@ note_pass() { passed=$((passed + ${1:-1})); }
 note_fail() { failed=$((failed + ${2:-1})); failures+=("$1"); }
 
 layers=("$@")
-[ ${#layers[@]} -eq 0 ] && layers=(static unit sim simulator integration scenarios packaging secrets sanitizers)
+[ ${#layers[@]} -eq 0 ] && layers=(static docs unit sim simulator integration scenarios packaging secrets sanitizers)
 
 # Criterion prints "[====] Synthesis: Tested: N | Passing: P | Failing: F | Crashing: C".
 run_criterion() {
@@ -88,6 +89,22 @@ layer_criterion() {
 		fi
 		run_criterion "$bin"
 	done
+}
+
+# Each module's ansible-doc documentation against its own argument table.
+layer_docs() {
+	local log=$OUT/docs.log line p f
+	$PYTHON tests/docs/check_docs.py >"$log" 2>&1
+	line=$(grep -a '^docs: ' "$log" | tail -n 1)
+	if [ -z "$line" ]; then
+		note_fail "docs: no summary, see $log"
+		return
+	fi
+	echo "$line"
+	read -r _ p _ f _ <<<"$line"
+	note_pass "$p"
+	[ "$f" -gt 0 ] && { note_fail "docs: $f modules differ from their documentation, see $log" "$f"; grep -v '^docs: ' "$log" | sed 's|^|    |'; }
+	return 0
 }
 
 layer_simulator() {
@@ -174,6 +191,7 @@ layer_secrets() {
 for layer in "${layers[@]}"; do
 	case $layer in
 	static) layer_static ;;
+	docs) layer_docs ;;
 	unit) layer_criterion tests/unit ;;
 	sim) layer_criterion tests/sim ;;
 	simulator) layer_simulator ;;

@@ -306,7 +306,7 @@ auto_attendant:
     id: {description: Auto attendant id., type: str, sample: 2f0c9a6e-8b1d-4c3e-9f7a-6d5e4c3b2a10}
     name: {description: Name., type: str, sample: Seattle Main}
     languageId: {description: Language., type: str, sample: en-US}
-    voiceId: {description: Voice, C(Female) or C(Male)., type: str, sample: Female}
+    voiceId: {description: "Voice, C(Female) or C(Male).", type: str, sample: Female}
     timeZoneId: {description: Windows time zone id., type: str, sample: Pacific Standard Time}
     voiceResponseEnabled: {description: Voice inputs., type: bool, sample: false}
     defaultCallFlow:
@@ -317,7 +317,7 @@ auto_attendant:
           (C(TransferCallToTarget), C(TransferCallToOperator), C(DisconnectCall)) and, for transfers, C(callTarget)
           (C(id), C(type) C(User), C(ApplicationEndpoint) or C(SharedVoicemail)).
       type: dict
-    operator: {description: The operator (C(id), C(type) C(User) or C(ApplicationEndpoint)) or null., type: dict}
+    operator: {description: "The operator (C(id), C(type) C(User) or C(ApplicationEndpoint)) or null.", type: dict}
     callFlows: {description: The after-hours and holiday call flows., type: list, elements: dict}
     schedules:
       description: Business hours (C(type) C(WeeklyRecurrence), C(complementEnabled)) and holidays (C(type) C(Fixed)).
@@ -343,5 +343,5 @@ resource_accounts:
     id: {description: Resource account object id., type: str}
     configurationType: {description: Always C(AutoAttendant)., type: str}
     configurationId: {description: Auto attendant id (null in check mode for a new one)., type: str}
-    callPriority: {description: Call priority, 1 to 5., type: int, sample: 3}
+    callPriority: {description: "Call priority, 1 to 5.", type: int, sample: 3}
 '''

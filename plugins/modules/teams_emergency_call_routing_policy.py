@@ -167,7 +167,7 @@ policy:
   returned: always
   type: dict
   contains:
-    Identity: {description: C(Tag:) and the name, or C(Global)., type: str, sample: "Tag:SC-DR-Emergency"}
+    Identity: {description: "C(Tag:) and the name, or C(Global).", type: str, sample: "Tag:SC-DR-Emergency"}
     Description: {description: Description., type: str}
     AllowEnhancedEmergencyServices: {description: Enhanced emergency services., type: bool, sample: true}
     EmergencyNumbers:

@@ -74,7 +74,7 @@ options:
       - Mutually exclusive with O(location_id).
     type: dict
     suboptions:
-      description: {description: Description of the civic address, for example C(Contoso HQ)., type: str}
+      description: {description: "Description of the civic address, for example C(Contoso HQ).", type: str}
       company_name: {description: Company name of the address., type: str}
       house_number: {description: House number., type: str}
       street_name: {description: Street name., type: str}
@@ -82,7 +82,7 @@ options:
       state_or_province: {description: State or province., type: str}
       postal_code: {description: Postal or ZIP code., type: str}
       country: {description: Two-letter country code., type: str}
-      location: {description: A named location under the address, for example C(Floor 3)., type: str}
+      location: {description: "A named location under the address, for example C(Floor 3).", type: str}
   state:
     description:
       - V(present) assigns the number to O(assigned_to); V(absent) releases it (the number stays in the tenant).
@@ -176,16 +176,16 @@ number:
   type: dict
   contains:
     telephoneNumber: {description: The number in E.164., type: str, sample: "+14255550105"}
-    numberType: {description: C(directRouting), C(callingPlan) or C(operatorConnect)., type: str, sample: directRouting}
-    assignmentTargetId: {description: Object ID of the holder, or null., type: str}
-    assignmentCategory: {description: C(primary), C(private) or C(alternate)., type: str, sample: primary}
+    numberType: {description: "C(directRouting), C(callingPlan) or C(operatorConnect).", type: str, sample: directRouting}
+    assignmentTargetId: {description: "Object ID of the holder, or null.", type: str}
+    assignmentCategory: {description: "C(primary), C(private) or C(alternate).", type: str, sample: primary}
     assignmentStatus:
       description: C(unassigned), C(userAssigned), C(voiceApplicationAssigned), C(policyAssigned), ...
       type: str
       sample: voiceApplicationAssigned
     activationState: {description: C(activated) or a pending state., type: str, sample: activated}
-    locationId: {description: Emergency location ID, or null., type: str}
-    civicAddressId: {description: Civic address of the location, or null., type: str}
+    locationId: {description: "Emergency location ID, or null.", type: str}
+    civicAddressId: {description: "Civic address of the location, or null.", type: str}
     capabilities: {description: What the number may be assigned to., type: list, elements: str}
     isoCountryCode: {description: Country of the number (often null for Direct Routing)., type: str}
 '''

@@ -230,13 +230,13 @@ users:
     displayName: {description: Display name., type: str}
     class: {description: "V(candidate), V(personal) or V(no_calls)", type: str, sample: candidate}
     teams_phone: {description: Whether the user holds Teams Phone (V(null) without O(licensed_users))., type: bool}
-    personal_number: {description: The number the user holds now, or V(null)., type: str, sample: "+14255550101"}
+    personal_number: {description: "The number the user holds now, or V(null).", type: str, sample: "+14255550101"}
     outbound_calls: {description: Outbound external calls in the window., type: int, sample: 12}
     inbound_calls: {description: Inbound external calls in the window., type: int, sample: 4}
     emergency_calls: {description: Emergency calls in the window (not counted as outbound)., type: int, sample: 0}
     unsuccessful_calls: {description: Direct Routing calls that never connected., type: int, sample: 0}
-    outbound_per_week: {description: Outbound calls a week, to 2 decimals., type: float, sample: 3}
-    inbound_per_week: {description: Inbound calls a week, to 2 decimals., type: float, sample: 1}
+    outbound_per_week: {description: "Outbound calls a week, to 2 decimals.", type: float, sample: 3}
+    inbound_per_week: {description: "Inbound calls a week, to 2 decimals.", type: float, sample: 1}
     outbound_minutes: {description: Connected minutes of the outbound calls in the window., type: float, sample: 52.5}
     inbound_minutes: {description: Connected minutes of the inbound calls in the window., type: float, sample: 8}
     charge:
@@ -285,7 +285,7 @@ calls:
     outbound: {description: Outbound calls., type: int}
     inbound: {description: Inbound calls., type: int}
     emergency: {description: Emergency calls., type: int}
-    bot: {description: Calls of auto attendants and call queues (C(ucap)), left out., type: int}
+    bot: {description: "Calls of auto attendants and call queues (C(ucap)), left out.", type: int}
     unsuccessful: {description: Direct Routing calls that never connected., type: int}
     unattributed: {description: Records naming no user., type: int}
     other: {description: Records whose type is neither outbound nor inbound., type: int}

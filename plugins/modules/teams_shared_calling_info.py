@@ -221,7 +221,7 @@ findings:
   contains:
     site: {description: The site's name., type: str, sample: SC-Redmond}
     kind: {description: What is wrong (see above)., type: str, sample: personal_number}
-    subject: {description: The user or resource account (UPN), or the number., type: str, sample: adele@contoso.com}
+    subject: {description: "The user or resource account (UPN), or the number.", type: str, sample: adele@contoso.com}
     detail: {description: What is wrong and how to fix it., type: str}
 counts:
   description: Totals over the sites read.

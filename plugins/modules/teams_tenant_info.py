@@ -91,8 +91,8 @@ licenses:
     skuId: {description: SKU ID., type: str, sample: 440eaaa8-b3e0-484b-a8be-62870b9ba70a}
     skuPartNumber: {description: SKU part number., type: str, sample: PHONESYSTEM_VIRTUALUSER}
     consumedUnits: {description: Units assigned., type: int, sample: 3}
-    prepaidUnits: {description: Units bought, by state (C(enabled), C(suspended), C(warning), C(lockedOut))., type: dict}
-    freeUnits: {description: C(prepaidUnits.enabled) minus C(consumedUnits), never below 0., type: int, sample: 22}
+    prepaidUnits: {description: "Units bought, by state (C(enabled), C(suspended), C(warning), C(lockedOut)).", type: dict}
+    freeUnits: {description: "C(prepaidUnits.enabled) minus C(consumedUnits), never below 0.", type: int, sample: 22}
     servicePlans: {description: Service plans of the SKU., type: list, elements: dict}
 numbers:
   description: Telephone number inventory counts.
@@ -114,7 +114,7 @@ emergency_addresses:
   elements: dict
   contains:
     civicAddressId: {description: Civic address ID., type: str}
-    defaultLocationId: {description: ID of the address's default location, the one to give a number when no named location is wanted., type: str}
+    defaultLocationId: {description: "ID of the address's default location, the one to give a number when no named location is wanted.", type: str}
     description: {description: Description of the address., type: str, sample: Contoso HQ}
     locations:
       description: Locations under the address (C(id), C(location), C(isDefault), C(elin)).

@@ -192,7 +192,7 @@ results:
           of V(null) means the direct grant is removed, and a group's or the Global policy applies.
       type: dict
       sample: {"TeamsSharedCallingRoutingPolicy": {"before": "Global", "after": "SC-Seattle"}}
-    warnings: {description: Why Shared Calling will not apply to this user, if it will not., type: list, elements: str}
+    warnings: {description: "Why Shared Calling will not apply to this user, if it will not.", type: list, elements: str}
     pending: {description: A write was sent but is not yet seen in effect (always so without O(wait))., type: bool}
     errors: {description: Writes that failed for this user., type: list, elements: str, returned: when a write failed}
 totals:
@@ -207,8 +207,8 @@ totals:
     writes: {description: Write requests needed (sent unless in check mode)., type: int}
     pending: {description: Users whose writes are not yet seen in effect., type: int}
     warnings: {description: Per-user warnings., type: int}
-    by_field: {description: Users changing, per field., type: dict}
-    requests: {description: HTTP requests this run sent, tokens included., type: int}
+    by_field: {description: "Users changing, per field.", type: dict}
+    requests: {description: "HTTP requests this run sent, tokens included.", type: int}
 group_assignments:
   description: With O(group), the group's grants of the policy types the task names, as the service lists them.
   returned: with O(group)

@@ -146,7 +146,7 @@ policy:
   returned: always
   type: dict
   contains:
-    Identity: {description: C(Tag:) and the name, or C(Global)., type: str, sample: "Tag:SC-DR-Seattle"}
+    Identity: {description: "C(Tag:) and the name, or C(Global).", type: str, sample: "Tag:SC-DR-Seattle"}
     Description: {description: Description., type: str, sample: Seattle Shared Calling resource account}
     OnlinePstnUsages: {description: PSTN usages in order., type: list, elements: str, sample: [National, International]}
     RouteType: {description: Read-only route type set by the service., type: str, sample: BYOT}

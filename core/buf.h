@@ -6,6 +6,9 @@
  * data[len] is '\0'. An append that would pass max fails with -1 and
  * releases the buffer, so a caller never parses a truncated body. Keep the
  * bytes with buf_detach(); never free data directly.
+ *
+ * A bottom-layer primitive: it uses only core.h, and knows nothing of HTTP,
+ * JSON or the services (docs/design/layers.md).
  */
 #ifndef DIALTONE_BUF_H
 #define DIALTONE_BUF_H

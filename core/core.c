@@ -8,8 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "result.h"
-#include "svc_internal.h"
 
 void
 core_ctx_init(struct core_ctx *ctx, const char *name)
@@ -26,7 +24,8 @@ core_ctx_release(struct core_ctx *ctx)
 {
 	size_t i;
 
-	conn_free(ctx->conn);
+	if (ctx->conn && ctx->conn_release)
+		ctx->conn_release(ctx->conn);
 	ctx->conn = NULL;
 	free(ctx->msg);
 	ctx->msg = NULL;
@@ -142,6 +141,14 @@ core_secret_add(struct core_ctx *ctx, const char *value)
 	ctx->secrets[ctx->nsecrets++] = xstrdup(value);
 }
 
+void
+core_print_line(const char *text)
+{
+	fputs(text, stdout);
+	fputc('\n', stdout);
+	fflush(stdout);
+}
+
 _Noreturn void
 core_bug(const char *file, int line, const char *fmt, ...)
 {
@@ -163,10 +170,10 @@ core_bug(const char *file, int line, const char *fmt, ...)
 	    cJSON_AddBoolToObject(doc, "failed", 1) &&
 	    cJSON_AddStringToObject(doc, "msg", msg) &&
 	    (text = cJSON_PrintUnformatted(doc)) != NULL) {
-		result_print(text);
+		core_print_line(text);
 		free(text);
 	} else {
-		result_print("{\"changed\": false, \"failed\": true, "
+		core_print_line("{\"changed\": false, \"failed\": true, "
 		    "\"msg\": \"BUG: out of memory\"}");
 	}
 	cJSON_Delete(doc);

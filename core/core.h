@@ -43,6 +43,13 @@ enum core_err {
 	CORE_ERR_LAST    /* never use */
 };
 
+/*
+ * core.h is the bottom layer: it calls nothing of the other core units
+ * (args, result, http, auth, svc, graph, teamsadmin, tenant), which all call
+ * down into it. Where a higher layer must be told of the context's end (the
+ * connection svc.h opens), it registers a release function here.
+ */
+
 struct conn;   /* svc.h: connection to the three services, created lazily */
 
 struct core_ctx {
@@ -57,12 +64,13 @@ struct core_ctx {
 	char **secrets;           /* values scrubbed from every output */
 	size_t nsecrets;
 	struct conn *conn;        /* owned; NULL until the first service call */
+	void (*conn_release)(struct conn *);  /* frees conn; set with conn by svc.h */
 	const cJSON *params;      /* validated module options; borrowed */
 };
 
 /* Sets up ctx for the module named name (its FQCN). Aborts on no memory. */
 void core_ctx_init(struct core_ctx *ctx, const char *name);
-/* Frees what ctx holds (message, warnings, secrets, connection). */
+/* Frees what ctx holds (message, warnings, secrets, and conn through conn_release). */
 void core_ctx_release(struct core_ctx *ctx);
 
 /*
@@ -88,6 +96,12 @@ void core_warn(struct core_ctx *ctx, const char *fmt, ...) PRINTF(2, 3);
  * ignored. The value is copied.
  */
 void core_secret_add(struct core_ctx *ctx, const char *value);
+
+/*
+ * Writes text and a newline to stdout and flushes: the one writer of stdout,
+ * which carries exactly one JSON object (the result, or BUG()'s).
+ */
+void core_print_line(const char *text);
 
 /* Programmer errors: prints one failure JSON object and exits 1. */
 _Noreturn void core_bug(const char *file, int line, const char *fmt, ...)

@@ -6,6 +6,8 @@
  * dashes, dots and parentheses between digits, and ";ext=" in any case. It
  * writes the canonical form "+14255550100" or "+14255550100;ext=123".
  * Pure functions: no context, no allocation.
+ *
+ * A bottom-layer primitive: it includes no other unit (docs/design/layers.md).
  */
 #ifndef DIALTONE_E164_H
 #define DIALTONE_E164_H

@@ -24,6 +24,9 @@
  *
  * Ownership: every char * returned here is the caller's, to free(); every
  * cJSON * returned is the caller's, to cJSON_Delete().
+ *
+ * A bottom-layer primitive: it uses only core.h and buf.h, never the
+ * option, result or service layers above it (docs/design/layers.md).
  */
 #ifndef DIALTONE_JSONUTIL_H
 #define DIALTONE_JSONUTIL_H

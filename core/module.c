@@ -36,7 +36,7 @@ print_argument_spec(const struct module *m)
 	text = cJSON_PrintUnformatted(spec);
 	if (!text)
 		BUG("out of memory rendering the argument spec");
-	result_print(text);
+	core_print_line(text);
 	free(text);
 	cJSON_Delete(spec);
 	return 0;
@@ -75,7 +75,7 @@ module_main(const struct module *m, int argc, char **argv)
 		BUG("%s failed with code %d and no message", m->name, rc);
 out:
 	text = result_render(&ctx, &res, invocation, rc);
-	result_print(text);
+	core_print_line(text);
 	free(text);
 	result_release(&res);
 	core_ctx_release(&ctx);

@@ -440,10 +440,3 @@ result_render(const struct core_ctx *ctx, struct result *r, cJSON *invocation,
 	return text;
 }
 
-void
-result_print(const char *text)
-{
-	fputs(text, stdout);
-	fputc('\n', stdout);
-	fflush(stdout);
-}

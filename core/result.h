@@ -61,7 +61,4 @@ char *result_scrub_str(const struct core_ctx *ctx, const char *s);
 char *result_render(const struct core_ctx *ctx, struct result *r, cJSON *invocation,
     int rc);
 
-/* Writes text and a newline to stdout and flushes; the only stdout writer. */
-void result_print(const char *text);
-
 #endif

@@ -299,6 +299,7 @@ svc_open(struct core_ctx *ctx)
 	if (rc)
 		goto out;
 	ctx->conn = c;
+	ctx->conn_release = conn_free;
 	c = NULL;
 out:
 	conn_free(c);

@@ -273,7 +273,7 @@ Test(result, repairs_invalid_utf8_so_that_stdout_stays_utf8)
 
 Test(result, prints_the_text_and_a_newline_on_stdout, .init = cr_redirect_stdout)
 {
-	result_print("{\"changed\": false}");
+	core_print_line("{\"changed\": false}");
 	fflush(stdout);
 	cr_expect_stdout_eq_str("{\"changed\": false}\n");
 }

@@ -5,6 +5,7 @@
 #   make test      all test layers; ends with "N passed, N failed"
 #   make demo      the multi-site rollout against the built-in tenant simulator
 #   make bench     request counts and timings, printed
+#   make lint      yamllint and ansible-lint (production profile)
 #   make SANITIZE=address,undefined test     under ASan/UBSan
 #   make valgrind  unit tests under valgrind
 #   make collection    ansible-galaxy collection build
@@ -64,7 +65,7 @@ $(shell mkdir -p $(BUILD) && echo '$(CC) $(CFLAGS) $(LDFLAGS)' > $(BUILD)/.flags
 # module on the next make.
 .SECONDARY:
 
-.PHONY: all deps test unit demo bench valgrind collection install clean check-banned
+.PHONY: all deps test unit demo bench lint valgrind collection install clean check-banned
 all: $(LIB) $(MODULES)
 
 deps:
@@ -120,6 +121,9 @@ valgrind: deps
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh
+
+lint: deps
+	@scripts/lint.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory all

@@ -4,8 +4,8 @@
 set -eu
 
 PACKAGES="gcc make pkg-config libc6-dev libcurl4-openssl-dev libcjson-dev libssl-dev
-libcriterion-dev ansible-core python3 python3-cryptography openssl curl valgrind
-chromium"
+libcriterion-dev ansible-core ansible-lint yamllint python3 python3-cryptography openssl curl
+valgrind chromium"
 
 missing=""
 for p in $PACKAGES; do

@@ -6,6 +6,7 @@
 #   tests/run.sh unit sim        only the named layers
 #     static       banned C functions and stdout writers
 #     docs         each module's documentation stub against its argument table
+#     lint         yamllint and ansible-lint on the roles and playbooks (make lint)
 #     unit         Criterion suites of core/ (tests/unit)
 #     sim          Criterion suites of core/ against the simulator (tests/sim)
 #     simulator    the tenant simulator's own unittest suite
@@ -38,7 +39,7 @@ note_pass() { passed=$((passed + ${1:-1})); }
 note_fail() { failed=$((failed + ${2:-1})); failures+=("$1"); }
 
 layers=("$@")
-[ ${#layers[@]} -eq 0 ] && layers=(static docs unit sim simulator integration scenarios packaging secrets sanitizers)
+[ ${#layers[@]} -eq 0 ] && layers=(static docs lint unit sim simulator integration scenarios packaging secrets sanitizers)
 
 # Criterion prints "[====] Synthesis: Tested: N | Passing: P | Failing: F | Crashing: C".
 run_criterion() {
@@ -192,6 +193,7 @@ for layer in "${layers[@]}"; do
 	case $layer in
 	static) layer_static ;;
 	docs) layer_docs ;;
+	lint) layer_checks lint scripts/lint.sh ;;
 	unit) layer_criterion tests/unit ;;
 	sim) layer_criterion tests/sim ;;
 	simulator) layer_simulator ;;

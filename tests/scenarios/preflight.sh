@@ -114,7 +114,7 @@ sim_call POST /_sim/edit '{"kind":"policy","type":"TeamsSharedCallingRoutingPoli
 sim_call POST /_sim/edit '{"kind":"user","id":"user105@contoso.com","set":{"isEnterpriseVoiceEnabled":false}}' >/dev/null
 # An administrator removes one user's grant (a real write, as the admin center makes it).
 check "a user's grant is removed behind the collection's back" \
-	ansible localhost -m dialtone.teams_phone.teams_user_voice -a '{"users": ["user110@contoso.com"], "shared_calling_policy": ""}'
+	ansible localhost -m dialtone.teams_phone.teams_user_voice -a '{"users": ["user110@contoso.com"], "shared_calling_policy": "", "wait": true}'
 sim_call DELETE /_sim/requests >/dev/null
 check "compliance runs on the drifted tenant" play compliance-drift playbooks/compliance.yml -e "shared_calling_report_dir=$out/reports"
 expect_eq "every drift is reported, each at its own level, and nothing is pending" \

@@ -300,6 +300,7 @@ struct check {
 	const cJSON *ecrp_plan;    /* emergency_call_routing_policies */
 	const char *site;
 	cJSON *problems;           /* of this site */
+	cJSON *seen;               /* user id -> the site that lists it in members */
 };
 
 /* The PSTN usages of a voice routing policy, planned first; false when unknown. */
@@ -397,7 +398,7 @@ static void
 site_users(struct check *c, const cJSON *site, const cJSON **list, size_t *n,
     cJSON *group_members)
 {
-	const cJSON *users = cJSON_GetObjectItem(site, "users"), *m, *g, *cfg, *gm;
+	const cJSON *users = cJSON_GetObjectItem(site, "users"), *m, *g, *cfg, *gm, *other;
 	size_t k = 0;
 
 	cJSON_ArrayForEach(m, cJSON_GetObjectItem(users, "members")) {
@@ -412,6 +413,14 @@ site_users(struct check *c, const cJSON *site, const cJSON **list, size_t *n,
 			    m->valuestring);
 			continue;
 		}
+		other = cJSON_GetObjectItemCaseSensitive(c->seen, str_of(cfg, "id"));
+		if (cJSON_IsString(other) && strcmp(other->valuestring, c->site) != 0)
+			sc_problem(c->problems, SC_MISTAKE_NONE, "user_in_two_sites",
+			    user_name(cfg), "'%s' is a member of site '%s' too: a user has one "
+			    "Shared Calling policy, and each run would move it back and forth; "
+			    "keep the user in one site", user_name(cfg), other->valuestring);
+		else if (!other && str_of(cfg, "id"))
+			cJSON_AddStringToObject(c->seen, str_of(cfg, "id"), c->site);
 		list[k++] = cfg;
 	}
 	if ((g = group_of(site))) {
@@ -686,13 +695,13 @@ run(struct core_ctx *ctx, const cJSON *params, struct result *res)
 	cJSON *problems = cJSON_CreateArray(), *warnings = cJSON_CreateArray();
 	cJSON *out_sites = cJSON_CreateArray(), *o, *p, *next;
 	const cJSON *s;
-	cJSON *warned = NULL;
+	cJSON *warned = NULL, *seen = cJSON_CreateObject();
 	char *text;
 	int rc, count = 0, nwarn = 0;
 
 	memset(&t, 0, sizeof(t));
 	res->changed = false;
-	if (!sites || !problems || !warnings || !out_sites)
+	if (!sites || !problems || !warnings || !out_sites || !seen)
 		BUG("out of memory");
 	rc = svc_open(ctx);
 	if (rc)
@@ -701,6 +710,7 @@ run(struct core_ctx *ctx, const cJSON *params, struct result *res)
 	if (rc)
 		goto out;
 	c.t = &t;
+	c.seen = seen;
 	c.vrp_plan = arg_get(params, "voice_routing_policies");
 	c.ecrp_plan = arg_get(params, "emergency_call_routing_policies");
 	cJSON_ArrayForEach(s, sites) {
@@ -752,6 +762,8 @@ run(struct core_ctx *ctx, const cJSON *params, struct result *res)
 	}
 out:
 	buf_release(&b);
+	cJSON_Delete(seen);
+	cJSON_Delete(warned);
 	cJSON_Delete(sites);
 	cJSON_Delete(problems);
 	cJSON_Delete(warnings);

@@ -29,8 +29,8 @@ description:
     numbers for Calling Plan (mistake 6); the shared number is in the inventory (Direct Routing aside), of the
     planned type, free or the account's, assignable to a resource account, and in the account's usage location;
     the users' voice routing policy has no PSTN usages; their emergency call routing policy routes over PSTN usages
-    with a Direct Routing number and does not with Calling Plan or Operator Connect; every named policy, user and
-    group exists or is planned."
+    with a Direct Routing number and does not with Calling Plan or Operator Connect; no user is a member of two
+    sites; every named policy, user and group exists or is planned."
   - Read-only; it runs the same in check mode, so C(--check --diff) lists the same problems.
   - This module is a compiled binary; this file only documents it.
 author:

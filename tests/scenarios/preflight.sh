@@ -74,12 +74,13 @@ s = {x["name"]: x for x in plan["shared_calling_sites"]}
 s["seattle"]["emergency_address"] = {"description": "Seattle annex"}
 s["chicago"]["resource_account"].pop("licenses")
 s["redmond"]["resource_account"].pop("voice_routing_policy")
+s["chicago"]["users"]["members"] = ["user101@contoso.com", "user001@contoso.com"]
 yaml.safe_dump(plan, open(sys.argv[1], "w"), sort_keys=False)
 PY
 sim_call DELETE /_sim/requests >/dev/null
-check "a plan with three mistakes in three sites is refused" \
+check "a plan with three mistakes in three sites and a user in two sites is refused" \
 	sh -c "! ansible-playbook -i '$inv' playbooks/rollout.yml -e @'$work/many.yml' > '$out/many.log' 2>&1"
-for want in "site 'seattle', seed article mistake 1 " "site 'chicago', seed article mistake 4 " "site 'redmond', seed article mistake 3 " "the plan has 3 problems"; do
+for want in "site 'seattle', seed article mistake 1 " "site 'chicago', seed article mistake 4 " "site 'redmond', seed article mistake 3 " "site 'chicago': 'user001@contoso.com' is a member of site 'seattle' too" "the plan has 4 problems"; do
 	expect "the refusal lists \"$want\"" grep -q "$want" "$out/many.log"
 done
 expect_eq "the refused plan wrote nothing" "$(sim_writes)" 0

@@ -697,8 +697,13 @@ run_present(struct req *r, struct core_ctx *ctx, struct result *res)
 		    cJSON_Duplicate(p.after, 1), "resource_account (current)",
 		    "resource_account (desired)");
 	if (!p.changed || ctx->check_mode) {
-		result_put(res, "resource_account", p.changed ?
-		    cJSON_Duplicate(p.after, 1) : cJSON_Duplicate(have, 1));
+		cJSON *shown = cJSON_Duplicate(p.changed ? p.after : have, 1);
+		const cJSON *id = cJSON_GetObjectItem(have, "objectId");
+
+		/* An account that exists keeps its id in a check run's prediction. */
+		if (shown && cJSON_IsString(id) && !cJSON_GetObjectItem(shown, "objectId"))
+			cJSON_AddStringToObject(shown, "objectId", id->valuestring);
+		result_put(res, "resource_account", shown);
 		goto out;
 	}
 	rc = apply_present(r, ctx, &p);

@@ -23,6 +23,7 @@
 #include "e164.h"
 #include "module.h"
 #include "reconcile.h"
+#include "scrules.h"
 #include "svc.h"
 #include "teamsadmin.h"
 #include "tenant.h"
@@ -36,6 +37,7 @@ static const struct arg_spec args[] = {
 	{ "description", ARG_STR },
 	{ "state", ARG_STR, .def = "\"present\"", .choices = "present|absent" },
 	{ "force", ARG_BOOL, .def = "false" },
+	{ "check_prerequisites", ARG_BOOL, .def = "true" },
 	ARG_END
 };
 
@@ -60,12 +62,6 @@ static const struct arg_rules rules = {
 static const char *const ignored[] = { "Key", NULL };
 static const char *const casefolded[] = { "Identity", "ResourceAccount", NULL };
 static const char *const number_field[] = { "EmergencyNumbers", NULL };
-
-/* North American and UK toll-free prefixes (the service's SC7 rule). */
-static const char *const toll_free[] = {
-	"+1800", "+1833", "+1844", "+1855", "+1866", "+1877", "+1888", "+44800", "+44808",
-	NULL
-};
 
 /* Everything one run knows; released by req_release(). */
 struct req {
@@ -114,17 +110,6 @@ string_in(const cJSON *arr, const char *s)
 	return false;
 }
 
-static bool
-contains_nocase(const char *s, const char *what)
-{
-	size_t n = strlen(what);
-
-	for (; *s; s++)
-		if (strncasecmp(s, what, n) == 0)
-			return true;
-	return false;
-}
-
 /* ---- input ---- */
 
 static int
@@ -168,110 +153,6 @@ validate(struct req *r, struct core_ctx *ctx, const cJSON *params)
 }
 
 /* ---- numbers ---- */
-
-/*
- * Length of the country calling code at the start of digits, from the ITU
- * E.164 zones (codes are prefix-free: 1 and 7, the 2-digit codes listed, the
- * rest 3 digits).
- */
-static size_t
-calling_code_len(const char *d)
-{
-	char z = d[0], s = d[1];
-
-	if (!s)
-		return 1;
-	switch (z) {
-	case '1':
-	case '7':
-		return 1;
-	case '2':
-		return s == '0' || s == '7' ? 2 : 3;
-	case '3':
-		return strchr("0123469", s) ? 2 : 3;
-	case '4':
-		return s == '2' ? 3 : 2;
-	case '5':
-		return s == '0' || s == '9' ? 3 : 2;
-	case '6':
-		return s <= '6' ? 2 : 3;
-	case '8':
-		return strchr("1246", s) ? 2 : 3;
-	case '9':
-		return strchr("0123458", s) ? 2 : 3;
-	}
-	return 3;
-}
-
-/*
- * The country of a number: its isoCountryCode, else (as for most Direct
- * Routing numbers) its calling code, "+44". Writes into out.
- */
-static const char *
-country_of(char *out, size_t sz, const char *iso, const char *number)
-{
-	const char *d = number && number[0] == '+' ? number + 1 : "";
-	size_t n = calling_code_len(d);
-
-	if (!empty(iso)) {
-		snprintf(out, sz, "%s", iso);
-		return out;
-	}
-	snprintf(out, sz, "+%.*s", (int)n, d);
-	return out;
-}
-
-/* Same country: by ISO code when both have one, else by calling code. */
-static bool
-same_country(const char *iso_a, const char *num_a, const char *iso_b, const char *num_b)
-{
-	char a[8], b[8];
-
-	if (!empty(iso_a) && !empty(iso_b))
-		return strcasecmp(iso_a, iso_b) == 0;
-	country_of(a, sizeof(a), NULL, num_a);
-	country_of(b, sizeof(b), NULL, num_b);
-	return strcmp(a, b) == 0;
-}
-
-static bool
-is_toll_free(const char *number)
-{
-	const char *const *p;
-
-	for (p = toll_free; *p; p++)
-		if (strncmp(number, *p, strlen(*p)) == 0)
-			return true;
-	return false;
-}
-
-static bool
-has_capability(const cJSON *assignment, const char *cap)
-{
-	const cJSON *c;
-
-	cJSON_ArrayForEach(c, cJSON_GetObjectItem(assignment, "capabilities"))
-		if (cJSON_IsString(c) && strcasecmp(c->valuestring, cap) == 0)
-			return true;
-	return false;
-}
-
-/* The assignment of canonical number n in list, or NULL. */
-static const cJSON *
-find_number(const cJSON *list, const char *n)
-{
-	const cJSON *a;
-	char canon[E164_MAX];
-
-	cJSON_ArrayForEach(a, list) {
-		const char *t = str_of(a, "telephoneNumber");
-
-		if (t && e164_normalise(canon, sizeof(canon), t) == E164_OK &&
-		    strcmp(canon, n) == 0)
-			return a;
-	}
-	return NULL;
-}
 
 static void
 add_unique(cJSON *all, const cJSON *items)
@@ -374,46 +255,39 @@ read_resource_account(struct req *r, struct core_ctx *ctx)
 	return CORE_OK;
 }
 
-/* ---- the rules (API.md 4.1) ---- */
+/* ---- the rules (API.md 4.1, core/scrules.h) ---- */
+
+/* Refuses with the first problem the rule found, if any; frees problems. */
+static int
+refuse(struct core_ctx *ctx, cJSON *problems)
+{
+	const char *msg = sc_first_problem(problems);
+	int rc = msg ? core_error(ctx, CORE_EREFUSED, "%s", msg) : CORE_OK;
+
+	cJSON_Delete(problems);
+	return rc;
+}
 
 /* SC8: Pay-As-You-Go Calling Plan and Communications Credits licences. */
 static int
 check_calling_plan_licences(struct req *r, struct core_ctx *ctx)
 {
-	cJSON *skus = NULL;
-	const cJSON *l, *sku, *part;
-	bool payg = false, credits = false;
-	const char *missing;
+	cJSON *skus = NULL, *parts = NULL, *problems;
 	int rc;
 
 	rc = tenant_skus(&skus, ctx);
 	if (rc)
 		return rc;
-	cJSON_ArrayForEach(l, cJSON_GetObjectItem(r->ra_user, "assignedLicenses")) {
-		const char *id = str_of(l, "skuId");
-
-		if (!id)
-			continue;
-		if (strcasecmp(id, TENANT_SKU_COMM_CREDITS) == 0)
-			credits = true;
-		sku = tenant_sku_find(skus, id);
-		part = cJSON_GetObjectItem(sku, "skuPartNumber");
-		if (cJSON_IsString(part) && contains_nocase(part->valuestring, "PAYG"))
-			payg = true;
-		if (cJSON_IsString(part) && strcasecmp(part->valuestring, "MCOPSTNC") == 0)
-			credits = true;
-	}
+	parts = tenant_user_sku_names(r->ra_user, skus);
 	cJSON_Delete(skus);
-	if (!payg || !credits) {
-		missing = !payg && !credits ? "a Pay-As-You-Go Calling Plan licence and a "
-		    "Communications Credits licence" : !payg ? "a Pay-As-You-Go Calling Plan "
-		    "licence" : "a Communications Credits licence";
-		return core_error(ctx, CORE_EREFUSED, "resource account '%s' needs a "
-		    "Pay-As-You-Go Calling Plan and Communications Credits because its number "
-		    "is a Calling Plan service number; assign it %s "
-		    "(dialtone.teams_phone.teams_resource_account licenses)",
-		    r->ra_given, missing);
-	}
+	problems = cJSON_CreateArray();
+	if (!problems)
+		BUG("out of memory");
+	sc_rule_calling_plan_licences(problems, r->ra_given, parts);
+	rc = refuse(ctx, problems);
+	cJSON_Delete(parts);
+	if (rc)
+		return rc;
 	core_warn(ctx, "Communications Credits funding cannot be read: make sure the "
 	    "tenant's credits are funded, with auto-recharge, or outbound Shared Calling "
 	    "calls through resource account '%s' stop when they run out", r->ra_given);
@@ -428,7 +302,7 @@ check_calling_plan_licences(struct req *r, struct core_ctx *ctx)
 static int
 check_direct_routing(struct req *r, struct core_ctx *ctx)
 {
-	cJSON *view = NULL, *vrp = NULL;
+	cJSON *view = NULL, *vrp = NULL, *problems;
 	const char *name;
 	int rc;
 
@@ -445,12 +319,12 @@ check_direct_routing(struct req *r, struct core_ctx *ctx)
 		    "account '%s' is not found", name, r->ra_given);
 	if (rc)
 		goto out;
-	if (cJSON_GetArraySize(cJSON_GetObjectItem(vrp, "OnlinePstnUsages")) < 1)
-		rc = core_error(ctx, CORE_EREFUSED, "resource account '%s' has a Direct Routing "
-		    "number, but its voice routing policy '%s' has no PSTN usages, so "
-		    "Shared Calling users cannot call out; grant the resource account an online "
-		    "voice routing policy with PSTN usages (as Microsoft's Shared Calling setup "
-		    "says; the users themselves need one without)", r->ra_given, name);
+	problems = cJSON_CreateArray();
+	if (!problems)
+		BUG("out of memory");
+	sc_rule_account_routing(problems, r->ra_given, NULL, name,
+	    cJSON_GetObjectItem(vrp, "OnlinePstnUsages"));
+	rc = refuse(ctx, problems);
 out:
 	cJSON_Delete(vrp);
 	cJSON_Delete(view);
@@ -462,52 +336,13 @@ static int
 check_emergency_number(struct req *r, struct core_ctx *ctx, const cJSON *ra_num,
     const char *n)
 {
-	const cJSON *rec = find_number(r->assignments, n);
-	const char *ra_type = str_of(ra_num, "numberType");
-	const char *ra_n = str_of(ra_num, "telephoneNumber");
-	const char *ra_iso = str_of(ra_num, "isoCountryCode");
-	const char *type, *iso, *target, *status;
-	char c1[8], c2[8];
-	char *mine;
+	cJSON *problems = cJSON_CreateArray();
 
-	if (!rec && strcmp(ra_type, "directRouting") != 0)
-		return core_error(ctx, CORE_EREFUSED, "emergency number '%s' is not found in "
-		    "the tenant's number inventory; with a %s resource account number, "
-		    "emergency numbers must be %s numbers the tenant holds", n, ra_type, ra_type);
-	/* A Direct Routing number the inventory does not list yet is one. */
-	type = rec ? str_of(rec, "numberType") : "directRouting";
-	iso = rec ? str_of(rec, "isoCountryCode") : NULL;
-	if (!type || strcmp(type, ra_type) != 0 || !same_country(iso, n, ra_iso, ra_n))
-		return core_error(ctx, CORE_EREFUSED, "emergency number '%s' must have the "
-		    "same number type and country as the resource account number: it is %s in "
-		    "%s, '%s' is %s in %s; choose emergency numbers of that type and country",
-		    n, type ? type : "unknown", country_of(c1, sizeof(c1), iso, n), ra_n,
-		    ra_type, country_of(c2, sizeof(c2), ra_iso, ra_n));
-	target = rec ? str_of(rec, "assignmentTargetId") : NULL;
-	status = rec ? str_of(rec, "assignmentStatus") : NULL;
-	if (!empty(target) && !(status && strcasecmp(status, "policyAssigned") == 0))
-		return core_error(ctx, CORE_EREFUSED, "emergency number '%s' is assigned to "
-		    "'%s'; an emergency number must be unassigned: release it or choose another",
-		    n, target);
-	if (!empty(target)) {
-		/* Target "TeamsSharedCallingRoutingPolicy|Tag:{name}" (API.md 5). */
-		const char *bar = strchr(target, '|');
-		const char *owner = ta_policy_name(bar ? bar + 1 : target);
-
-		mine = xasprintf("%s|%s", TA_SHARED_CALLING, r->identity);
-		if (strcasecmp(target, mine) != 0) {
-			free(mine);
-			return core_error(ctx, CORE_EREFUSED, "emergency number '%s' is already "
-			    "used by policy '%s'; remove it from that policy first or choose "
-			    "another", n, owner);
-		}
-		free(mine);
-	}
-	if (strcmp(ra_type, "callingPlan") == 0 && !has_capability(rec, "userAssignment"))
-		return core_error(ctx, CORE_EREFUSED, "emergency number '%s' must be a Calling "
-		    "Plan subscriber number (capability 'userAssignment') because the resource "
-		    "account has a Calling Plan service number", n);
-	return CORE_OK;
+	if (!problems)
+		BUG("out of memory");
+	sc_rule_callback_number(problems, ra_num, n, sc_find_number(r->assignments, n),
+	    r->identity);
+	return refuse(ctx, problems);
 }
 
 /*
@@ -519,7 +354,8 @@ check_rules(struct req *r, struct core_ctx *ctx, const cJSON *after)
 {
 	const cJSON *numbers = cJSON_GetObjectItem(after, "EmergencyNumbers");
 	const cJSON *a, *ra_num = NULL, *n;
-	const char *loc, *type, *ra_n;
+	const char *type, *ra_n;
+	cJSON *problems;
 	int count = 0, rc;
 
 	rc = read_assignments(&r->assignments, ctx, r->ra_id, numbers);
@@ -547,27 +383,28 @@ check_rules(struct req *r, struct core_ctx *ctx, const cJSON *after)
 	if (!ra_n || !type)
 		return core_error(ctx, CORE_ESERVICE, "graph returned the number of resource "
 		    "account '%s' without telephoneNumber or numberType", r->ra_given);
+	problems = cJSON_CreateArray();
+	if (!problems)
+		BUG("out of memory");
 	/* SC2, the seed article's mistake 1 */
-	loc = str_of(ra_num, "locationId");
-	if (empty(loc))
-		return core_error(ctx, CORE_EREFUSED, "the phone number '%s' of resource "
-		    "account '%s' has no emergency location; assign an emergency address to "
-		    "that number first (dialtone.teams_phone.teams_phone_number), "
-		    "without it the policy cannot be saved", ra_n, r->ra_given);
+	if (sc_rule_number_location(problems, r->ra_given, ra_num))
+		return refuse(ctx, problems);
 	/* SC3-SC7, the seed article's mistake 6 */
 	cJSON_ArrayForEach(n, numbers) {
 		rc = check_emergency_number(r, ctx, ra_num, n->valuestring);
-		if (rc)
+		if (rc) {
+			cJSON_Delete(problems);
 			return rc;
+		}
 	}
-	if (strcmp(type, "callingPlan") == 0) {
-		if (is_toll_free(ra_n) && cJSON_GetArraySize(numbers) < 1)
-			return core_error(ctx, CORE_EREFUSED, "resource account '%s' has a "
-			    "toll-free service number; list at least one Calling Plan subscriber "
-			    "number in emergency_numbers", r->ra_given);
-		/* SC8, the seed article's mistake 5 */
+	sc_rule_toll_free(problems, r->ra_given, ra_num, cJSON_GetArraySize(numbers));
+	rc = refuse(ctx, problems);
+	if (rc)
+		return rc;
+	/* SC8, the seed article's mistake 5 */
+	if (strcmp(type, "callingPlan") == 0)
 		return check_calling_plan_licences(r, ctx);
-	}
+	/* SC9, the seed article's mistake 3 as Microsoft states it */
 	if (strcmp(type, "directRouting") == 0)
 		return check_direct_routing(r, ctx);
 	return CORE_OK;
@@ -641,7 +478,12 @@ present(struct req *r, struct core_ctx *ctx, const cJSON *params, struct result 
 	reconcile_plan(&p, want, have, &o);
 	if (p.create && strcasecmp(r->name, "Global") == 0)
 		BUG("the Global instance always exists");
-	rc = check_rules(r, ctx, p.after);
+	/*
+	 * A check run may compare the policy alone: what it needs (the number's
+	 * location, licences) is then reported on those objects, not here.
+	 */
+	if (!ctx->check_mode || arg_bool(params, "check_prerequisites", true))
+		rc = check_rules(r, ctx, p.after);
 	if (rc)
 		goto out;
 	res->changed = p.changed;

@@ -1306,7 +1306,10 @@ check_members(struct core_ctx *ctx, const char *group, const struct want *w,
 			sc = w->policy[P_SC];
 		else if (w->policy[P_SC] && *w->policy[P_SC] && strcasecmp(sc, w->policy[P_SC]))
 			warn_user(&us[i], "'%s' has a direct grant of %s '%s', which beats the "
-			    "group's", user_name(&us[i]), TA_SHARED_CALLING, sc);
+			    "group's '%s'; remove the direct grant (teams_user_voice users: "
+			    "['%s'], shared_calling_policy: \"\") for the group's to apply",
+			    user_name(&us[i]), TA_SHARED_CALLING, sc, w->policy[P_SC],
+			    user_name(&us[i]));
 		vrp = effective(us[i].config, TA_VOICE_ROUTING, &kind);
 		if (w->policy[P_VRP] && *w->policy[P_VRP] && !is_direct(kind))
 			vrp = w->policy[P_VRP];

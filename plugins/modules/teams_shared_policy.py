@@ -61,6 +61,15 @@ options:
   description:
     description: Description of the policy. Left as it is when not given.
     type: str
+  check_prerequisites:
+    description:
+      - In check mode, V(false) compares the policy with the tenant without first checking what it needs (the
+        resource account's one number, its emergency location, the emergency numbers' type and country, the
+        licences and, for Direct Routing, the account's voice routing policy). A compliance run uses it so that a
+        drift of the number is reported on the number, and the policy's own drift still on the policy.
+      - Ignored outside check mode, where a write always checks first.
+    type: bool
+    default: true
   state:
     description: Whether the policy should exist.
     type: str

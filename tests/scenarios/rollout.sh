@@ -114,6 +114,8 @@ check "export writes the tenant as rollout variables" \
 	ansible-playbook -i "$inv" playbooks/export.yml -e "shared_calling_export_dir=$out/export"
 expect "the export holds the three sites" \
 	/usr/bin/python3 -c "import yaml,sys; d=yaml.safe_load(open('$out/export/contoso.yml')); sys.exit(sorted(s['policy']['name'] for s in d['shared_calling_sites']) != ['SC-Chicago','SC-Redmond','SC-Seattle'])"
+expect "the export keeps the plan's site labels and personal_number" \
+	/usr/bin/python3 -c "import yaml,sys; d=yaml.safe_load(open('$out/export/contoso.yml')); s={x['name']: x for x in d['shared_calling_sites']}; sys.exit(sorted(s) != ['chicago','redmond','seattle'] or s['seattle']['users']['personal_number'] != 'keep')"
 sim_call DELETE /_sim/requests >/dev/null
 check "a rollout of the export runs" play rollout-export playbooks/rollout.yml -e "@$out/export/contoso.yml"
 expect_eq "the rollout of the export changes nothing" "$(recap_changed "$out/rollout-export.log")" 0

@@ -1,0 +1,781 @@
+/*
+ * teams_rollout_preflight - a whole Shared Calling rollout plan (every site
+ * of shared_calling_sites and the tenant-wide policies it creates) checked
+ * against the tenant before the first write, with the rules the modules
+ * apply one object at a time (core/scrules.h). Every problem of every site
+ * is listed at once, with the seed article's mistake number when it is one.
+ * Read-only; the same in check mode.
+ *
+ * Reads, once each, whatever the number of sites: the licence inventory,
+ * the voice routing, emergency call routing and Shared Calling policies, the
+ * emergency addresses, every number assignment, the Teams view of the
+ * resource accounts, every user's voice configuration; the resource
+ * accounts' Entra side with one $batch (up to 20 a request) and each group's
+ * members (one list per group).
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "e164.h"
+#include "graph.h"
+#include "module.h"
+#include "scrules.h"
+#include "svc.h"
+#include "teamsadmin.h"
+#include "tenant.h"
+
+static const struct arg_spec args[] = {
+	ARGS_CONN,
+	{ "sites", ARG_LIST, .elements = ARG_DICT, .required = true },
+	{ "voice_routing_policies", ARG_LIST, .elements = ARG_DICT, .def = "[]" },
+	{ "emergency_call_routing_policies", ARG_LIST, .elements = ARG_DICT, .def = "[]" },
+	{ "fail_on_problem", ARG_BOOL, .def = "true" },
+	ARG_END
+};
+
+#define USER_SELECT "id,userPrincipalName,displayName,usageLocation,assignedLicenses"
+
+/* Everything read once; released by tenant_release(). */
+struct tenant {
+	cJSON *skus;
+	cJSON *vrps;
+	cJSON *ecrps;
+	cJSON *ra_views;      /* Teams view of the resource accounts */
+	cJSON *numbers;
+	cJSON *addresses;     /* ta_group_addresses() */
+	cJSON *configs;       /* userConfigurations */
+	cJSON *accounts;      /* Entra users of the sites' resource accounts, by UPN (null: none) */
+	cJSON *members;       /* group id -> Entra members */
+};
+
+static void
+tenant_release(struct tenant *t)
+{
+	cJSON_Delete(t->skus);
+	cJSON_Delete(t->vrps);
+	cJSON_Delete(t->ecrps);
+	cJSON_Delete(t->ra_views);
+	cJSON_Delete(t->numbers);
+	cJSON_Delete(t->addresses);
+	cJSON_Delete(t->configs);
+	cJSON_Delete(t->accounts);
+	cJSON_Delete(t->members);
+}
+
+/* ---- small helpers ---- */
+
+static const char *
+str_of(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItem(obj, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static bool
+empty(const char *s)
+{
+	return !s || !*s;
+}
+
+static bool
+same(const char *a, const char *b)
+{
+	return a && b && strcasecmp(a, b) == 0;
+}
+
+static const cJSON *
+find_by(const cJSON *arr, const char *key, const char *value)
+{
+	const cJSON *x;
+
+	cJSON_ArrayForEach(x, arr)
+		if (same(str_of(x, key), value))
+			return x;
+	return NULL;
+}
+
+/* A tenant policy by bare or tagged name. */
+static const cJSON *
+find_policy(const cJSON *list, const char *name)
+{
+	const cJSON *p;
+
+	cJSON_ArrayForEach(p, list)
+		if (same(ta_policy_name(str_of(p, "Identity")), ta_policy_name(name)))
+			return p;
+	return NULL;
+}
+
+static const cJSON *
+planned(const cJSON *list, const char *name)
+{
+	const cJSON *p;
+
+	cJSON_ArrayForEach(p, list)
+		if (same(str_of(p, "name"), ta_policy_name(name)))
+			return p;
+	return NULL;
+}
+
+static void
+add_str(cJSON *arr, const char *s)
+{
+	cJSON *v = cJSON_CreateString(s);
+
+	if (!v)
+		BUG("out of memory");
+	cJSON_AddItemToArray(arr, v);
+}
+
+static bool
+string_in(const cJSON *arr, const char *s)
+{
+	const cJSON *x;
+
+	cJSON_ArrayForEach(x, arr)
+		if (cJSON_IsString(x) && same(x->valuestring, s))
+			return true;
+	return false;
+}
+
+/* A user's personal numbers: every number but the ";ext=" ones (API.md SC10). */
+static cJSON *
+personal_numbers(const cJSON *config)
+{
+	cJSON *out = cJSON_CreateArray();
+	const cJSON *x;
+	const char *n;
+
+	if (!out)
+		BUG("out of memory");
+	cJSON_ArrayForEach(x, cJSON_GetObjectItem(config, "telephoneNumbers")) {
+		n = cJSON_IsString(x) ? x->valuestring : str_of(x, "telephoneNumber");
+		if (n && *n && !e164_has_ext(n))
+			add_str(out, n);
+	}
+	return out;
+}
+
+static const char *
+user_name(const cJSON *config)
+{
+	return str_of(config, "userPrincipalName") ? str_of(config, "userPrincipalName") :
+	    str_of(config, "id") ? str_of(config, "id") : "?";
+}
+
+/* ---- reads ---- */
+
+/* The Entra side of every site's resource account, by UPN, in one $batch. */
+static int
+read_accounts(struct tenant *t, struct core_ctx *ctx, const cJSON *sites)
+{
+	struct graph_batch_item *items = NULL;
+	cJSON *upns = cJSON_CreateArray();
+	char **urls = NULL;
+	const cJSON *s;
+	const char *upn;
+	size_t i, n;
+	int rc = CORE_OK;
+
+	t->accounts = cJSON_CreateObject();
+	if (!upns || !t->accounts)
+		BUG("out of memory");
+	cJSON_ArrayForEach(s, sites) {
+		upn = str_of(cJSON_GetObjectItem(s, "resource_account"), "upn");
+		if (!empty(upn) && !string_in(upns, upn))
+			add_str(upns, upn);
+	}
+	n = (size_t)cJSON_GetArraySize(upns);
+	items = xcalloc(n + 1, sizeof(*items));
+	urls = xcalloc(n + 1, sizeof(*urls));
+	for (i = 0; i < n; i++) {
+		char *enc = graph_escape(cJSON_GetArrayItem(upns, (int)i)->valuestring);
+
+		urls[i] = xasprintf("/users/%s?$select=" USER_SELECT, enc);
+		free(enc);
+		items[i].method = "GET";
+		items[i].url = urls[i];
+	}
+	rc = n ? graph_batch(ctx, items, n) : CORE_OK;
+	for (i = 0; !rc && i < n; i++) {
+		upn = cJSON_GetArrayItem(upns, (int)i)->valuestring;
+		if (items[i].status == 200 && cJSON_IsObject(items[i].response)) {
+			cJSON_AddItemToObject(t->accounts, upn, items[i].response);
+			items[i].response = NULL;
+		} else if (items[i].status == 404) {
+			cJSON_AddItemToObject(t->accounts, upn, cJSON_CreateNull());
+		} else {
+			char *text = graph_error_text(ctx, items[i].status, items[i].response);
+
+			rc = core_error(ctx, CORE_ESERVICE, "graph: GET /v1.0/users/%s: %s", upn,
+			    text);
+			free(text);
+		}
+	}
+	graph_batch_release(items, n);
+	for (i = 0; i < n; i++)
+		free(urls[i]);
+	free(urls);
+	free(items);
+	cJSON_Delete(upns);
+	return rc;
+}
+
+static const cJSON *
+group_of(const cJSON *site)
+{
+	const cJSON *g = cJSON_GetObjectItem(cJSON_GetObjectItem(site, "users"), "group");
+
+	return cJSON_IsObject(g) && !empty(str_of(g, "id")) ? g : NULL;
+}
+
+/* The members of every group the sites grant to; a group that does not exist is null. */
+static int
+read_groups(struct tenant *t, struct core_ctx *ctx, const cJSON *sites)
+{
+	const cJSON *s, *g;
+	cJSON *members = NULL, *group = NULL;
+	const char *id;
+	int rc;
+
+	t->members = cJSON_CreateObject();
+	if (!t->members)
+		BUG("out of memory");
+	cJSON_ArrayForEach(s, sites) {
+		if (!(g = group_of(s)))
+			continue;
+		id = str_of(g, "id");
+		if (cJSON_GetObjectItemCaseSensitive(t->members, id))
+			continue;
+		rc = tenant_group_get(&group, ctx, id);
+		cJSON_Delete(group);
+		group = NULL;
+		if (rc == CORE_ENOTFOUND) {
+			core_error_clear(ctx);
+			cJSON_AddItemToObject(t->members, id, cJSON_CreateNull());
+			continue;
+		}
+		if (!rc)
+			rc = tenant_group_members(&members, ctx, id);
+		if (rc)
+			return rc;
+		cJSON_AddItemToObject(t->members, id, members);
+		members = NULL;
+	}
+	return CORE_OK;
+}
+
+static int
+read_tenant(struct tenant *t, struct core_ctx *ctx, const cJSON *sites)
+{
+	cJSON *locations = NULL;
+	int rc;
+
+	if ((rc = tenant_skus(&t->skus, ctx)) ||
+	    (rc = ta_policies(&t->vrps, ctx, TA_VOICE_ROUTING)) ||
+	    (rc = ta_policies(&t->ecrps, ctx, TA_EMERGENCY_ROUTING)) ||
+	    (rc = ta_users(&t->ra_views, ctx, "accountType eq 'ResourceAccount'")) ||
+	    (rc = tenant_numbers(&t->numbers, ctx, NULL)) ||
+	    (rc = ta_locations(&locations, ctx)) ||
+	    (rc = tenant_user_configurations(&t->configs, ctx)) ||
+	    (rc = read_accounts(t, ctx, sites)) ||
+	    (rc = read_groups(t, ctx, sites)))
+		goto out;
+	t->addresses = ta_group_addresses(locations);
+out:
+	cJSON_Delete(locations);
+	return rc;
+}
+
+/* ---- the plan, site by site ---- */
+
+struct check {
+	const struct tenant *t;
+	const cJSON *vrp_plan;     /* voice_routing_policies */
+	const cJSON *ecrp_plan;    /* emergency_call_routing_policies */
+	const char *site;
+	cJSON *problems;           /* of this site */
+	cJSON *seen;               /* user id -> the site that lists it in members */
+};
+
+/* The PSTN usages of a voice routing policy, planned first; false when unknown. */
+static bool
+vrp_usages(const struct check *c, const char *name, const cJSON **usages)
+{
+	const cJSON *p = planned(c->vrp_plan, name);
+
+	*usages = NULL;
+	if (p) {
+		*usages = cJSON_GetObjectItem(p, "pstn_usages");
+		return true;
+	}
+	p = find_policy(c->t->vrps, empty(name) ? "Global" : name);
+	if (!p)
+		return false;
+	*usages = cJSON_GetObjectItem(p, "OnlinePstnUsages");
+	return true;
+}
+
+/* Whether an emergency call routing policy routes over a PSTN usage; false when unknown. */
+static bool
+ecrp_usages(const struct check *c, const char *name, bool *has)
+{
+	const cJSON *p = planned(c->ecrp_plan, name), *e;
+
+	*has = false;
+	if (p) {
+		cJSON_ArrayForEach(e, cJSON_GetObjectItem(p, "emergency_numbers"))
+			if (!empty(str_of(e, "pstn_usage")))
+				*has = true;
+		return true;
+	}
+	p = find_policy(c->t->ecrps, empty(name) ? "Global" : name);
+	if (!p)
+		return false;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(p, "EmergencyNumbers"))
+		if (!empty(str_of(e, "OnlinePSTNUsage")))
+			*has = true;
+	return true;
+}
+
+static const char *
+number_type_of(const char *choice)
+{
+	if (same(choice, "direct_routing"))
+		return "directRouting";
+	if (same(choice, "calling_plan"))
+		return "callingPlan";
+	if (same(choice, "operator_connect"))
+		return "operatorConnect";
+	return NULL;
+}
+
+/* Mistake 1: the address the shared number gets exists or can be created. */
+static void
+check_address(struct check *c, const cJSON *site, const cJSON *rec, const char *n)
+{
+	const cJSON *want = cJSON_GetObjectItem(site, "emergency_address"), *have;
+	const char *desc = str_of(want, "description"), *country, *iso;
+
+	have = find_by(c->t->addresses, "description", desc);
+	if (!have && (empty(str_of(want, "company_name")) || empty(str_of(want, "country")))) {
+		sc_problem(c->problems, SC_MISTAKE_LOCATION, "emergency_address_missing",
+		    desc ? desc : "", "emergency address '%s' does not exist and the site does "
+		    "not give company_name and country to create it: shared number '%s' would "
+		    "have no emergency location, and the Shared Calling policy cannot be saved "
+		    "without one; give the address's fields or name an existing address",
+		    desc ? desc : "", n);
+		return;
+	}
+	country = have ? str_of(have, "country") : str_of(want, "country");
+	iso = str_of(rec, "isoCountryCode");
+	if (!empty(country) && !empty(iso) && !same(country, iso))
+		sc_problem(c->problems, SC_MISTAKE_LOCATION, "emergency_address_country",
+		    desc ? desc : "", "emergency address '%s' is in %s but shared number '%s' "
+		    "is a %s number: the number's emergency location must be in its own "
+		    "country; give the site an address in %s", desc ? desc : "", country, n, iso,
+		    iso);
+}
+
+/* The tenant-wide policy a site names exists or is planned. */
+static void
+check_named(struct check *c, const char *what, const char *name, bool known)
+{
+	if (empty(name) || same(name, "Global") || known)
+		return;
+	sc_problem(c->problems, SC_MISTAKE_NONE, "policy_not_found", name,
+	    "%s '%s' does not exist and is not in the plan's tenant-wide policies; add it "
+	    "there or correct the name", what, name);
+}
+
+/* The site's users as Teams configurations: direct members then group members. */
+static void
+site_users(struct check *c, const cJSON *site, const cJSON **list, size_t *n,
+    cJSON *group_members)
+{
+	const cJSON *users = cJSON_GetObjectItem(site, "users"), *m, *g, *cfg, *gm, *other;
+	size_t k = 0;
+
+	cJSON_ArrayForEach(m, cJSON_GetObjectItem(users, "members")) {
+		if (!cJSON_IsString(m))
+			continue;
+		cfg = find_by(c->t->configs, "userPrincipalName", m->valuestring);
+		if (!cfg)
+			cfg = find_by(c->t->configs, "id", m->valuestring);
+		if (!cfg) {
+			sc_problem(c->problems, SC_MISTAKE_NONE, "user_not_found", m->valuestring,
+			    "user '%s' is not a Teams user of the tenant; correct users.members",
+			    m->valuestring);
+			continue;
+		}
+		other = cJSON_GetObjectItemCaseSensitive(c->seen, str_of(cfg, "id"));
+		if (cJSON_IsString(other) && strcmp(other->valuestring, c->site) != 0)
+			sc_problem(c->problems, SC_MISTAKE_NONE, "user_in_two_sites",
+			    user_name(cfg), "'%s' is a member of site '%s' too: a user has one "
+			    "Shared Calling policy, and each run would move it back and forth; "
+			    "keep the user in one site", user_name(cfg), other->valuestring);
+		else if (!other && str_of(cfg, "id"))
+			cJSON_AddStringToObject(c->seen, str_of(cfg, "id"), c->site);
+		list[k++] = cfg;
+	}
+	if ((g = group_of(site))) {
+		gm = cJSON_GetObjectItemCaseSensitive(c->t->members, str_of(g, "id"));
+		if (cJSON_IsNull(gm))
+			sc_problem(c->problems, SC_MISTAKE_NONE, "group_not_found", str_of(g, "id"),
+			    "group '%s' does not exist; give the object id of an Entra group in "
+			    "users.group.id", str_of(g, "id"));
+		cJSON_ArrayForEach(m, gm) {
+			cfg = find_by(c->t->configs, "id", str_of(m, "id"));
+			if (!cfg)
+				continue;   /* not a Teams user: the grant does not reach it */
+			add_str(group_members, user_name(cfg));
+			list[k++] = cfg;
+		}
+	}
+	*n = k;
+}
+
+static void
+check_users(struct check *c, const cJSON *site, const char *type)
+{
+	const cJSON *users = cJSON_GetObjectItem(site, "users");
+	const cJSON *policy = cJSON_GetObjectItem(site, "policy");
+	const char *pname = str_of(policy, "name"), *mode = str_of(users, "personal_number");
+	const char *vrp = str_of(users, "voice_routing_policy");
+	const char *ecrp = str_of(users, "emergency_call_routing_policy");
+	const cJSON **list, *usages, *gm;
+	cJSON *group_members = cJSON_CreateArray(), *nums;
+	size_t n = 0, i, cap;
+	bool known, has;
+	char *who;
+
+	if (!group_members)
+		BUG("out of memory");
+	cap = (size_t)cJSON_GetArraySize(cJSON_GetObjectItem(users, "members")) + 1;
+	if (group_of(site)) {
+		gm = cJSON_GetObjectItemCaseSensitive(c->t->members, str_of(group_of(site), "id"));
+		cap += (size_t)cJSON_GetArraySize(gm);
+	}
+	list = xcalloc(cap, sizeof(*list));
+	site_users(c, site, list, &n, group_members);
+	/* Mistake 2, every member, group members included. */
+	for (i = 0; i < n; i++) {
+		nums = personal_numbers(list[i]);
+		sc_rule_personal_number(c->problems, user_name(list[i]), pname, nums,
+		    mode ? mode : "keep");
+		cJSON_Delete(nums);
+	}
+	/* SC11: the users' voice routing policy has no PSTN usages. */
+	if (!empty(vrp)) {
+		known = vrp_usages(c, vrp, &usages);
+		check_named(c, "voice routing policy", vrp, known);
+		who = xasprintf("the users of site '%s'", c->site);
+		if (known)
+			sc_rule_user_routing(c->problems, who, pname, vrp, usages);
+		free(who);
+	} else {
+		for (i = 0; i < n; i++) {
+			const char *v = ta_policy_name(tenant_effective_policy(list[i],
+			    TA_VOICE_ROUTING));
+
+			who = xasprintf("'%s'", user_name(list[i]));
+			if (vrp_usages(c, v, &usages))
+				sc_rule_user_routing(c->problems, who, pname, v, usages);
+			free(who);
+		}
+	}
+	/* The users' emergency call routing policy, per number type. */
+	if (!empty(ecrp)) {
+		known = ecrp_usages(c, ecrp, &has);
+		check_named(c, "emergency call routing policy", ecrp, known);
+		who = xasprintf("the users of site '%s'", c->site);
+		if (known && (n > 0 || cJSON_GetArraySize(cJSON_GetObjectItem(users, "members"))))
+			sc_rule_user_emergency_routing(c->problems, who, type, ecrp, has);
+		free(who);
+	} else {
+		for (i = 0; i < n; i++) {
+			const char *v = ta_policy_name(tenant_effective_policy(list[i],
+			    TA_EMERGENCY_ROUTING));
+
+			who = xasprintf("'%s'", user_name(list[i]));
+			if (ecrp_usages(c, v, &has))
+				sc_rule_user_emergency_routing(c->problems, who, type, v, has);
+			free(who);
+		}
+	}
+	free(list);
+	cJSON_AddItemToObject((cJSON *)site, "_group_members", group_members);
+}
+
+/* The resource account's licences after the plan: the planned ones and those it keeps. */
+static cJSON *
+planned_licences(const struct check *c, const cJSON *ra, const cJSON *acct)
+{
+	const cJSON *given = cJSON_GetObjectItem(ra, "licenses"), *x, *sku;
+	cJSON *parts = cJSON_IsObject(acct) ? tenant_user_sku_names(acct, c->t->skus) :
+	    cJSON_CreateArray();
+
+	if (!parts)
+		BUG("out of memory");
+	cJSON_ArrayForEach(x, given) {
+		if (!cJSON_IsString(x))
+			continue;
+		sku = tenant_sku_find(c->t->skus, x->valuestring);
+		if (!sku) {
+			sc_problem(c->problems, SC_MISTAKE_LICENCE, "licence_not_found",
+			    x->valuestring, "licence '%s' of resource account '%s' is not a SKU "
+			    "of the tenant; give the part number of a subscription it has "
+			    "(PHONESYSTEM_VIRTUALUSER, MCOPSTN_PAYG_1, MCOPSTNC, ...)",
+			    x->valuestring, str_of(ra, "upn"));
+			continue;
+		}
+		if (str_of(sku, "skuPartNumber") && !string_in(parts, str_of(sku, "skuPartNumber")))
+			add_str(parts, str_of(sku, "skuPartNumber"));
+	}
+	return parts;
+}
+
+static void
+check_site(struct check *c, const cJSON *site)
+{
+	const cJSON *ra = cJSON_GetObjectItem(site, "resource_account");
+	const cJSON *num = cJSON_GetObjectItem(site, "number");
+	const cJSON *policy = cJSON_GetObjectItem(site, "policy");
+	const char *upn = str_of(ra, "upn"), *given = str_of(num, "number");
+	const cJSON *acct = cJSON_GetObjectItemCaseSensitive(c->t->accounts, upn ? upn : "");
+	const cJSON *rec, *view, *usages, *e;
+	const char *type, *ra_id = cJSON_IsObject(acct) ? str_of(acct, "id") : NULL;
+	const char *vrp, *usage;
+	char n[E164_MAX], en[E164_MAX];
+	cJSON *parts, *ra_num;
+	char *identity;
+	bool known;
+
+	if (!upn || !given)
+		return;     /* the argument spec check reports it */
+	if (e164_normalise(n, sizeof(n), given) != E164_OK) {
+		sc_problem(c->problems, SC_MISTAKE_NONE, "number_invalid", given,
+		    "shared number '%s' is not an E.164 number", given);
+		return;
+	}
+	rec = sc_find_number(c->t->numbers, n);
+	type = number_type_of(str_of(num, "type"));
+	if (!type)
+		type = rec ? str_of(rec, "numberType") : "directRouting";
+	usage = str_of(ra, "usage_location") ? str_of(ra, "usage_location") :
+	    str_of(acct, "usageLocation");
+	/* Availability, type, capability and country of the shared number. */
+	sc_rule_shared_number(c->problems, upn, ra_id, usage, n, type, rec);
+	/* Mistake 1 */
+	check_address(c, site, rec, n);
+	/* Mistakes 4 and 5 */
+	parts = planned_licences(c, ra, acct);
+	sc_rule_account_licences(c->problems, upn, type, parts, c->t->skus);
+	cJSON_Delete(parts);
+	/* Mistake 3, as Microsoft states it: a Direct Routing account's routing. */
+	if (same(type, "directRouting")) {
+		vrp = str_of(ra, "voice_routing_policy");
+		if (empty(vrp)) {
+			view = ra_id ? find_by(c->t->ra_views, "objectId", ra_id) : NULL;
+			vrp = view ? ta_policy_name(tenant_effective_policy(view,
+			    TA_VOICE_ROUTING)) : "Global";
+		}
+		known = vrp_usages(c, vrp, &usages);
+		check_named(c, "voice routing policy", vrp, known);
+		if (known)
+			sc_rule_account_routing(c->problems, upn, n, vrp, usages);
+	}
+	/* Mistake 6: every emergency callback number against the shared number. */
+	ra_num = cJSON_CreateObject();
+	if (!ra_num || !cJSON_AddStringToObject(ra_num, "telephoneNumber", n) ||
+	    !cJSON_AddStringToObject(ra_num, "numberType", type) ||
+	    (str_of(rec, "isoCountryCode") && !cJSON_AddStringToObject(ra_num,
+	    "isoCountryCode", str_of(rec, "isoCountryCode"))))
+		BUG("out of memory");
+	identity = xasprintf("Tag:%s", str_of(policy, "name") ? str_of(policy, "name") : "");
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(policy, "emergency_numbers")) {
+		if (!cJSON_IsString(e))
+			continue;
+		if (e164_normalise(en, sizeof(en), e->valuestring) != E164_OK) {
+			sc_problem(c->problems, SC_MISTAKE_CALLBACK, "callback_invalid",
+			    e->valuestring, "emergency number '%s' is not an E.164 number",
+			    e->valuestring);
+			continue;
+		}
+		sc_rule_callback_number(c->problems, ra_num, en,
+		    sc_find_number(c->t->numbers, en), identity);
+	}
+	if (cJSON_IsArray(cJSON_GetObjectItem(policy, "emergency_numbers")))
+		sc_rule_toll_free(c->problems, upn, ra_num,
+		    cJSON_GetArraySize(cJSON_GetObjectItem(policy, "emergency_numbers")));
+	free(identity);
+	cJSON_Delete(ra_num);
+	/* Mistake 2 and the users' routing. */
+	check_users(c, site, type);
+}
+
+/* ---- the module ---- */
+
+/* Users named in one warning before "and N more". */
+#define WARN_NAMED 10
+
+/* One warning per site for the users who keep a personal number. */
+static void
+warn_kept(struct core_ctx *ctx, const char *site, const cJSON *names, int n)
+{
+	struct buf b = BUF_INIT((size_t)1 << 16);
+	const cJSON *x;
+	char *list;
+	int k = 0;
+
+	if (n == 0)
+		return;
+	cJSON_ArrayForEach(x, names)
+		if (buf_addf(&b, "%s'%s'", k++ ? ", " : "", x->valuestring))
+			BUG("out of memory");
+	if ((n > k && buf_addf(&b, " and %d more", n - k)) || buf_adds(&b, ""))
+		BUG("out of memory");
+	list = buf_detach(&b, NULL);
+	core_warn(ctx, "site '%s': %d user%s keep%s a personal number, which takes precedence "
+	    "over Shared Calling (personal_number: keep; seed article mistake 2), so Shared "
+	    "Calling does not apply to %s: %s; use personal_number: remove to release them, "
+	    "or take them out of the site", site, n, n > 1 ? "s" : "", n > 1 ? "" : "s",
+	    n > 1 ? "them" : "this user", list);
+	free(list);
+}
+
+/* The plan's tenant-wide policies the tenant does not have yet. */
+static cJSON *
+new_policies(const struct check *c)
+{
+	cJSON *out = cJSON_CreateArray();
+	const cJSON *p;
+
+	if (!out)
+		BUG("out of memory");
+	cJSON_ArrayForEach(p, c->vrp_plan)
+		if (str_of(p, "name") && !find_policy(c->t->vrps, str_of(p, "name")))
+			add_str(out, str_of(p, "name"));
+	cJSON_ArrayForEach(p, c->ecrp_plan)
+		if (str_of(p, "name") && !find_policy(c->t->ecrps, str_of(p, "name")))
+			add_str(out, str_of(p, "name"));
+	return out;
+}
+
+static void
+report_add(struct buf *b, const char *site, const cJSON *p, int *count)
+{
+	int m = cJSON_GetObjectItem(p, "mistake") ?
+	    cJSON_GetObjectItem(p, "mistake")->valueint : 0;
+	int rc;
+
+	if (m)
+		rc = buf_addf(b, "%s%d. site '%s', seed article mistake %d (%s): %s", *count ?
+		    "; " : "", *count + 1, site, m, sc_mistake_title(m), str_of(p, "msg"));
+	else
+		rc = buf_addf(b, "%s%d. site '%s': %s", *count ? "; " : "", *count + 1, site,
+		    str_of(p, "msg"));
+	if (rc)
+		BUG("out of memory");
+	(*count)++;
+}
+
+static int
+run(struct core_ctx *ctx, const cJSON *params, struct result *res)
+{
+	struct tenant t;
+	struct check c;
+	struct buf b = BUF_INIT((size_t)1 << 22);
+	cJSON *sites = cJSON_Duplicate(arg_get(params, "sites"), 1);
+	cJSON *problems = cJSON_CreateArray(), *warnings = cJSON_CreateArray();
+	cJSON *out_sites = cJSON_CreateArray(), *o, *p, *next;
+	const cJSON *s;
+	cJSON *warned = NULL, *seen = cJSON_CreateObject();
+	char *text;
+	int rc, count = 0, nwarn = 0;
+
+	memset(&t, 0, sizeof(t));
+	res->changed = false;
+	if (!sites || !problems || !warnings || !out_sites || !seen)
+		BUG("out of memory");
+	rc = svc_open(ctx);
+	if (rc)
+		goto out;
+	rc = read_tenant(&t, ctx, sites);
+	if (rc)
+		goto out;
+	c.t = &t;
+	c.seen = seen;
+	c.vrp_plan = arg_get(params, "voice_routing_policies");
+	c.ecrp_plan = arg_get(params, "emergency_call_routing_policies");
+	cJSON_ArrayForEach(s, sites) {
+		c.site = str_of(s, "name") ? str_of(s, "name") : "?";
+		c.problems = cJSON_CreateArray();
+		warned = cJSON_CreateArray();
+		nwarn = 0;
+		if (!c.problems || !warned)
+			BUG("out of memory");
+		check_site(&c, s);
+		o = cJSON_CreateObject();
+		if (!o || !cJSON_AddStringToObject(o, "name", c.site))
+			BUG("out of memory");
+		cJSON_AddItemToObject(o, "group_members",
+		    cJSON_DetachItemFromObject((cJSON *)s, "_group_members"));
+		if (!cJSON_GetObjectItem(o, "group_members"))
+			cJSON_AddItemToObject(o, "group_members", cJSON_CreateArray());
+		for (p = c.problems->child; p; p = next) {
+			next = p->next;
+			cJSON_DetachItemViaPointer(c.problems, p);
+			cJSON_AddStringToObject(p, "site", c.site);
+			if (cJSON_IsTrue(cJSON_GetObjectItem(p, "warning"))) {
+				if (nwarn++ < WARN_NAMED)
+					add_str(warned, str_of(p, "subject"));
+				cJSON_AddItemToArray(warnings, p);
+			} else {
+				report_add(&b, c.site, p, &count);
+				cJSON_AddItemToArray(problems, p);
+			}
+		}
+		cJSON_Delete(c.problems);
+		cJSON_AddItemToArray(out_sites, o);
+		warn_kept(ctx, c.site, warned, nwarn);
+		cJSON_Delete(warned);
+		warned = NULL;
+	}
+	result_put(res, "new_policies", new_policies(&c));
+	result_put(res, "problems", problems);
+	result_put(res, "warnings_found", warnings);
+	result_put(res, "sites", out_sites);
+	problems = warnings = out_sites = NULL;
+	if (count && arg_bool(params, "fail_on_problem", true)) {
+		if (buf_adds(&b, ""))
+			BUG("out of memory");
+		text = buf_detach(&b, NULL);
+		rc = core_error(ctx, CORE_EREFUSED, "the plan has %d problem%s; nothing was "
+		    "written: %s", count, count > 1 ? "s" : "", text);
+		free(text);
+	}
+out:
+	buf_release(&b);
+	cJSON_Delete(seen);
+	cJSON_Delete(warned);
+	cJSON_Delete(sites);
+	cJSON_Delete(problems);
+	cJSON_Delete(warnings);
+	cJSON_Delete(out_sites);
+	tenant_release(&t);
+	return rc;
+}
+
+const struct module MODULE = {
+	.name = "teams_rollout_preflight",
+	.args = args,
+	.rules = &svc_conn_rules,
+	.check_mode = true,
+	.run = run,
+};

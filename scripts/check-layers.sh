@@ -8,7 +8,7 @@ declare -A layer=(
 	[args]=1 [result]=1 [reconcile]=1 [http]=1
 	[auth]=2 [svc]=2 [svc_internal]=2 [argspec]=1
 	[graph]=3 [teamsadmin]=3
-	[tenant]=4
+	[tenant]=4 [scrules]=4
 	[module]=5 [module_main]=5
 )
 status=0

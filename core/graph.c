@@ -423,6 +423,17 @@ graph_wait_operation(cJSON **out, struct core_ctx *ctx, const char *location,
 		op = resp.json;
 		resp.json = NULL;
 		svc_resp_release(&resp);
+		/*
+		 * The documented example wraps the operation in "value"; a bare
+		 * operation is read as it is (WIRE.md B).
+		 */
+		if (!cJSON_GetObjectItemCaseSensitive(op, "status") &&
+		    cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(op, "value"))) {
+			cJSON *inner = cJSON_DetachItemFromObjectCaseSensitive(op, "value");
+
+			cJSON_Delete(op);
+			op = inner;
+		}
 		status = op_status(op);
 		if (strcmp(status, "notStarted") != 0 && strcmp(status, "running") != 0)
 			break;

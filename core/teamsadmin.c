@@ -241,21 +241,45 @@ ta_group_addresses(const cJSON *locations)
 int
 ta_address_create(cJSON **out, struct core_ctx *ctx, const cJSON *body)
 {
-	return send_req(out, NULL, ctx, "POST", "/Skype.Ncs/civicAddresses", body, 0);
+	cJSON *b = body ? cJSON_Duplicate(body, 1) : cJSON_CreateObject();
+	int rc;
+
+	if (!b)
+		BUG("out of memory");
+	/* NewCivicAddress has no county: it is a location field (WIRE.md 2f). */
+	cJSON_DeleteItemFromObject(b, "countyOrDistrict");
+	rc = send_req(out, NULL, ctx, "POST", "/Skype.Ncs/civicAddresses", b, 0);
+	cJSON_Delete(b);
+	return rc;
+}
+
+/* Renames a key of b, keeping its value, when it is there. */
+static void
+rename_key(cJSON *b, const char *from, const char *to)
+{
+	cJSON *v = cJSON_DetachItemFromObject(b, from);
+
+	if (v)
+		cJSON_AddItemToObject(b, to, v);
 }
 
 int
 ta_address_update(cJSON **out, struct core_ctx *ctx, const char *id,
     const cJSON *body)
 {
-	char *enc = graph_escape(id);
-	char *path = xasprintf("/Skype.Ncs/civicAddresses/%s", enc);
 	cJSON *b = dup_with_id(body, id);
-	int rc = send_req(out, NULL, ctx, "PUT", path, b, 0);
+	int rc;
 
+	/*
+	 * SetCivicAddress names two fields differently from NewCivicAddress
+	 * and the reads, has no county, and takes the id in the body of a
+	 * request to the collection (WIRE.md 2f).
+	 */
+	rename_key(b, "cityOrTownAlias", "cityAlias");
+	rename_key(b, "companyId", "companyTaxId");
+	cJSON_DeleteItemFromObject(b, "countyOrDistrict");
+	rc = send_req(out, NULL, ctx, "PUT", "/Skype.Ncs/civicAddresses", b, 0);
 	cJSON_Delete(b);
-	free(path);
-	free(enc);
 	return rc;
 }
 
@@ -281,6 +305,11 @@ ta_location_create(cJSON **out, struct core_ctx *ctx, const char *civic_id,
 	if (!b)
 		BUG("out of memory");
 	cJSON_AddStringToObject(b, "civicAddressId", civic_id);
+	/*
+	 * The cmdlet's -Location travels as additionalInfo (WIRE.md 1.8); the
+	 * reads name it "location", which is sent along with the same value.
+	 */
+	cJSON_AddStringToObject(b, "additionalInfo", location);
 	cJSON_AddStringToObject(b, "location", location);
 	if (elin)
 		cJSON_AddStringToObject(b, "elin", elin);
@@ -295,14 +324,15 @@ int
 ta_location_update(cJSON **out, struct core_ctx *ctx, const char *id,
     const cJSON *body)
 {
-	char *enc = graph_escape(id);
-	char *path = xasprintf("/Skype.Ncs/locations/%s", enc);
 	cJSON *b = dup_with_id(body, id);
-	int rc = send_req(out, NULL, ctx, "PUT", path, b, 0);
+	const cJSON *name = cJSON_GetObjectItem(b, "location");
+	int rc;
 
+	/* As the create: the place name is additionalInfo; id in the body. */
+	if (name && !cJSON_GetObjectItem(b, "additionalInfo"))
+		cJSON_AddItemToObject(b, "additionalInfo", cJSON_Duplicate(name, 1));
+	rc = send_req(out, NULL, ctx, "PUT", "/Skype.Ncs/locations", b, 0);
 	cJSON_Delete(b);
-	free(path);
-	free(enc);
 	return rc;
 }
 
@@ -395,7 +425,17 @@ ta_policy_update(cJSON **out, struct core_ctx *ctx, const char *type,
 	if (!b)
 		BUG("out of memory");
 	cJSON_DeleteItemFromObject(b, "Identity");
-	rc = send_req(out, NULL, ctx, "PUT", path, b, 0);
+	/*
+	 * TeamsSharedCallingRoutingPolicy is served by the policy service the
+	 * MPA cmdlets use: PATCH with Identity in the body. The ConfigAPI types
+	 * take PUT without it (WIRE.md 1.3, 2d).
+	 */
+	if (strcmp(type, TA_SHARED_CALLING) == 0) {
+		cJSON_AddStringToObject(b, "Identity", ta_policy_name(name));
+		rc = send_req(out, NULL, ctx, "PATCH", path, b, 0);
+	} else {
+		rc = send_req(out, NULL, ctx, "PUT", path, b, 0);
+	}
 	cJSON_Delete(b);
 	free(path);
 	return rc;
@@ -411,6 +451,21 @@ ta_policy_delete(struct core_ctx *ctx, const char *type, const char *name)
 	return rc;
 }
 
+/* The body of a user grant; name NULL or "" removes the direct grant. */
+static void
+add_grant_body(cJSON *b, const char *name)
+{
+	/*
+	 * {"policyName": X, "additionalParameters": null}; a removal sends
+	 * policyName null (WIRE.md 1.4, 2c: SingleGrantPayload).
+	 */
+	if (name && *name)
+		cJSON_AddStringToObject(b, "policyName", ta_policy_name(name));
+	else
+		cJSON_AddNullToObject(b, "policyName");
+	cJSON_AddNullToObject(b, "additionalParameters");
+}
+
 int
 ta_grant_user(struct core_ctx *ctx, const char *object_id, const char *type,
     const char *name)
@@ -422,7 +477,7 @@ ta_grant_user(struct core_ctx *ctx, const char *object_id, const char *type,
 
 	if (!b)
 		BUG("out of memory");
-	cJSON_AddStringToObject(b, "PolicyName", name ? ta_policy_name(name) : "");
+	add_grant_body(b, name);
 	/* A grant sets a value: repeating it is harmless. */
 	rc = send_req(NULL, NULL, ctx, "PATCH", path, b, SVC_IDEMPOTENT);
 	cJSON_Delete(b);
@@ -444,7 +499,7 @@ group_path(const char *group_id, const char *type)
 
 int
 ta_grant_group(struct core_ctx *ctx, const char *group_id, const char *type,
-    const char *name, int rank)
+    const char *name, int rank, bool exists)
 {
 	char *path = group_path(group_id, type);
 	cJSON *b = cJSON_CreateObject();
@@ -452,9 +507,14 @@ ta_grant_group(struct core_ctx *ctx, const char *group_id, const char *type,
 
 	if (!b)
 		BUG("out of memory");
-	cJSON_AddStringToObject(b, "PolicyName", ta_policy_name(name));
-	cJSON_AddNumberToObject(b, "Rank", rank);
-	rc = send_req(NULL, NULL, ctx, "PATCH", path, b, SVC_IDEMPOTENT);
+	/*
+	 * GroupAssignPayload {"policyName", "priority"}: New-CsGroupPolicy-
+	 * Assignment creates with PUT, Set-CsGroupPolicyAssignment changes with
+	 * PATCH (WIRE.md 1.1, 1.2).
+	 */
+	cJSON_AddStringToObject(b, "policyName", ta_policy_name(name));
+	cJSON_AddNumberToObject(b, "priority", rank);
+	rc = send_req(NULL, NULL, ctx, exists ? "PATCH" : "PUT", path, b, SVC_IDEMPOTENT);
 	cJSON_Delete(b);
 	free(path);
 	return rc;
@@ -474,18 +534,37 @@ int
 ta_group_grants(cJSON **out, struct core_ctx *ctx, const char *type)
 {
 	char *path = xasprintf("/Skype.Policy/groupPolicyAssignments?policyType=%s", type);
-	cJSON *g;
-	int rc = read_array(out, ctx, path, NULL);
+	static const char *const keys[][2] = {
+		{ "GroupId", "groupId" }, { "PolicyType", "policyType" },
+		{ "PolicyName", "policyName" }, { "Rank", "priority" },
+	};
+	cJSON *list = NULL, *norm, *g, *n;
+	const cJSON *v;
+	size_t k;
+	int rc = read_array(&list, ctx, path, NULL);
 
 	free(path);
+	*out = NULL;
 	if (rc)
 		return rc;
-	cJSON_ArrayForEach(g, *out) {
-		const cJSON *prio = cJSON_GetObjectItem(g, "Priority");
-
-		if (!cJSON_GetObjectItem(g, "Rank") && prio)
-			cJSON_AddItemToObject(g, "Rank", cJSON_Duplicate(prio, 1));
+	/* The service lists GroupAssignment {groupId, policyType, policyName, priority}. */
+	norm = cJSON_CreateArray();
+	if (!norm)
+		BUG("out of memory");
+	cJSON_ArrayForEach(g, list) {
+		n = cJSON_CreateObject();
+		if (!n)
+			BUG("out of memory");
+		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+			v = cJSON_GetObjectItem(g, keys[k][1]);
+			if (!v && k == 3)
+				v = cJSON_GetObjectItem(g, "Rank");
+			cJSON_AddItemToObject(n, keys[k][0], copy_or_null(v));
+		}
+		cJSON_AddItemToArray(norm, n);
 	}
+	cJSON_Delete(list);
+	*out = norm;
 	return CORE_OK;
 }
 
@@ -497,7 +576,7 @@ ta_set_enterprise_voice(struct core_ctx *ctx, const char *object_id, bool on)
 	char *enc = graph_escape(object_id);
 	char *path = xasprintf(
 	    "/Skype.TelephoneNumberMgmt/cmdlet/assignments?identity=%s&enterpriseVoiceEnabled=%s",
-	    enc, on ? "true" : "false");
+	    enc, on ? "True" : "False");
 	int rc = send_req(NULL, NULL, ctx, "PUT", path, NULL, 0);
 
 	free(path);
@@ -631,6 +710,29 @@ ta_resource_account_update(cJSON **out, struct core_ctx *ctx, const char *object
 
 /* ---- /Teams.VoiceApps ---- */
 
+/*
+ * Get, create and update answer with the attendant in an "autoAttendant"
+ * envelope (WIRE.md 1.6), sometimes as a one-element array; a bare object
+ * is kept as it is. Replaces *j with the attendant.
+ */
+static void
+aa_unwrap(cJSON **j)
+{
+	cJSON *inner;
+
+	if (!*j || !cJSON_IsObject(*j))
+		return;
+	inner = cJSON_GetObjectItem(*j, "autoAttendant");
+	if (cJSON_IsArray(inner) && cJSON_GetArraySize(inner) == 1)
+		inner = cJSON_DetachItemFromArray(inner, 0);
+	else if (cJSON_IsObject(inner))
+		inner = cJSON_DetachItemViaPointer(*j, inner);
+	else
+		return;
+	cJSON_Delete(*j);
+	*j = inner;
+}
+
 int
 ta_auto_attendants(cJSON **out, struct core_ctx *ctx)
 {
@@ -652,8 +754,12 @@ ta_auto_attendants(cJSON **out, struct core_ctx *ctx)
 			return rc;
 		}
 		n = cJSON_GetArraySize(page);
-		while (page->child)
-			cJSON_AddItemToArray(all, cJSON_DetachItemFromArray(page, 0));
+		while (page->child) {
+			cJSON *aa = cJSON_DetachItemFromArray(page, 0);
+
+			aa_unwrap(&aa);
+			cJSON_AddItemToArray(all, aa);
+		}
 		cJSON_Delete(page);
 		if (n < first)
 			break;
@@ -679,6 +785,8 @@ ta_auto_attendant_get(cJSON **out, struct core_ctx *ctx, const char *id)
 	int rc = send_req(out, NULL, ctx, "GET", path, NULL, SVC_ALLOW_404);
 
 	free(path);
+	if (rc == CORE_OK)
+		aa_unwrap(out);
 	return rc;
 }
 
@@ -686,8 +794,12 @@ int
 ta_auto_attendant_create(cJSON **out, bool *ambiguous, struct core_ctx *ctx,
     const cJSON *body)
 {
-	return send_req(out, ambiguous, ctx, "POST", "/Teams.VoiceApps/auto-attendants",
+	int rc = send_req(out, ambiguous, ctx, "POST", "/Teams.VoiceApps/auto-attendants",
 	    body, 0);
+
+	if (rc == CORE_OK && out)
+		aa_unwrap(out);
+	return rc;
 }
 
 int
@@ -698,6 +810,8 @@ ta_auto_attendant_update(cJSON **out, struct core_ctx *ctx, const char *id,
 	int rc = send_req(out, NULL, ctx, "PUT", path, body, 0);
 
 	free(path);
+	if (rc == CORE_OK && out)
+		aa_unwrap(out);
 	return rc;
 }
 
@@ -861,7 +975,7 @@ ta_grant_user_req(struct svc_req *req, const char *object_id, const char *type,
 
 	if (!b)
 		BUG("out of memory");
-	cJSON_AddStringToObject(b, "PolicyName", name ? ta_policy_name(name) : "");
+	add_grant_body(b, name);
 	memset(req, 0, sizeof(*req));
 	req->svc = SVC_TEAMS;
 	req->method = "PATCH";
@@ -882,7 +996,7 @@ ta_enterprise_voice_req(struct svc_req *req, const char *object_id, bool on)
 	req->method = "PUT";
 	req->path = xasprintf(
 	    "/Skype.TelephoneNumberMgmt/cmdlet/assignments?identity=%s&enterpriseVoiceEnabled=%s",
-	    enc, on ? "true" : "false");
+	    enc, on ? "True" : "False");    /* bool.ToString(), as AutoRest sends */
 	free(enc);
 }
 
@@ -896,21 +1010,63 @@ ta_req_release(struct svc_req *req)
 
 /* ---- users, Teams view, in bulk (teams_shared_calling_info) ---- */
 
+/*
+ * The next page of a Teams.User list: "@nextLink" (UserApiSearchResults,
+ * WIRE.md 1.7), absolute or relative to /Teams.User/, else a skipToken
+ * added to first. NULL when there is none.
+ */
+static char *
+users_next(const cJSON *page, const char *first)
+{
+	const cJSON *link = cJSON_GetObjectItem(page, "@nextLink");
+	const cJSON *tok = cJSON_GetObjectItem(page, "skipToken");
+	char *enc, *next;
+
+	if (cJSON_IsString(link) && *link->valuestring) {
+		if (strncasecmp(link->valuestring, "https://", 8) == 0 ||
+		    strncasecmp(link->valuestring, "http://", 7) == 0 ||
+		    link->valuestring[0] == '/')
+			return xstrdup(link->valuestring);
+		return xasprintf("/Teams.User/%s", link->valuestring);
+	}
+	if (cJSON_IsString(tok) && *tok->valuestring) {
+		enc = graph_escape(tok->valuestring);
+		next = xasprintf("%s&skiptoken=%s", first, enc);
+		free(enc);
+		return next;
+	}
+	return NULL;
+}
+
 int
-ta_users(cJSON **out, struct core_ctx *ctx, const char *filter)
+ta_users(cJSON **out, struct core_ctx *ctx, const char *account_type)
 {
 	struct svc_resp resp;
 	cJSON *all = cJSON_CreateArray();
-	const cJSON *page, *item, *tok;
-	char *path, *fenc = filter ? graph_escape(filter) : NULL, *enc;
-	int rc = CORE_OK;
+	const cJSON *page, *item;
+	char *path, *first, *filter, *fenc;
+	int rc = CORE_OK, pages = 0;
 
 	if (!all)
 		BUG("out of memory");
 	*out = NULL;
-	path = fenc ? xasprintf("/Teams.User/users?filter=%s&pageSize=100", fenc) :
-	    xstrdup("/Teams.User/users?pageSize=100");
+	/* Get-CsOnlineUser -AccountType X sends psfilter=AccountType -eq 'X' (WIRE.md 2g). */
+	if (account_type) {
+		filter = xasprintf("AccountType -eq '%s'", account_type);
+		fenc = graph_escape(filter);
+		first = xasprintf("/Teams.User/users?pageSize=100&psfilter=%s", fenc);
+		free(fenc);
+		free(filter);
+	} else {
+		first = xstrdup("/Teams.User/users?pageSize=100");
+	}
+	path = xstrdup(first);
 	while (path) {
+		if (++pages > 10000) {
+			rc = core_error(ctx, CORE_ESERVICE,
+			    "GET /Teams.User/users: teams kept returning pages after %d", pages - 1);
+			break;
+		}
 		svc_resp_init(&resp);
 		rc = svc_call(&resp, ctx, SVC_TEAMS, "GET", path, NULL, NULL, 0);
 		if (rc) {
@@ -926,19 +1082,12 @@ ta_users(cJSON **out, struct core_ctx *ctx, const char *filter)
 		}
 		cJSON_ArrayForEach(item, page)
 			cJSON_AddItemToArray(all, cJSON_Duplicate(item, 1));
-		tok = cJSON_GetObjectItem(resp.json, "skipToken");
 		free(path);
-		path = NULL;
-		if (cJSON_IsString(tok) && *tok->valuestring) {
-			enc = graph_escape(tok->valuestring);
-			path = fenc ? xasprintf("/Teams.User/users?filter=%s&pageSize=100&skiptoken=%s",
-			    fenc, enc) : xasprintf("/Teams.User/users?pageSize=100&skiptoken=%s", enc);
-			free(enc);
-		}
+		path = users_next(resp.json, first);
 		svc_resp_release(&resp);
 	}
 	free(path);
-	free(fenc);
+	free(first);
 	if (rc) {
 		cJSON_Delete(all);
 		return rc;

@@ -555,7 +555,7 @@ read_tenant(struct tenant *t, struct core_ctx *ctx, const cJSON *wanted)
 	    (rc = ta_policies(&t->vrps, ctx, TA_VOICE_ROUTING)) ||
 	    (rc = ta_policies(&t->ecrps, ctx, TA_EMERGENCY_ROUTING)) ||
 	    (rc = ta_resource_accounts(&t->ras, ctx)) ||
-	    (rc = ta_users(&t->ra_views, ctx, "accountType eq 'ResourceAccount'")) ||
+	    (rc = ta_users(&t->ra_views, ctx, "ResourceAccount")) ||
 	    (rc = tenant_numbers(&t->numbers, ctx, NULL)) ||
 	    (rc = ta_locations(&locations, ctx)) ||
 	    (rc = ta_auto_attendants(&t->aas, ctx)) ||
@@ -931,7 +931,7 @@ aa_options(const struct aa_ctx *a, const cJSON *aa)
 		put(opts, "dial_by_name", cJSON_CreateBool(same(method, "ByName")));
 		put(opts, "dial_by_extension", cJSON_CreateBool(same(method, "ByExtension")));
 	}
-	groups = cJSON_GetObjectItem(cJSON_GetObjectItem(incl, "groupScope"), "groupIds");
+	groups = cJSON_GetObjectItem(cJSON_GetObjectItem(incl, "groupDialScope"), "groupIds");
 	if (same(str_of(incl, "type"), "Customized") && cJSON_IsArray(groups)) {
 		put(opts, "dial_scope_groups", dup(groups));
 	} else if (same(str_of(incl, "type"), "Customized")) {

@@ -1428,7 +1428,8 @@ run_group(struct core_ctx *ctx, const cJSON *params, struct want *w, struct resu
 	if (!ctx->check_mode) {
 		for (i = 0; i < NPOL; i++) {
 			if (op[i] == G_GRANT)
-				rc = ta_grant_group(ctx, group, pols[i].type, w->policy[i], rank);
+				rc = ta_grant_group(ctx, group, pols[i].type, w->policy[i], rank,
+				    group_grant(grants[i], group) != NULL);
 			else if (op[i] == G_REMOVE)
 				rc = ta_ungrant_group(ctx, group, pols[i].type);
 			if (rc)

@@ -584,7 +584,10 @@ def get_operation(sim, t, req, op_id):
     op = t.operations.get(op_id)
     if op is None:
         raise ApiError(404, "Operation '%s' was not found." % op_id, "NotFound")
-    return Response(200, t.operation_view(op, time.time(), req.base))
+    # The documented example wraps the operation in "value" (WIRE.md B).
+    return Response(200, {"@odata.context": "%s/v1.0/$metadata#admin/teams/telephoneNumberManagement/operations"
+                                            "/$entity" % req.base,
+                          "value": t.operation_view(op, time.time(), req.base)})
 
 
 # -------------------------------------------------------- userConfigurations --

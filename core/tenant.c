@@ -502,6 +502,7 @@ tenant_effective_policy(const cJSON *config, const char *type)
 
 /* ---- licences and accounts (teams_resource_account, teams_phone_number) ---- */
 
+#include "policyassign.h"
 #include "teamsadmin.h"
 
 static bool
@@ -847,19 +848,30 @@ int
 tenant_policy_ungrant(struct core_ctx *ctx, const char *type,
     const cJSON *holders)
 {
-	const cJSON *x, *id, *k;
+	const cJSON *users = cJSON_GetObjectItem(holders, "users"), *x, *id, *k;
+	struct pa_item *items = xcalloc((size_t)cJSON_GetArraySize(users) + 1, sizeof(*items));
+	size_t n = 0, i;
 	int rc;
 
-	cJSON_ArrayForEach(x, cJSON_GetObjectItem(holders, "users")) {
+	/* The direct grants go together (policyassign.h), then the group grants. */
+	cJSON_ArrayForEach(x, users) {
 		id = cJSON_GetObjectItem(x, "id");
 		k = cJSON_GetObjectItem(x, "assignmentType");
 		if (!cJSON_IsString(id) || !cJSON_IsString(k) ||
 		    strcmp(k->valuestring, "direct") != 0)
 			continue;
-		rc = ta_grant_user(ctx, id->valuestring, type, "");
-		if (rc)
-			return rc;
+		items[n].user_id = id->valuestring;
+		items[n++].type = type;
 	}
+	rc = pa_apply(ctx, items, n, PA_BATCH_DEFAULT);
+	for (i = 0; !rc && i < n; i++)
+		if (items[i].rc != CORE_OK)
+			rc = core_error(ctx, items[i].rc, "removing the %s grant of '%s': %s", type,
+			    items[i].user_id, items[i].error ? items[i].error : "failed");
+	pa_items_release(items, n);
+	free(items);
+	if (rc)
+		return rc;
 	cJSON_ArrayForEach(x, cJSON_GetObjectItem(holders, "groups")) {
 		id = cJSON_GetObjectItem(x, "GroupId");
 		if (!cJSON_IsString(id))

@@ -22,6 +22,7 @@
 #include "module.h"
 #include "reconcile.h"
 #include "svc.h"
+#include "policyassign.h"
 #include "teamsadmin.h"
 #include "tenant.h"
 
@@ -585,7 +586,7 @@ apply_present(struct req *r, struct core_ctx *ctx, const struct plan *p)
 	}
 	if (cJSON_GetObjectItem(ch, "voiceRoutingPolicy") ||
 	    (p->create && r->vrp && *r->vrp)) {
-		rc = ta_grant_user(ctx, id, TA_VOICE_ROUTING, r->vrp);
+		rc = pa_grant_one(ctx, id, TA_VOICE_ROUTING, r->vrp);
 		if (rc)
 			return rc;
 	}

@@ -11,11 +11,11 @@
  *   - a policy setting compares the effective assignment (direct, then
  *     group by rank, then Global), so a user a group or Global grant
  *     already covers is left alone;
- *   - writes (enterprise voice, grants) go out together, up to
- *     max_concurrency in flight; number releases go one by one, first.
- * TeamsSharedCallingRoutingPolicy is not batch-assignable (API.md SC18), so
- * grants are per user; group assignment is refused for emergency call
- * routing policies (API.md 4.4).
+ *   - enterprise voice writes go out together, up to max_concurrency in
+ *     flight; grants go through Graph's policy assignment API,
+ *     grant_batch_size users per request (policyassign.h); number releases
+ *     go one by one, first.
+ * Group assignment is refused for emergency call routing policies.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -29,6 +29,7 @@
 #include "graph.h"
 #include "http.h"
 #include "module.h"
+#include "policyassign.h"
 #include "svc.h"
 #include "teamsadmin.h"
 #include "tenant.h"
@@ -45,6 +46,7 @@ static const struct arg_spec args[] = {
 	{ "personal_number", ARG_STR, .def = "\"keep\"", .choices = "keep|remove|fail" },
 	{ "wait", ARG_BOOL, .def = "false" },
 	{ "wait_timeout", ARG_INT, .def = "300" },
+	{ "grant_batch_size", ARG_INT, .def = "20" },
 	ARG_END
 };
 
@@ -92,6 +94,7 @@ struct want {
 	enum personal pn;
 	bool wait;
 	int wait_timeout;
+	int grant_batch;              /* users per Graph assignment call; 0: Teams admin route */
 	cJSON *vrps;                  /* every voice routing policy (PSTN usages) */
 };
 
@@ -221,6 +224,10 @@ read_want(struct want *w, struct core_ctx *ctx, const cJSON *params, bool group)
 	if (w->wait_timeout < 0 || w->wait_timeout > 86400)
 		return core_error(ctx, CORE_EARGS, "wait_timeout must be from 0 to 86400 "
 		    "seconds, got %d", w->wait_timeout);
+	w->grant_batch = (int)arg_int(params, "grant_batch_size", PA_BATCH_DEFAULT);
+	if (w->grant_batch < 0 || w->grant_batch > PA_BATCH_MAX)
+		return core_error(ctx, CORE_EARGS, "grant_batch_size must be from 0 to %d "
+		    "users, got %d", PA_BATCH_MAX, w->grant_batch);
 	if (!group)
 		return CORE_OK;
 	if (arg_int(params, "rank", 1) < 1)
@@ -867,6 +874,54 @@ count_writes(const struct user *us, size_t n)
 }
 
 /*
+ * The grants of every user, together: through Graph's policy assignment,
+ * grant_batch_size users per call, or one PATCH per user and type where
+ * Graph cannot take them (policyassign.h).
+ */
+static int
+send_grants(struct core_ctx *ctx, struct user *us, size_t n, const struct want *w,
+    int *failed)
+{
+	size_t i, m = 0, total = 0;
+	struct pa_item *items;
+	struct user **who;
+	int *what, k, rc;
+
+	for (i = 0; i < n; i++)
+		for (k = 0; k < NPOL; k++)
+			total += us[i].op[k] != G_NONE;
+	items = xcalloc(total ? total : 1, sizeof(*items));
+	who = xcalloc(total ? total : 1, sizeof(*who));
+	what = xcalloc(total ? total : 1, sizeof(*what));
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < NPOL; k++) {
+			if (us[i].op[k] == G_NONE || us[i].errors)
+				continue;
+			items[m].user_id = us[i].id;
+			items[m].type = pols[k].type;
+			items[m].name = us[i].op[k] == G_GRANT ? w->policy[k] : "";
+			who[m] = &us[i];
+			what[m++] = k;
+		}
+	}
+	rc = pa_apply(ctx, items, m, w->grant_batch);
+	for (i = 0; !rc && i < m; i++) {
+		if (items[i].rc == CORE_OK) {
+			who[i]->pending = true;
+			continue;
+		}
+		user_error(who[i], "%s: %s", pols[what[i]].type,
+		    items[i].error ? items[i].error : "failed");
+		(*failed)++;
+	}
+	pa_items_release(items, m);
+	free(items);
+	free(who);
+	free(what);
+	return rc;
+}
+
+/*
  * One round of writes for every user: enterprise voice (ev) or the grants,
  * all together, at most max_concurrency in flight.
  */
@@ -943,7 +998,7 @@ send_writes(struct core_ctx *ctx, struct user *us, size_t n, const struct want *
 {
 	int rc = send_round(ctx, us, n, w, true, failed);
 
-	return rc ? rc : send_round(ctx, us, n, w, false, failed);
+	return rc ? rc : send_grants(ctx, us, n, w, failed);
 }
 
 /* True when config shows every write of u in effect. */

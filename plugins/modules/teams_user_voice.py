@@ -98,6 +98,20 @@ options:
     description: Seconds to wait with O(wait), and for each number release with O(personal_number=remove).
     type: int
     default: 300
+  grant_batch_size:
+    description:
+      - Users per policy assignment request. Direct grants go through Microsoft Graph's documented policy
+        assignment API (C(POST /v1.0/admin/teams/policy/userAssignments/assign) and C(unassign)), which takes
+        many users per request; Microsoft documents no upper limit, so the default stays small (Graph's own
+        C($batch) size of 20).
+      - V(0) sends one Teams admin request per user and policy type instead.
+      - The module also uses the Teams admin route, per policy type and with a warning, when Graph cannot
+        take the grants - in the usgov, dod and china clouds (the API exists in the global cloud only), when
+        the app lacks the Graph permission C(TeamsPolicyUserAssign.ReadWrite.All), or when Graph refuses
+        the policy type.
+      - From 0 to 1000.
+    type: int
+    default: 20
 extends_documentation_fragment:
   - dialtone.teams_phone.auth
   - ansible.builtin.action_common_attributes

@@ -389,7 +389,11 @@ class Simulator:
                 ", ".join(sorted(unknown)), ", ".join(sorted(SETTING_KEYS))))
         with self.state_lock:
             for k, v in data.items():
-                if k in DEFAULT_SETTINGS:
+                if k == "policy_assign_refused_types":
+                    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+                        raise ApiError(400, "setting %s must be a list of policy type names" % k)
+                    self.tenant.settings[k] = list(v)
+                elif k in DEFAULT_SETTINGS:
                     if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0:
                         raise ApiError(400, "setting %s must be a non-negative number" % k)
                     self.tenant.settings[k] = v

@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "http.h"
+#include "routes.h"
 #include "result.h"
 #include "svc.h"
 
@@ -289,7 +290,7 @@ graph_batch(struct core_ctx *ctx, struct graph_batch_item *items, size_t n)
 			bodies[b] = batch_body(items, todo + first, cnt);
 			reqs[b].svc = SVC_GRAPH;
 			reqs[b].method = "POST";
-			reqs[b].path = "/v1.0/$batch";
+			reqs[b].path = route_get(RT_G_BATCH)->path;
 			reqs[b].body = bodies[b];
 			reqs[b].flags = batch_all_reads(items, todo + first, cnt) ? SVC_IDEMPOTENT : 0;
 			svc_resp_init(&resps[b]);

@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "graph.h"
+#include "routes.h"
 #include "svc.h"
 #include "teamsadmin.h"
 
@@ -68,7 +69,7 @@ policy_id(char **id, enum pa_lookup *how, struct core_ctx *ctx, const char *type
 	struct svc_resp resp;
 	const cJSON *v, *pid;
 	const char *bare = ta_policy_name(name), *p;
-	char *quoted = xcalloc(strlen(bare) * 2 + 1, 1), *q = quoted, *enc, *path;
+	char *quoted = xcalloc(strlen(bare) * 2 + 1, 1), *q = quoted, *path;
 	int rc;
 
 	*id = NULL;
@@ -80,8 +81,7 @@ policy_id(char **id, enum pa_lookup *how, struct core_ctx *ctx, const char *type
 			*q++ = '\'';
 		*q++ = *p;
 	}
-	enc = graph_escape(quoted);
-	path = xasprintf("/v1.0/admin/teams/policy/getPolicyId(type='%s',name='%s')", type, enc);
+	path = route_path(RT_G_POLICY_ID, type, quoted);
 	svc_resp_init(&resp);
 	rc = svc_call(&resp, ctx, SVC_GRAPH, "GET", path, NULL, NULL, SVC_ALLOW_404);
 	if (rc == CORE_OK) {
@@ -106,7 +106,6 @@ policy_id(char **id, enum pa_lookup *how, struct core_ctx *ctx, const char *type
 	}
 	svc_resp_release(&resp);
 	free(path);
-	free(enc);
 	free(quoted);
 	return rc;
 }
@@ -224,8 +223,7 @@ graph_type(struct pa_run *r, const char *type, int batch)
 		ch[c].body = chunk_body(r, ch[c].idx, ch[c].k, rm ? NULL : ids);
 		reqs[c].svc = SVC_GRAPH;
 		reqs[c].method = "POST";
-		reqs[c].path = rm ? "/v1.0/admin/teams/policy/userAssignments/unassign" :
-		    "/v1.0/admin/teams/policy/userAssignments/assign";
+		reqs[c].path = route_get(rm ? RT_G_POLICY_UNASSIGN : RT_G_POLICY_ASSIGN)->path;
 		reqs[c].body = ch[c].body;
 		/* An assignment sets a value: repeating it is harmless. */
 		reqs[c].flags = SVC_IDEMPOTENT;

@@ -139,9 +139,12 @@ int ta_resource_account_get(cJSON **out, struct core_ctx *ctx, const char *ident
  */
 int ta_resource_account_create(cJSON **out, bool *ambiguous, struct core_ctx *ctx,
     const char *upn, const char *display_name, const char *application_id);
-/* PUT {displayName, applicationId} */
-int ta_resource_account_update(cJSON **out, struct core_ctx *ctx, const char *object_id,
-    const char *display_name, const char *application_id);
+/*
+ * There is no update: Set-CsOnlineApplicationInstance is not supported with
+ * application authentication (Learn, "Application-based authentication in
+ * Teams PowerShell module"), and every sign-in of the collection is app-only.
+ * A display name changes through Graph (tenant_user_set_display_name()).
+ */
 
 /* ---- auto attendants: /Teams.VoiceApps ---- */
 

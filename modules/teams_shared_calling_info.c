@@ -39,6 +39,7 @@
 #include "e164.h"
 #include "graph.h"
 #include "module.h"
+#include "routes.h"
 #include "svc.h"
 #include "teamsadmin.h"
 #include "tenant.h"
@@ -486,8 +487,10 @@ read_accounts(struct tenant *t, struct core_ctx *ctx)
 	for (i = 0; i < t->nsites; i++)
 		n += t->sites[i].nholders;
 	if (n > BATCH_READ_MAX) {
-		rc = graph_list(&t->accounts, ctx, "/v1.0/users?$select=" USER_SELECT "&$top=999",
-		    NULL);
+		char *path = route_path(RT_G_USERS_LIST, USER_SELECT);
+
+		rc = graph_list(&t->accounts, ctx, path, NULL);
+		free(path);
 		goto out;
 	}
 	for (i = 0; i < t->nsites; i++) {
@@ -505,11 +508,9 @@ read_accounts(struct tenant *t, struct core_ctx *ctx)
 	items = xcalloc(n + 1, sizeof(*items));
 	urls = xcalloc(n + 1, sizeof(*urls));
 	for (i = 0; i < n; i++) {
-		char *enc = graph_escape(cJSON_GetArrayItem(ids, (int)i)->valuestring);
-
-		urls[i] = xasprintf("/users/%s?$select=" USER_SELECT, enc);
-		free(enc);
-		items[i].method = "GET";
+		urls[i] = route_path(RT_GB_USER, cJSON_GetArrayItem(ids, (int)i)->valuestring,
+		    USER_SELECT);
+		items[i].method = route_get(RT_GB_USER)->method;
 		items[i].url = urls[i];
 	}
 	rc = n ? graph_batch(ctx, items, n) : CORE_OK;

@@ -29,6 +29,7 @@
 #include "graph.h"
 #include "http.h"
 #include "module.h"
+#include "routes.h"
 #include "policyassign.h"
 #include "svc.h"
 #include "teamsadmin.h"
@@ -356,11 +357,8 @@ resolve_users(struct user *us, size_t n, struct core_ctx *ctx)
 	int rc;
 
 	for (i = 0; i < n; i++) {
-		char *enc = graph_escape(us[i].given);
-
-		urls[i] = xasprintf("/users/%s?$select=id,userPrincipalName,assignedLicenses", enc);
-		free(enc);
-		items[i].method = "GET";
+		urls[i] = route_path(RT_GB_USER, us[i].given, "id,userPrincipalName,assignedLicenses");
+		items[i].method = route_get(RT_GB_USER)->method;
 		items[i].url = urls[i];
 	}
 	rc = graph_batch(ctx, items, n);
@@ -427,11 +425,8 @@ read_configs(cJSON **configs, struct core_ctx *ctx, char *const *ids, size_t n)
 		items = xcalloc(n, sizeof(*items));
 		urls = xcalloc(n, sizeof(*urls));
 		for (i = 0; i < n; i++) {
-			char *enc = graph_escape(ids[i]);
-
-			urls[i] = xasprintf("/admin/teams/userConfigurations/%s", enc);
-			free(enc);
-			items[i].method = "GET";
+			urls[i] = route_path(RT_GB_USER_CONFIG, ids[i]);
+			items[i].method = route_get(RT_GB_USER_CONFIG)->method;
 			items[i].url = urls[i];
 		}
 		rc = graph_batch(ctx, items, n);
@@ -970,6 +965,16 @@ send_round(struct core_ctx *ctx, struct user *us, size_t n, const struct want *w
 		}
 		t = resps[i].status ? graph_error_text(ctx, resps[i].status, resps[i].json) :
 		    xstrdup("no answer");
+		if (map[i].what < 0) {
+			/* The enterprise voice route is inferred (routes.h): say so on 404/405. */
+			char *why = route_unverified(RT_ENTERPRISE_VOICE, reqs[i].path,
+			    resps[i].status, t);
+
+			if (why) {
+				free(t);
+				t = why;
+			}
+		}
 		user_error(u, "%s: %s", map[i].what < 0 ? "enterprise voice" :
 		    pols[map[i].what].type, t);
 		free(t);

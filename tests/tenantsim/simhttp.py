@@ -525,6 +525,8 @@ class _Handler(BaseHTTPRequestHandler):
             fault = "stall"
         req = Request(sim, service, method, sub, raw_query, self.headers, body)
         resp, f = sim.handle(req, decision if decision.action in ("status", "opfail") else None)
+        if decision.action == "body" and 200 <= resp.status < 300:
+            resp.body, f = decision.body, "body"
         if decision.action == "opfail" and resp.status == 202:
             f = "operation_failure"
         fault = f or fault

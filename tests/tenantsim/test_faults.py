@@ -230,5 +230,18 @@ class ControlApi(SimTestCase):
         self.assertTrue(APP and SECRET)
 
 
+class BodyRule(SimTestCase):
+
+    def test_a_body_rule_serves_another_answer(self):
+        r = self.call("POST", "/_sim/faults", [{"match": "GET /teams/Skype.Ncs/locations", "times": 1,
+                                                 "body": [{"id": "x"}]}])
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.teams("GET", "/Skype.Ncs/locations").json, [{"id": "x"}])
+        self.assertNotEqual(self.teams("GET", "/Skype.Ncs/locations").json, [{"id": "x"}])
+        faulted = [e for e in self.log()["requests"] if e["fault"] == "body"]
+        self.assertEqual(len(faulted), 1)
+        self.assertEqual(self.call("POST", "/_sim/faults", [{"match": "GET /x", "body": None}]).status, 400)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -426,7 +426,7 @@ graph_wait_operation(cJSON **out, struct core_ctx *ctx, const char *location,
 		svc_resp_release(&resp);
 		/*
 		 * The documented example wraps the operation in "value"; a bare
-		 * operation is read as it is (WIRE.md B).
+		 * operation is read as it is (docs/wire.md).
 		 */
 		if (!cJSON_GetObjectItemCaseSensitive(op, "status") &&
 		    cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(op, "value"))) {

@@ -1,8 +1,8 @@
 /*
  * policyassign.h - direct policy grants to many users at once.
  *
- * Graph v1.0 documents a Teams policy assignment API (docs/design/wire.md
- * section A; Microsoft Graph "teamsPolicyUserAssignment: assign" and
+ * Graph v1.0 documents a Teams policy assignment API (docs/wire.md;
+ * Microsoft Graph "teamsPolicyUserAssignment: assign" and
  * "unassign", "teamsPolicyAssignment: getPolicyId"):
  *   GET  /v1.0/admin/teams/policy/getPolicyId(type='T',name='N')
  *        -> {"value":[{"name":"Tag:N","policyId":"..."}]}

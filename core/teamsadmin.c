@@ -278,7 +278,7 @@ ta_address_create(cJSON **out, struct core_ctx *ctx, const cJSON *body)
 
 	if (!b)
 		BUG("out of memory");
-	/* NewCivicAddress has no county: it is a location field (WIRE.md 2f). */
+	/* NewCivicAddress has no county: it is a location field (docs/wire.md). */
 	cJSON_DeleteItemFromObject(b, "countyOrDistrict");
 	path = route_path(RT_NCS_ADDRESS_CREATE);
 	rc = send_req(out, NULL, ctx, RT_NCS_ADDRESS_CREATE, path, b, 0);
@@ -308,7 +308,7 @@ ta_address_update(cJSON **out, struct core_ctx *ctx, const char *id,
 	/*
 	 * SetCivicAddress names two fields differently from NewCivicAddress
 	 * and the reads, has no county, and takes the id in the body of a
-	 * request to the collection (WIRE.md 2f).
+	 * request to the collection (docs/wire.md).
 	 */
 	rename_key(b, "cityOrTownAlias", "cityAlias");
 	rename_key(b, "companyId", "companyTaxId");
@@ -342,7 +342,7 @@ ta_location_create(cJSON **out, struct core_ctx *ctx, const char *civic_id,
 		BUG("out of memory");
 	cJSON_AddStringToObject(b, "civicAddressId", civic_id);
 	/*
-	 * The cmdlet's -Location travels as additionalInfo (WIRE.md 1.8); the
+	 * The cmdlet's -Location travels as additionalInfo (docs/wire.md); the
 	 * reads name it "location", which is sent along with the same value.
 	 */
 	cJSON_AddStringToObject(b, "additionalInfo", location);
@@ -460,7 +460,7 @@ ta_policy_update(cJSON **out, struct core_ctx *ctx, const char *type,
 	/*
 	 * TeamsSharedCallingRoutingPolicy is served by the policy service the
 	 * MPA cmdlets use: PATCH with Identity in the body. The ConfigAPI types
-	 * take PUT without it (WIRE.md 1.3, 2d).
+	 * take PUT without it (docs/wire.md).
 	 */
 	if (mpa) {
 		cJSON_AddStringToObject(b, "Identity", ta_policy_name(name));
@@ -489,7 +489,7 @@ add_grant_body(cJSON *b, const char *name)
 {
 	/*
 	 * {"policyName": X, "additionalParameters": null}; a removal sends
-	 * policyName null (WIRE.md 1.4, 2c: SingleGrantPayload).
+	 * policyName null (docs/wire.md: SingleGrantPayload).
 	 */
 	if (name && *name)
 		cJSON_AddStringToObject(b, "policyName", ta_policy_name(name));
@@ -532,7 +532,7 @@ ta_grant_group(struct core_ctx *ctx, const char *group_id, const char *type,
 	/*
 	 * GroupAssignPayload {"policyName", "priority"}: New-CsGroupPolicy-
 	 * Assignment creates with PUT, Set-CsGroupPolicyAssignment changes with
-	 * PATCH (WIRE.md 1.1, 1.2).
+	 * PATCH (docs/wire.md).
 	 */
 	cJSON_AddStringToObject(b, "policyName", ta_policy_name(name));
 	cJSON_AddNumberToObject(b, "priority", rank);
@@ -595,7 +595,7 @@ ta_group_grants(cJSON **out, struct core_ctx *ctx, const char *type)
 int
 ta_set_enterprise_voice(struct core_ctx *ctx, const char *object_id, bool on)
 {
-	/* bool.ToString(), as AutoRest sends a bool query value (WIRE.md 2b) */
+	/* bool.ToString(), as AutoRest sends a bool query value (docs/wire.md) */
 	char *path = route_path(RT_ENTERPRISE_VOICE, object_id, on ? "True" : "False");
 	int rc = send_req(NULL, NULL, ctx, RT_ENTERPRISE_VOICE, path, NULL, 0);
 
@@ -713,7 +713,7 @@ ta_resource_account_create(cJSON **out, bool *ambiguous, struct core_ctx *ctx,
 
 /*
  * Get, create and update answer with the attendant in an "autoAttendant"
- * envelope (WIRE.md 1.6), sometimes as a one-element array; a bare object
+ * envelope (docs/wire.md), sometimes as a one-element array; a bare object
  * is kept as it is. Replaces *j with the attendant.
  */
 static void
@@ -990,7 +990,7 @@ ta_req_release(struct svc_req *req)
 
 /*
  * The next page of a Teams.User list: "@nextLink" (UserApiSearchResults,
- * WIRE.md 1.7), absolute or relative to /Teams.User/, else a skipToken
+ * docs/wire.md), absolute or relative to /Teams.User/, else a skipToken
  * added to first. NULL when there is none.
  */
 static char *
@@ -1028,7 +1028,7 @@ ta_users(cJSON **out, struct core_ctx *ctx, const char *account_type)
 	if (!all)
 		BUG("out of memory");
 	*out = NULL;
-	/* Get-CsOnlineUser -AccountType X sends psfilter=AccountType -eq 'X' (WIRE.md 2g). */
+	/* Get-CsOnlineUser -AccountType X sends psfilter=AccountType -eq 'X' (docs/wire.md). */
 	if (account_type) {
 		filter = xasprintf("AccountType -eq '%s'", account_type);
 		fenc = graph_escape(filter);

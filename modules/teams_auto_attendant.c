@@ -1693,7 +1693,7 @@ create_aa(char **id, struct req *r, struct core_ctx *ctx, const cJSON *body)
 	*id = NULL;
 	/*
 	 * A new attendant carries no schedules (ICreateAutoAttendantRequest has
-	 * none, WIRE.md 2e): it is created without them, nor the call handling
+	 * none, docs/wire.md): it is created without them, nor the call handling
 	 * that points at them, and they follow in a full-object update.
 	 */
 	sched = cJSON_GetObjectItem(body, "schedules");

@@ -917,40 +917,29 @@ send_grants(struct core_ctx *ctx, struct user *us, size_t n, const struct want *
 }
 
 /*
- * One round of writes for every user: enterprise voice (ev) or the grants,
- * all together, at most max_concurrency in flight.
+ * The enterprise voice writes of every user, all together, at most
+ * max_concurrency in flight.
  */
 static int
-send_round(struct core_ctx *ctx, struct user *us, size_t n, const struct want *w,
-    bool ev, int *failed)
+send_voice(struct core_ctx *ctx, struct user *us, size_t n, int *failed)
 {
 	size_t i, m = 0, total = 0;
 	struct svc_req *reqs;
 	struct svc_resp *resps;
 	struct write *map;
-	int *rcs, k, rc = CORE_OK;
+	int *rcs, rc = CORE_OK;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		total += us[i].ev_write;
-		for (k = 0; k < NPOL; k++)
-			total += us[i].op[k] != G_NONE;
-	}
 	reqs = xcalloc(total ? total : 1, sizeof(*reqs));
 	resps = xcalloc(total ? total : 1, sizeof(*resps));
 	map = xcalloc(total ? total : 1, sizeof(*map));
 	rcs = xcalloc(total ? total : 1, sizeof(*rcs));
 	for (i = 0; i < n; i++) {
-		if (ev && us[i].ev_write) {
-			ta_enterprise_voice_req(&reqs[m], us[i].id, us[i].ev_to);
-			map[m++] = (struct write){ &us[i], -1 };
-		}
-		for (k = 0; !ev && k < NPOL; k++) {
-			if (us[i].op[k] == G_NONE || us[i].errors)
-				continue;
-			ta_grant_user_req(&reqs[m], us[i].id, pols[k].type,
-			    us[i].op[k] == G_GRANT ? w->policy[k] : "");
-			map[m++] = (struct write){ &us[i], k };
-		}
+		if (!us[i].ev_write)
+			continue;
+		ta_enterprise_voice_req(&reqs[m], us[i].id, us[i].ev_to);
+		map[m++] = (struct write){ &us[i], -1 };
 	}
 	if (m == 0)
 		goto out;
@@ -1001,7 +990,7 @@ static int
 send_writes(struct core_ctx *ctx, struct user *us, size_t n, const struct want *w,
     int *failed)
 {
-	int rc = send_round(ctx, us, n, w, true, failed);
+	int rc = send_voice(ctx, us, n, failed);
 
 	return rc ? rc : send_grants(ctx, us, n, w, failed);
 }

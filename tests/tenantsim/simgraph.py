@@ -591,7 +591,7 @@ def get_operation(sim, t, req, op_id):
     op = t.operations.get(op_id)
     if op is None:
         raise ApiError(404, "Operation '%s' was not found." % op_id, "NotFound")
-    # The documented example wraps the operation in "value" (WIRE.md B).
+    # The documented example wraps the operation in "value" (docs/wire.md).
     return Response(200, {"@odata.context": "%s/v1.0/$metadata#admin/teams/telephoneNumberManagement/operations"
                                             "/$entity" % req.base,
                           "value": t.operation_view(op, time.time(), req.base)})
@@ -697,7 +697,7 @@ def _refused_types(t):
 
 
 def policy_assign(sim, t, req, unassign=False):
-    """``POST /admin/teams/policy/userAssignments/assign|unassign`` (WIRE.md A).
+    """``POST /admin/teams/policy/userAssignments/assign|unassign`` (docs/wire.md).
 
     Body ``{"value": [teamsPolicyUserAssignment, ...]}``: ``userId``,
     ``policyType`` and, to assign, ``policyId`` (from getPolicyId). All or

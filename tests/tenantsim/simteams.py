@@ -267,7 +267,7 @@ def delete_policy(sim, t, req, ptype, identity):
 def _grant_name(t, ptype, data, allow_empty=True):
     """The policy a grant body names (``policyName``), or None for a removal.
 
-    The wire keys are camelCase (WIRE.md 1.4, DIS ``SingleGrantPayload``); a
+    The wire keys are camelCase (docs/wire.md, DIS ``SingleGrantPayload``); a
     removal sends JSON ``null``, never ``""``.
     """
     if "policyName" not in data or not isinstance(data["policyName"], (str, type(None))):
@@ -324,7 +324,7 @@ def grant_user(sim, t, req, oid, ptype):
 
 
 def _group_view(gid, ptype, val):
-    """A ``GroupAssignment`` as the service lists it (WIRE.md 2c: camelCase, ``priority``)."""
+    """A ``GroupAssignment`` as the service lists it (docs/wire.md: camelCase, ``priority``)."""
     return {"groupId": gid, "policyType": ptype, "policyName": val["name"], "priority": val["rank"],
             "createdBy": None, "createdTime": val.get("created")}
 
@@ -345,7 +345,7 @@ def group_grant(sim, t, req, gid, ptype):
             raise not_found("Group '%s' has no assignment of policy type '%s'." % (gid, ptype))
         t.grant_group(gid, ptype, None)
         return Response(204)
-    # WIRE.md 2c: New-CsGroupPolicyAssignment creates with PUT (the MPA
+    # docs/wire.md: New-CsGroupPolicyAssignment creates with PUT (the MPA
     # Grant -Group with POST), Set-CsGroupPolicyAssignment changes with PATCH.
     if req.method not in ("PUT", "POST", "PATCH"):
         raise ApiError(405, "Method not allowed.", "MethodNotAllowed")
@@ -500,7 +500,7 @@ def _validate_aa(t, data):
             raise bad("operator must be an object with id and type.")
         if op["type"] == "User" and t.find_user(op["id"]) is None:
             raise bad("Operator '%s' is not found." % op["id"])
-    # WIRE.md 2e/3.7: a dial scope names its groups as groupDialScope.groupIds.
+    # docs/wire.md: a dial scope names its groups as groupDialScope.groupIds.
     holders = [data, data.get("directoryLookupScope") or {}]
     for holder in holders:
         if not isinstance(holder, dict):
@@ -555,14 +555,14 @@ def list_auto_attendants(sim, t, req):
 
 
 def aa_wrapped(aa):
-    """Get, create and update answer with the attendant inside an envelope (WIRE.md 1.6)."""
+    """Get, create and update answer with the attendant inside an envelope (docs/wire.md)."""
     return {"autoAttendant": copy.deepcopy(aa), "diagnostic": None}
 
 
 def create_auto_attendant(sim, t, req):
     data = body_object(req)
     # ICreateAutoAttendantRequest has no Schedules, ApplicationInstances or Id
-    # (WIRE.md 2e): schedules exist before the attendant that references them.
+    # (docs/wire.md): schedules exist before the attendant that references them.
     for k in ("schedules", "applicationInstances", "id"):
         if k in data:
             raise bad("Unknown property '%s' for a new auto attendant." % k)
@@ -687,7 +687,7 @@ def compile_psfilter(text):
     """A predicate for a ``psfilter`` (PowerShell syntax: ``Prop -eq 'x' [-and ...]``).
 
     ``Get-CsOnlineUser -AccountType X`` sends ``psfilter=AccountType -eq 'X'``
-    (WIRE.md 2g); values compare case-insensitively, as PowerShell does.
+    (docs/wire.md); values compare case-insensitively, as PowerShell does.
     """
     terms = []
     for part in re.split(r"\s+-and\s+", text, flags=re.I):
@@ -787,7 +787,7 @@ def list_locations(sim, t, req, filters=False):
     return Response(200, views)
 
 
-# WIRE.md 2f: NewCivicAddress and SetCivicAddress name two fields differently,
+# docs/wire.md: NewCivicAddress and SetCivicAddress name two fields differently,
 # and a county belongs to a location, not to an address.
 ADDRESS_CREATE_KEYS = set(ADDRESS_FIELDS) - {"countyOrDistrict"}
 ADDRESS_UPDATE_RENAMES = {"cityAlias": "cityOrTownAlias", "companyTaxId": "companyId"}
@@ -829,7 +829,7 @@ def create_address(sim, t, req):
 
 
 def update_address(sim, t, req):
-    """``PUT /Skype.Ncs/civicAddresses`` with the ``id`` in the body (no path id, WIRE.md 2f)."""
+    """``PUT /Skype.Ncs/civicAddresses`` with the ``id`` in the body (no path id, docs/wire.md)."""
     data = body_object(req)
     if not data.get("id"):
         raise bad("The body must carry the id of the civic address.")
@@ -875,7 +875,7 @@ def list_addresses(sim, t, req):
 
 
 def _location_name(data, required):
-    """The place name: ``additionalInfo`` (the cmdlet's -Location, WIRE.md 1.8).
+    """The place name: ``additionalInfo`` (the cmdlet's -Location, docs/wire.md).
 
     A ``location`` key may ride along with the same value; alone it is refused.
     """
@@ -908,7 +908,7 @@ def create_location(sim, t, req):
 
 
 def update_location(sim, t, req):
-    """``PUT /Skype.Ncs/locations`` with the ``id`` in the body (no path id, WIRE.md 2f)."""
+    """``PUT /Skype.Ncs/locations`` with the ``id`` in the body (no path id, docs/wire.md)."""
     data = body_object(req)
     if not data.get("id"):
         raise bad("The body must carry the id of the location.")
@@ -960,7 +960,7 @@ def enterprise_voice(sim, t, req):
                               for n in nums])
     if req.body.strip():
         raise bad("This request takes no body; pass identity and enterpriseVoiceEnabled in the query.")
-    # AutoRest renders a bool query value with bool.ToString(): True/False (WIRE.md 2b).
+    # AutoRest renders a bool query value with bool.ToString(): True/False (docs/wire.md).
     ev = req.query.get("enterpriseVoiceEnabled") or ""
     if ev not in ("True", "False"):
         raise bad("enterpriseVoiceEnabled must be True or False.")
@@ -1019,7 +1019,7 @@ def handle(sim, t, req):
             ident = segs[4]
             if m == "GET":
                 return Response(200, copy.deepcopy(policy_or_404(t, ptype, ident)))
-            # WIRE.md 2d: the MPA cmdlets update TeamsSharedCallingRoutingPolicy
+            # docs/wire.md: the MPA cmdlets update TeamsSharedCallingRoutingPolicy
             # with PATCH (Identity in the body); the ConfigAPI types use PUT.
             if m == ("PATCH" if ptype == "TeamsSharedCallingRoutingPolicy" else "PUT"):
                 return update_policy(sim, t, req, ptype, ident)

@@ -452,7 +452,7 @@ class VoiceAndUsers(SimTestCase):
 
 
 class OldWireShapesRefused(SimTestCase):
-    """Every request corrected from WIRE.md section 3 is refused in its old form.
+    """Every request corrected from docs/wire.md is refused in its old form.
 
     A client that drifts back to one of these shapes fails here and in the
     integration targets that send it.

@@ -48,7 +48,7 @@ options:
       - The voice application the account serves, which sets its application ID.
       - V(auto_attendant) is C(ce933385-9390-45d1-9512-c8d228074e07), what Shared Calling uses;
         V(call_queue) is C(11cd3e2e-fccb-42ad-ad00-878b93575e07).
-      - Set when creating. Changing the type of an existing account is refused before anything is written:
+      - Set when creating. Changing the type of an existing account is refused before anything is written;
         Microsoft does not support C(Set-CsOnlineApplicationInstance) with application authentication, the
         only sign-in this collection uses. Change it in the Teams admin center, or create a new account.
     type: str

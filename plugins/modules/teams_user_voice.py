@@ -128,14 +128,16 @@ notes:
   - Users are resolved with Graph C($batch), 20 users per request. For up to 100 users, their Teams
     configurations are read with C($batch) as well; for more, the tenant's configurations are read in bulk
     (999 per page). A user that needs nothing costs no request of its own.
-  - Writes (enterprise voice and grants) go out together, at most O(max_concurrency) at a time, and fewer while
-    the service throttles. Number releases go first, one by one. The Shared Calling policy type cannot be
-    assigned in batch operations, so every grant is a request.
+  - Writes go out together, at most O(max_concurrency) at a time, and fewer while the service throttles.
+    Number releases go first, one by one; enterprise voice is one request per user; grants go through Graph's
+    policy assignment, O(grant_batch_size) users per request and policy type (see O(grant_batch_size)).
   - Without O(wait), C(results) show the requested state of the users written to, with C(pending) set. The
     service applies grants later, and a run in the meantime may write the same grants again.
   - Resource accounts have no Teams user configuration and are refused as O(users).
   - Graph permissions are C(User.Read.All), C(Organization.Read.All) and C(TeamsUserConfiguration.Read.All), plus
-    C(TeamsTelephoneNumber.ReadWrite.All) with O(personal_number=remove) and C(GroupMember.Read.All) with O(group).
+    C(TeamsTelephoneNumber.ReadWrite.All) with O(personal_number=remove), C(GroupMember.Read.All) with O(group),
+    and C(TeamsPolicyUserAssign.ReadWrite.All) for grants through Graph (without it, grants go one request per
+    user and policy type, with a warning).
     The Teams admin API needs the Teams Administrator role.
 seealso:
   - module: dialtone.teams_phone.teams_shared_policy

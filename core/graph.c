@@ -12,8 +12,8 @@
 
 #include "buf.h"
 #include "http.h"
-#include "routes.h"
 #include "result.h"
+#include "routes.h"
 #include "svc.h"
 
 /* Upper bound on pages, so that a service that loops its nextLink ends. */

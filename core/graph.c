@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "http.h"
 #include "result.h"
+#include "routes.h"
 #include "svc.h"
 
 /* Upper bound on pages, so that a service that loops its nextLink ends. */
@@ -289,7 +290,7 @@ graph_batch(struct core_ctx *ctx, struct graph_batch_item *items, size_t n)
 			bodies[b] = batch_body(items, todo + first, cnt);
 			reqs[b].svc = SVC_GRAPH;
 			reqs[b].method = "POST";
-			reqs[b].path = "/v1.0/$batch";
+			reqs[b].path = route_get(RT_G_BATCH)->path;
 			reqs[b].body = bodies[b];
 			reqs[b].flags = batch_all_reads(items, todo + first, cnt) ? SVC_IDEMPOTENT : 0;
 			svc_resp_init(&resps[b]);
@@ -423,6 +424,17 @@ graph_wait_operation(cJSON **out, struct core_ctx *ctx, const char *location,
 		op = resp.json;
 		resp.json = NULL;
 		svc_resp_release(&resp);
+		/*
+		 * The documented example wraps the operation in "value"; a bare
+		 * operation is read as it is (docs/wire.md).
+		 */
+		if (!cJSON_GetObjectItemCaseSensitive(op, "status") &&
+		    cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(op, "value"))) {
+			cJSON *inner = cJSON_DetachItemFromObjectCaseSensitive(op, "value");
+
+			cJSON_Delete(op);
+			op = inner;
+		}
 		status = op_status(op);
 		if (strcmp(status, "notStarted") != 0 && strcmp(status, "running") != 0)
 			break;

@@ -15,6 +15,7 @@
 #include "http.h"
 #include "result.h"
 #include "svc_internal.h"
+#include "wirelog.h"
 
 static const char *const conn_exclusive[] = {
 	"client_secret|certificate_path",
@@ -705,6 +706,8 @@ call_finish(struct svc_resp *resp, struct call *k, unsigned flags, int rc)
 	buf_init(&k->hr.body, resp->raw.max);
 	resp->location = http_resp_header(&k->hr, "Location");
 	resp->warning = http_resp_header(&k->hr, "X-Ms-ConfigApi-PowerShell-WarningMessage");
+	wirelog_append(ctx, svc_name(k->s), k->method, k->shown, resp->status, k->body,
+	    resp->raw.data);
 	if (resp->warning && *resp->warning) {
 		clean = result_scrub_str(ctx, resp->warning);
 		core_warn(ctx, "%s: %s", svc_name(k->s), clean);

@@ -4,11 +4,13 @@
  */
 #include "teamsadmin.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "graph.h"
+#include "routes.h"
 #include "svc.h"
 
 /* ---- generic helpers ---- */
@@ -31,10 +33,34 @@ take_body(cJSON **out, struct svc_resp *resp)
 }
 
 /*
- * One request; body handed to *out on success. flags as svc_call().
+ * A 404 or 405 on a route nothing shows (graded INF): the message says so
+ * and names the request (routes.h), keeping the service's own text.
  */
 static int
-send_req(cJSON **out, bool *ambiguous, struct core_ctx *ctx, const char *method,
+unverified(struct core_ctx *ctx, enum route_id id, const char *path,
+    const struct svc_resp *resp, int rc)
+{
+	char *text, *service;
+
+	if (rc == CORE_OK || rc == CORE_ENOTFOUND)
+		return rc;
+	service = resp->status ? graph_error_text(ctx, resp->status, resp->json) : NULL;
+	text = route_unverified(id, path, resp->status, service);
+	if (text) {
+		core_error_clear(ctx);
+		rc = core_error(ctx, CORE_ESERVICE, "%s", text);
+		free(text);
+	}
+	free(service);
+	return rc;
+}
+
+/*
+ * One request of route id to path (route_path()); body handed to *out on
+ * success. flags as svc_call().
+ */
+static int
+send_req(cJSON **out, bool *ambiguous, struct core_ctx *ctx, enum route_id id,
     const char *path, const cJSON *body, unsigned flags)
 {
 	struct svc_resp resp;
@@ -43,11 +69,12 @@ send_req(cJSON **out, bool *ambiguous, struct core_ctx *ctx, const char *method,
 	if (out)
 		*out = NULL;
 	svc_resp_init(&resp);
-	rc = svc_call(&resp, ctx, SVC_TEAMS, method, path, body, NULL, flags);
+	rc = svc_call(&resp, ctx, SVC_TEAMS, route_get(id)->method, path, body, NULL, flags);
 	if (ambiguous)
 		*ambiguous = resp.ambiguous;
 	if (rc == CORE_OK)
 		take_body(out, &resp);
+	rc = unverified(ctx, id, path, &resp, rc);
 	svc_resp_release(&resp);
 	return rc;
 }
@@ -116,7 +143,11 @@ dup_with_id(const cJSON *body, const char *id)
 int
 ta_locations(cJSON **out, struct core_ctx *ctx)
 {
-	return read_array(out, ctx, "/Skype.Ncs/locations", NULL);
+	char *path = route_path(RT_NCS_LOCATIONS);
+	int rc = read_array(out, ctx, path, NULL);
+
+	free(path);
+	return rc;
 }
 
 static const char *const address_fields[] = {
@@ -241,33 +272,61 @@ ta_group_addresses(const cJSON *locations)
 int
 ta_address_create(cJSON **out, struct core_ctx *ctx, const cJSON *body)
 {
-	return send_req(out, NULL, ctx, "POST", "/Skype.Ncs/civicAddresses", body, 0);
+	cJSON *b = body ? cJSON_Duplicate(body, 1) : cJSON_CreateObject();
+	char *path;
+	int rc;
+
+	if (!b)
+		BUG("out of memory");
+	/* NewCivicAddress has no county: it is a location field (docs/wire.md). */
+	cJSON_DeleteItemFromObject(b, "countyOrDistrict");
+	path = route_path(RT_NCS_ADDRESS_CREATE);
+	rc = send_req(out, NULL, ctx, RT_NCS_ADDRESS_CREATE, path, b, 0);
+	cJSON_Delete(b);
+	free(path);
+	return rc;
+}
+
+/* Renames a key of b, keeping its value, when it is there. */
+static void
+rename_key(cJSON *b, const char *from, const char *to)
+{
+	cJSON *v = cJSON_DetachItemFromObject(b, from);
+
+	if (v)
+		cJSON_AddItemToObject(b, to, v);
 }
 
 int
 ta_address_update(cJSON **out, struct core_ctx *ctx, const char *id,
     const cJSON *body)
 {
-	char *enc = graph_escape(id);
-	char *path = xasprintf("/Skype.Ncs/civicAddresses/%s", enc);
 	cJSON *b = dup_with_id(body, id);
-	int rc = send_req(out, NULL, ctx, "PUT", path, b, 0);
+	char *path;
+	int rc;
 
+	/*
+	 * SetCivicAddress names two fields differently from NewCivicAddress
+	 * and the reads, has no county, and takes the id in the body of a
+	 * request to the collection (docs/wire.md).
+	 */
+	rename_key(b, "cityOrTownAlias", "cityAlias");
+	rename_key(b, "companyId", "companyTaxId");
+	cJSON_DeleteItemFromObject(b, "countyOrDistrict");
+	path = route_path(RT_NCS_ADDRESS_UPDATE);
+	rc = send_req(out, NULL, ctx, RT_NCS_ADDRESS_UPDATE, path, b, 0);
 	cJSON_Delete(b);
 	free(path);
-	free(enc);
 	return rc;
 }
 
 int
 ta_address_delete(struct core_ctx *ctx, const char *id)
 {
-	char *enc = graph_escape(id);
-	char *path = xasprintf("/Skype.Ncs/civicAddresses/%s", enc);
-	int rc = send_req(NULL, NULL, ctx, "DELETE", path, NULL, 0);
+	char *path = route_path(RT_NCS_ADDRESS_DELETE, id);
+	int rc = send_req(NULL, NULL, ctx, RT_NCS_ADDRESS_DELETE, path, NULL, 0);
 
 	free(path);
-	free(enc);
 	return rc;
 }
 
@@ -276,18 +335,26 @@ ta_location_create(cJSON **out, struct core_ctx *ctx, const char *civic_id,
     const char *location, const char *elin)
 {
 	cJSON *b = cJSON_CreateObject();
+	char *path;
 	int rc;
 
 	if (!b)
 		BUG("out of memory");
 	cJSON_AddStringToObject(b, "civicAddressId", civic_id);
+	/*
+	 * The cmdlet's -Location travels as additionalInfo (docs/wire.md); the
+	 * reads name it "location", which is sent along with the same value.
+	 */
+	cJSON_AddStringToObject(b, "additionalInfo", location);
 	cJSON_AddStringToObject(b, "location", location);
 	if (elin)
 		cJSON_AddStringToObject(b, "elin", elin);
 	else
 		cJSON_AddNullToObject(b, "elin");
-	rc = send_req(out, NULL, ctx, "POST", "/Skype.Ncs/locations", b, 0);
+	path = route_path(RT_NCS_LOCATION_CREATE);
+	rc = send_req(out, NULL, ctx, RT_NCS_LOCATION_CREATE, path, b, 0);
 	cJSON_Delete(b);
+	free(path);
 	return rc;
 }
 
@@ -295,26 +362,28 @@ int
 ta_location_update(cJSON **out, struct core_ctx *ctx, const char *id,
     const cJSON *body)
 {
-	char *enc = graph_escape(id);
-	char *path = xasprintf("/Skype.Ncs/locations/%s", enc);
 	cJSON *b = dup_with_id(body, id);
-	int rc = send_req(out, NULL, ctx, "PUT", path, b, 0);
+	const cJSON *name = cJSON_GetObjectItem(b, "location");
+	char *path;
+	int rc;
 
+	/* As the create: the place name is additionalInfo; id in the body. */
+	if (name && !cJSON_GetObjectItem(b, "additionalInfo"))
+		cJSON_AddItemToObject(b, "additionalInfo", cJSON_Duplicate(name, 1));
+	path = route_path(RT_NCS_LOCATION_UPDATE);
+	rc = send_req(out, NULL, ctx, RT_NCS_LOCATION_UPDATE, path, b, 0);
 	cJSON_Delete(b);
 	free(path);
-	free(enc);
 	return rc;
 }
 
 int
 ta_location_delete(struct core_ctx *ctx, const char *id)
 {
-	char *enc = graph_escape(id);
-	char *path = xasprintf("/Skype.Ncs/locations/%s", enc);
-	int rc = send_req(NULL, NULL, ctx, "DELETE", path, NULL, 0);
+	char *path = route_path(RT_NCS_LOCATION_DELETE, id);
+	int rc = send_req(NULL, NULL, ctx, RT_NCS_LOCATION_DELETE, path, NULL, 0);
 
 	free(path);
-	free(enc);
 	return rc;
 }
 
@@ -330,25 +399,17 @@ ta_policy_name(const char *identity)
 
 /* "Global" stays as it is; any other name is addressed as "Tag:name". */
 static char *
-policy_path(const char *type, const char *name)
+policy_path(enum route_id id, const char *type, const char *name)
 {
 	const char *bare = ta_policy_name(name);
-	char *enc = graph_escape(bare);
-	char *path;
 
-	if (strcasecmp(bare, "Global") == 0)
-		path = xasprintf("/Skype.Policy/configurations/%s/configuration/Global", type);
-	else
-		path = xasprintf("/Skype.Policy/configurations/%s/configuration/Tag:%s",
-		    type, enc);
-	free(enc);
-	return path;
+	return route_path(id, type, strcasecmp(bare, "Global") == 0 ? "" : "Tag:", bare);
 }
 
 int
 ta_policies(cJSON **out, struct core_ctx *ctx, const char *type)
 {
-	char *path = xasprintf("/Skype.Policy/configurations/%s", type);
+	char *path = route_path(RT_POLICY_LIST, type);
 	int rc = read_array(out, ctx, path, NULL);
 
 	free(path);
@@ -359,8 +420,8 @@ int
 ta_policy_get(cJSON **out, struct core_ctx *ctx, const char *type,
     const char *name)
 {
-	char *path = policy_path(type, name);
-	int rc = send_req(out, NULL, ctx, "GET", path, NULL, SVC_ALLOW_404);
+	char *path = policy_path(RT_POLICY_GET, type, name);
+	int rc = send_req(out, NULL, ctx, RT_POLICY_GET, path, NULL, SVC_ALLOW_404);
 
 	free(path);
 	return rc;
@@ -370,7 +431,7 @@ int
 ta_policy_create(cJSON **out, struct core_ctx *ctx, const char *type,
     const char *name, const cJSON *body)
 {
-	char *path = xasprintf("/Skype.Policy/configurations/%s", type);
+	char *path = route_path(RT_POLICY_CREATE, type);
 	cJSON *b = body ? cJSON_Duplicate(body, 1) : cJSON_CreateObject();
 	int rc;
 
@@ -378,7 +439,7 @@ ta_policy_create(cJSON **out, struct core_ctx *ctx, const char *type,
 		BUG("out of memory");
 	cJSON_DeleteItemFromObject(b, "Identity");
 	cJSON_AddStringToObject(b, "Identity", ta_policy_name(name));
-	rc = send_req(out, NULL, ctx, "POST", path, b, 0);
+	rc = send_req(out, NULL, ctx, RT_POLICY_CREATE, path, b, 0);
 	cJSON_Delete(b);
 	free(path);
 	return rc;
@@ -388,14 +449,25 @@ int
 ta_policy_update(cJSON **out, struct core_ctx *ctx, const char *type,
     const char *name, const cJSON *changes)
 {
-	char *path = policy_path(type, name);
+	bool mpa = strcmp(type, TA_SHARED_CALLING) == 0;
+	char *path = policy_path(mpa ? RT_POLICY_PATCH : RT_POLICY_PUT, type, name);
 	cJSON *b = cJSON_Duplicate(changes, 1);
 	int rc;
 
 	if (!b)
 		BUG("out of memory");
 	cJSON_DeleteItemFromObject(b, "Identity");
-	rc = send_req(out, NULL, ctx, "PUT", path, b, 0);
+	/*
+	 * TeamsSharedCallingRoutingPolicy is served by the policy service the
+	 * MPA cmdlets use: PATCH with Identity in the body. The ConfigAPI types
+	 * take PUT without it (docs/wire.md).
+	 */
+	if (mpa) {
+		cJSON_AddStringToObject(b, "Identity", ta_policy_name(name));
+		rc = send_req(out, NULL, ctx, RT_POLICY_PATCH, path, b, 0);
+	} else {
+		rc = send_req(out, NULL, ctx, RT_POLICY_PUT, path, b, 0);
+	}
 	cJSON_Delete(b);
 	free(path);
 	return rc;
@@ -404,57 +476,67 @@ ta_policy_update(cJSON **out, struct core_ctx *ctx, const char *type,
 int
 ta_policy_delete(struct core_ctx *ctx, const char *type, const char *name)
 {
-	char *path = policy_path(type, name);
-	int rc = send_req(NULL, NULL, ctx, "DELETE", path, NULL, 0);
+	char *path = policy_path(RT_POLICY_DELETE, type, name);
+	int rc = send_req(NULL, NULL, ctx, RT_POLICY_DELETE, path, NULL, 0);
 
 	free(path);
 	return rc;
+}
+
+/* The body of a user grant; name NULL or "" removes the direct grant. */
+static void
+add_grant_body(cJSON *b, const char *name)
+{
+	/*
+	 * {"policyName": X, "additionalParameters": null}; a removal sends
+	 * policyName null (docs/wire.md: SingleGrantPayload).
+	 */
+	if (name && *name)
+		cJSON_AddStringToObject(b, "policyName", ta_policy_name(name));
+	else
+		cJSON_AddNullToObject(b, "policyName");
+	cJSON_AddNullToObject(b, "additionalParameters");
 }
 
 int
 ta_grant_user(struct core_ctx *ctx, const char *object_id, const char *type,
     const char *name)
 {
-	char *enc = graph_escape(object_id);
-	char *path = xasprintf("/Skype.Policy/users/%s/policies/%s", enc, type);
+	char *path = route_path(RT_GRANT_USER, object_id, type);
 	cJSON *b = cJSON_CreateObject();
 	int rc;
 
 	if (!b)
 		BUG("out of memory");
-	cJSON_AddStringToObject(b, "PolicyName", name ? ta_policy_name(name) : "");
+	add_grant_body(b, name);
 	/* A grant sets a value: repeating it is harmless. */
-	rc = send_req(NULL, NULL, ctx, "PATCH", path, b, SVC_IDEMPOTENT);
+	rc = send_req(NULL, NULL, ctx, RT_GRANT_USER, path, b, SVC_IDEMPOTENT);
 	cJSON_Delete(b);
 	free(path);
-	free(enc);
 	return rc;
 }
 
-static char *
-group_path(const char *group_id, const char *type)
-{
-	char *enc = graph_escape(group_id);
-	char *path = xasprintf("/Skype.Policy/groupPolicyAssignments/%s/policyTypes/%s",
-	    enc, type);
 
-	free(enc);
-	return path;
-}
 
 int
 ta_grant_group(struct core_ctx *ctx, const char *group_id, const char *type,
-    const char *name, int rank)
+    const char *name, int rank, bool exists)
 {
-	char *path = group_path(group_id, type);
+	enum route_id id = exists ? RT_GROUP_GRANT_CHANGE : RT_GROUP_GRANT_CREATE;
+	char *path = route_path(id, group_id, type);
 	cJSON *b = cJSON_CreateObject();
 	int rc;
 
 	if (!b)
 		BUG("out of memory");
-	cJSON_AddStringToObject(b, "PolicyName", ta_policy_name(name));
-	cJSON_AddNumberToObject(b, "Rank", rank);
-	rc = send_req(NULL, NULL, ctx, "PATCH", path, b, SVC_IDEMPOTENT);
+	/*
+	 * GroupAssignPayload {"policyName", "priority"}: New-CsGroupPolicy-
+	 * Assignment creates with PUT, Set-CsGroupPolicyAssignment changes with
+	 * PATCH (docs/wire.md).
+	 */
+	cJSON_AddStringToObject(b, "policyName", ta_policy_name(name));
+	cJSON_AddNumberToObject(b, "priority", rank);
+	rc = send_req(NULL, NULL, ctx, id, path, b, SVC_IDEMPOTENT);
 	cJSON_Delete(b);
 	free(path);
 	return rc;
@@ -463,8 +545,8 @@ ta_grant_group(struct core_ctx *ctx, const char *group_id, const char *type,
 int
 ta_ungrant_group(struct core_ctx *ctx, const char *group_id, const char *type)
 {
-	char *path = group_path(group_id, type);
-	int rc = send_req(NULL, NULL, ctx, "DELETE", path, NULL, 0);
+	char *path = route_path(RT_GROUP_GRANT_DELETE, group_id, type);
+	int rc = send_req(NULL, NULL, ctx, RT_GROUP_GRANT_DELETE, path, NULL, 0);
 
 	free(path);
 	return rc;
@@ -473,19 +555,38 @@ ta_ungrant_group(struct core_ctx *ctx, const char *group_id, const char *type)
 int
 ta_group_grants(cJSON **out, struct core_ctx *ctx, const char *type)
 {
-	char *path = xasprintf("/Skype.Policy/groupPolicyAssignments?policyType=%s", type);
-	cJSON *g;
-	int rc = read_array(out, ctx, path, NULL);
+	char *path = route_path(RT_GROUP_GRANTS, type);
+	static const char *const keys[][2] = {
+		{ "GroupId", "groupId" }, { "PolicyType", "policyType" },
+		{ "PolicyName", "policyName" }, { "Rank", "priority" },
+	};
+	cJSON *list = NULL, *norm, *g, *n;
+	const cJSON *v;
+	size_t k;
+	int rc = read_array(&list, ctx, path, NULL);
 
 	free(path);
+	*out = NULL;
 	if (rc)
 		return rc;
-	cJSON_ArrayForEach(g, *out) {
-		const cJSON *prio = cJSON_GetObjectItem(g, "Priority");
-
-		if (!cJSON_GetObjectItem(g, "Rank") && prio)
-			cJSON_AddItemToObject(g, "Rank", cJSON_Duplicate(prio, 1));
+	/* The service lists GroupAssignment {groupId, policyType, policyName, priority}. */
+	norm = cJSON_CreateArray();
+	if (!norm)
+		BUG("out of memory");
+	cJSON_ArrayForEach(g, list) {
+		n = cJSON_CreateObject();
+		if (!n)
+			BUG("out of memory");
+		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+			v = cJSON_GetObjectItem(g, keys[k][1]);
+			if (!v && k == 3)
+				v = cJSON_GetObjectItem(g, "Rank");
+			cJSON_AddItemToObject(n, keys[k][0], copy_or_null(v));
+		}
+		cJSON_AddItemToArray(norm, n);
 	}
+	cJSON_Delete(list);
+	*out = norm;
 	return CORE_OK;
 }
 
@@ -494,14 +595,11 @@ ta_group_grants(cJSON **out, struct core_ctx *ctx, const char *type)
 int
 ta_set_enterprise_voice(struct core_ctx *ctx, const char *object_id, bool on)
 {
-	char *enc = graph_escape(object_id);
-	char *path = xasprintf(
-	    "/Skype.TelephoneNumberMgmt/cmdlet/assignments?identity=%s&enterpriseVoiceEnabled=%s",
-	    enc, on ? "true" : "false");
-	int rc = send_req(NULL, NULL, ctx, "PUT", path, NULL, 0);
+	/* bool.ToString(), as AutoRest sends a bool query value (docs/wire.md) */
+	char *path = route_path(RT_ENTERPRISE_VOICE, object_id, on ? "True" : "False");
+	int rc = send_req(NULL, NULL, ctx, RT_ENTERPRISE_VOICE, path, NULL, 0);
 
 	free(path);
-	free(enc);
 	return rc;
 }
 
@@ -513,13 +611,13 @@ ta_resource_accounts(cJSON **out, struct core_ctx *ctx)
 	struct svc_resp resp;
 	cJSON *all = cJSON_CreateArray();
 	const cJSON *page, *item, *tok;
-	char *path = NULL, *enc;
+	char *path = NULL, *enc, *more;
 	int rc = CORE_OK;
 
 	if (!all)
 		BUG("out of memory");
 	*out = NULL;
-	path = xstrdup("/Teams.PlatformService/v2/ApplicationInstances?pageSize=100");
+	path = route_path(RT_RA_LIST, "");
 	for (;;) {
 		svc_resp_init(&resp);
 		rc = svc_call(&resp, ctx, SVC_TEAMS, "GET", path, NULL, NULL, 0);
@@ -541,7 +639,9 @@ ta_resource_accounts(cJSON **out, struct core_ctx *ctx)
 		path = NULL;
 		if (cJSON_IsString(tok) && *tok->valuestring) {
 			enc = graph_escape(tok->valuestring);
-			path = xasprintf("/Teams.PlatformService/v2/ApplicationInstances?pageSize=100&skipToken=%s", enc);
+			more = xasprintf("&skipToken=%s", enc);
+			path = route_path(RT_RA_LIST, more);
+			free(more);
 			free(enc);
 		}
 		svc_resp_release(&resp);
@@ -561,8 +661,7 @@ out:
 int
 ta_resource_account_get(cJSON **out, struct core_ctx *ctx, const char *identity)
 {
-	char *enc = graph_escape(identity);
-	char *path = xasprintf("/Teams.PlatformService/v2/Legacy/ApplicationInstances?identity=%s", enc);
+	char *path = route_path(RT_RA_GET, identity);
 	cJSON *list = NULL;
 	int rc;
 
@@ -571,9 +670,8 @@ ta_resource_account_get(cJSON **out, struct core_ctx *ctx, const char *identity)
 	 * No such account is a 404 ("The user '…' is not found"), also while a
 	 * new one replicates: CORE_ENOTFOUND, never an error.
 	 */
-	rc = send_req(&list, NULL, ctx, "GET", path, NULL, SVC_ALLOW_404);
+	rc = send_req(&list, NULL, ctx, RT_RA_GET, path, NULL, SVC_ALLOW_404);
 	free(path);
-	free(enc);
 	if (rc)
 		return rc;
 	if (cJSON_IsObject(list) && !list_of(list, NULL)) {
@@ -596,6 +694,7 @@ ta_resource_account_create(cJSON **out, bool *ambiguous, struct core_ctx *ctx,
     const char *upn, const char *display_name, const char *application_id)
 {
 	cJSON *b = cJSON_CreateObject();
+	char *path;
 	int rc;
 
 	if (!b)
@@ -603,33 +702,37 @@ ta_resource_account_create(cJSON **out, bool *ambiguous, struct core_ctx *ctx,
 	cJSON_AddStringToObject(b, "userPrincipalName", upn);
 	cJSON_AddStringToObject(b, "displayName", display_name);
 	cJSON_AddStringToObject(b, "applicationId", application_id);
-	rc = send_req(out, ambiguous, ctx, "POST", "/Teams.PlatformService/v2/ApplicationInstances",
-	    b, 0);
-	cJSON_Delete(b);
-	return rc;
-}
-
-int
-ta_resource_account_update(cJSON **out, struct core_ctx *ctx, const char *object_id,
-    const char *display_name, const char *application_id)
-{
-	char *enc = graph_escape(object_id);
-	char *path = xasprintf("/Teams.PlatformService/v2/ApplicationInstances/%s", enc);
-	cJSON *b = cJSON_CreateObject();
-	int rc;
-
-	if (!b)
-		BUG("out of memory");
-	cJSON_AddStringToObject(b, "displayName", display_name);
-	cJSON_AddStringToObject(b, "applicationId", application_id);
-	rc = send_req(out, NULL, ctx, "PUT", path, b, 0);
+	path = route_path(RT_RA_CREATE);
+	rc = send_req(out, ambiguous, ctx, RT_RA_CREATE, path, b, 0);
 	cJSON_Delete(b);
 	free(path);
-	free(enc);
 	return rc;
 }
 
 /* ---- /Teams.VoiceApps ---- */
+
+/*
+ * Get, create and update answer with the attendant in an "autoAttendant"
+ * envelope (docs/wire.md), sometimes as a one-element array; a bare object
+ * is kept as it is. Replaces *j with the attendant.
+ */
+static void
+aa_unwrap(cJSON **j)
+{
+	cJSON *inner;
+
+	if (!*j || !cJSON_IsObject(*j))
+		return;
+	inner = cJSON_GetObjectItem(*j, "autoAttendant");
+	if (cJSON_IsArray(inner) && cJSON_GetArraySize(inner) == 1)
+		inner = cJSON_DetachItemFromArray(inner, 0);
+	else if (cJSON_IsObject(inner))
+		inner = cJSON_DetachItemViaPointer(*j, inner);
+	else
+		return;
+	cJSON_Delete(*j);
+	*j = inner;
+}
 
 int
 ta_auto_attendants(cJSON **out, struct core_ctx *ctx)
@@ -637,14 +740,16 @@ ta_auto_attendants(cJSON **out, struct core_ctx *ctx)
 	/* The list pages with first/skip (100 when first is absent): read to a short page. */
 	const int first = 100;
 	cJSON *all = cJSON_CreateArray(), *page = NULL;
-	char *path;
+	char *path, f[16], k[16];
 	int rc, n, skip;
 
 	if (!all)
 		BUG("out of memory");
 	*out = NULL;
 	for (skip = 0;; skip += first) {
-		path = xasprintf("/Teams.VoiceApps/auto-attendants?first=%d&skip=%d", first, skip);
+		snprintf(f, sizeof(f), "%d", first);
+		snprintf(k, sizeof(k), "%d", skip);
+		path = route_path(RT_AA_LIST, f, k);
 		rc = read_array(&page, ctx, path, "autoAttendants");
 		free(path);
 		if (rc) {
@@ -652,8 +757,12 @@ ta_auto_attendants(cJSON **out, struct core_ctx *ctx)
 			return rc;
 		}
 		n = cJSON_GetArraySize(page);
-		while (page->child)
-			cJSON_AddItemToArray(all, cJSON_DetachItemFromArray(page, 0));
+		while (page->child) {
+			cJSON *aa = cJSON_DetachItemFromArray(page, 0);
+
+			aa_unwrap(&aa);
+			cJSON_AddItemToArray(all, aa);
+		}
 		cJSON_Delete(page);
 		if (n < first)
 			break;
@@ -662,23 +771,15 @@ ta_auto_attendants(cJSON **out, struct core_ctx *ctx)
 	return CORE_OK;
 }
 
-static char *
-aa_path(const char *id)
-{
-	char *enc = graph_escape(id);
-	char *path = xasprintf("/Teams.VoiceApps/auto-attendants/%s", enc);
-
-	free(enc);
-	return path;
-}
-
 int
 ta_auto_attendant_get(cJSON **out, struct core_ctx *ctx, const char *id)
 {
-	char *path = aa_path(id);
-	int rc = send_req(out, NULL, ctx, "GET", path, NULL, SVC_ALLOW_404);
+	char *path = route_path(RT_AA_GET, id);
+	int rc = send_req(out, NULL, ctx, RT_AA_GET, path, NULL, SVC_ALLOW_404);
 
 	free(path);
+	if (rc == CORE_OK)
+		aa_unwrap(out);
 	return rc;
 }
 
@@ -686,26 +787,33 @@ int
 ta_auto_attendant_create(cJSON **out, bool *ambiguous, struct core_ctx *ctx,
     const cJSON *body)
 {
-	return send_req(out, ambiguous, ctx, "POST", "/Teams.VoiceApps/auto-attendants",
-	    body, 0);
+	char *path = route_path(RT_AA_CREATE);
+	int rc = send_req(out, ambiguous, ctx, RT_AA_CREATE, path, body, 0);
+
+	free(path);
+	if (rc == CORE_OK && out)
+		aa_unwrap(out);
+	return rc;
 }
 
 int
 ta_auto_attendant_update(cJSON **out, struct core_ctx *ctx, const char *id,
     const cJSON *body)
 {
-	char *path = aa_path(id);
-	int rc = send_req(out, NULL, ctx, "PUT", path, body, 0);
+	char *path = route_path(RT_AA_UPDATE, id);
+	int rc = send_req(out, NULL, ctx, RT_AA_UPDATE, path, body, 0);
 
 	free(path);
+	if (rc == CORE_OK && out)
+		aa_unwrap(out);
 	return rc;
 }
 
 int
 ta_auto_attendant_delete(struct core_ctx *ctx, const char *id)
 {
-	char *path = aa_path(id);
-	int rc = send_req(NULL, NULL, ctx, "DELETE", path, NULL, 0);
+	char *path = route_path(RT_AA_DELETE, id);
+	int rc = send_req(NULL, NULL, ctx, RT_AA_DELETE, path, NULL, 0);
 
 	free(path);
 	return rc;
@@ -716,6 +824,7 @@ ta_associate(struct core_ctx *ctx, const char *aa_id,
     const char *const *endpoint_ids, size_t n, int priority)
 {
 	cJSON *b = cJSON_CreateObject(), *ids;
+	char *path;
 	size_t i;
 	int rc;
 
@@ -727,27 +836,18 @@ ta_associate(struct core_ctx *ctx, const char *aa_id,
 	for (i = 0; i < n; i++)
 		cJSON_AddItemToArray(ids, cJSON_CreateString(endpoint_ids[i]));
 	cJSON_AddNumberToObject(b, "callPriority", priority ? priority : 3);
-	rc = send_req(NULL, NULL, ctx, "POST", "/Teams.VoiceApps/applicationinstanceassociations",
-	    b, 0);
+	path = route_path(RT_ASSOC_CREATE);
+	rc = send_req(NULL, NULL, ctx, RT_ASSOC_CREATE, path, b, 0);
 	cJSON_Delete(b);
+	free(path);
 	return rc;
-}
-
-static char *
-assoc_path(const char *endpoint_id)
-{
-	char *enc = graph_escape(endpoint_id);
-	char *path = xasprintf("/Teams.VoiceApps/applicationinstanceassociations/%s", enc);
-
-	free(enc);
-	return path;
 }
 
 int
 ta_association_get(cJSON **out, struct core_ctx *ctx, const char *endpoint_id)
 {
-	char *path = assoc_path(endpoint_id);
-	int rc = send_req(out, NULL, ctx, "GET", path, NULL, SVC_ALLOW_404);
+	char *path = route_path(RT_ASSOC_GET, endpoint_id);
+	int rc = send_req(out, NULL, ctx, RT_ASSOC_GET, path, NULL, SVC_ALLOW_404);
 
 	free(path);
 	return rc;
@@ -756,8 +856,8 @@ ta_association_get(cJSON **out, struct core_ctx *ctx, const char *endpoint_id)
 int
 ta_disassociate(struct core_ctx *ctx, const char *endpoint_id)
 {
-	char *path = assoc_path(endpoint_id);
-	int rc = send_req(NULL, NULL, ctx, "DELETE", path, NULL, 0);
+	char *path = route_path(RT_ASSOC_DELETE, endpoint_id);
+	int rc = send_req(NULL, NULL, ctx, RT_ASSOC_DELETE, path, NULL, 0);
 
 	free(path);
 	return rc;
@@ -768,12 +868,10 @@ ta_disassociate(struct core_ctx *ctx, const char *endpoint_id)
 int
 ta_user_get(cJSON **out, struct core_ctx *ctx, const char *object_id)
 {
-	char *enc = graph_escape(object_id);
-	char *path = xasprintf("/Teams.User/users/%s", enc);
-	int rc = send_req(out, NULL, ctx, "GET", path, NULL, SVC_ALLOW_404);
+	char *path = route_path(RT_TEAMS_USER_GET, object_id);
+	int rc = send_req(out, NULL, ctx, RT_TEAMS_USER_GET, path, NULL, SVC_ALLOW_404);
 
 	free(path);
-	free(enc);
 	return rc;
 }
 
@@ -856,34 +954,28 @@ void
 ta_grant_user_req(struct svc_req *req, const char *object_id, const char *type,
     const char *name)
 {
-	char *enc = graph_escape(object_id);
 	cJSON *b = cJSON_CreateObject();
 
 	if (!b)
 		BUG("out of memory");
-	cJSON_AddStringToObject(b, "PolicyName", name ? ta_policy_name(name) : "");
+	add_grant_body(b, name);
 	memset(req, 0, sizeof(*req));
 	req->svc = SVC_TEAMS;
-	req->method = "PATCH";
-	req->path = xasprintf("/Skype.Policy/users/%s/policies/%s", enc, type);
+	req->method = route_get(RT_GRANT_USER)->method;
+	req->path = route_path(RT_GRANT_USER, object_id, type);
 	req->body = b;
 	/* As ta_grant_user(): a grant sets a value, repeating it is harmless. */
 	req->flags = SVC_IDEMPOTENT;
-	free(enc);
 }
 
 void
 ta_enterprise_voice_req(struct svc_req *req, const char *object_id, bool on)
 {
-	char *enc = graph_escape(object_id);
-
 	memset(req, 0, sizeof(*req));
 	req->svc = SVC_TEAMS;
-	req->method = "PUT";
-	req->path = xasprintf(
-	    "/Skype.TelephoneNumberMgmt/cmdlet/assignments?identity=%s&enterpriseVoiceEnabled=%s",
-	    enc, on ? "true" : "false");
-	free(enc);
+	req->method = route_get(RT_ENTERPRISE_VOICE)->method;
+	/* bool.ToString(), as AutoRest sends a bool query value */
+	req->path = route_path(RT_ENTERPRISE_VOICE, object_id, on ? "True" : "False");
 }
 
 void
@@ -896,21 +988,65 @@ ta_req_release(struct svc_req *req)
 
 /* ---- users, Teams view, in bulk (teams_shared_calling_info) ---- */
 
+/*
+ * The next page of a Teams.User list: "@nextLink" (UserApiSearchResults,
+ * docs/wire.md), absolute or relative to /Teams.User/, else a skipToken
+ * added to first. NULL when there is none.
+ */
+static char *
+users_next(const cJSON *page, const char *first)
+{
+	const cJSON *link = cJSON_GetObjectItem(page, "@nextLink");
+	const cJSON *tok = cJSON_GetObjectItem(page, "skipToken");
+	char *enc, *next;
+
+	if (cJSON_IsString(link) && *link->valuestring) {
+		if (strncasecmp(link->valuestring, "https://", 8) == 0 ||
+		    strncasecmp(link->valuestring, "http://", 7) == 0 ||
+		    link->valuestring[0] == '/')
+			return xstrdup(link->valuestring);
+		return xasprintf("/Teams.User/%s", link->valuestring);
+	}
+	if (cJSON_IsString(tok) && *tok->valuestring) {
+		enc = graph_escape(tok->valuestring);
+		next = xasprintf("%s&skiptoken=%s", first, enc);   /* first: a route_path() */
+		free(enc);
+		return next;
+	}
+	return NULL;
+}
+
 int
-ta_users(cJSON **out, struct core_ctx *ctx, const char *filter)
+ta_users(cJSON **out, struct core_ctx *ctx, const char *account_type)
 {
 	struct svc_resp resp;
 	cJSON *all = cJSON_CreateArray();
-	const cJSON *page, *item, *tok;
-	char *path, *fenc = filter ? graph_escape(filter) : NULL, *enc;
-	int rc = CORE_OK;
+	const cJSON *page, *item;
+	char *path, *first, *filter, *fenc, *more;
+	int rc = CORE_OK, pages = 0;
 
 	if (!all)
 		BUG("out of memory");
 	*out = NULL;
-	path = fenc ? xasprintf("/Teams.User/users?filter=%s&pageSize=100", fenc) :
-	    xstrdup("/Teams.User/users?pageSize=100");
+	/* Get-CsOnlineUser -AccountType X sends psfilter=AccountType -eq 'X' (docs/wire.md). */
+	if (account_type) {
+		filter = xasprintf("AccountType -eq '%s'", account_type);
+		fenc = graph_escape(filter);
+		more = xasprintf("&psfilter=%s", fenc);
+		first = route_path(RT_TEAMS_USERS, more);
+		free(more);
+		free(fenc);
+		free(filter);
+	} else {
+		first = route_path(RT_TEAMS_USERS, "");
+	}
+	path = xstrdup(first);
 	while (path) {
+		if (++pages > 10000) {
+			rc = core_error(ctx, CORE_ESERVICE,
+			    "GET /Teams.User/users: teams kept returning pages after %d", pages - 1);
+			break;
+		}
 		svc_resp_init(&resp);
 		rc = svc_call(&resp, ctx, SVC_TEAMS, "GET", path, NULL, NULL, 0);
 		if (rc) {
@@ -926,19 +1062,12 @@ ta_users(cJSON **out, struct core_ctx *ctx, const char *filter)
 		}
 		cJSON_ArrayForEach(item, page)
 			cJSON_AddItemToArray(all, cJSON_Duplicate(item, 1));
-		tok = cJSON_GetObjectItem(resp.json, "skipToken");
 		free(path);
-		path = NULL;
-		if (cJSON_IsString(tok) && *tok->valuestring) {
-			enc = graph_escape(tok->valuestring);
-			path = fenc ? xasprintf("/Teams.User/users?filter=%s&pageSize=100&skiptoken=%s",
-			    fenc, enc) : xasprintf("/Teams.User/users?pageSize=100&skiptoken=%s", enc);
-			free(enc);
-		}
+		path = users_next(resp.json, first);
 		svc_resp_release(&resp);
 	}
 	free(path);
-	free(fenc);
+	free(first);
 	if (rc) {
 		cJSON_Delete(all);
 		return rc;

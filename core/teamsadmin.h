@@ -49,17 +49,24 @@ int ta_locations(cJSON **out, struct core_ctx *ctx);
  */
 cJSON *ta_group_addresses(const cJSON *locations);
 
-/* POST /Skype.Ncs/civicAddresses; body holds the NewCivicAddress fields. */
+/*
+ * POST /Skype.Ncs/civicAddresses; body holds the NewCivicAddress fields
+ * (countyOrDistrict, a location field, is left out).
+ */
 int ta_address_create(cJSON **out, struct core_ctx *ctx, const cJSON *body);
-/* PUT /Skype.Ncs/civicAddresses/{id}; id is also put in the body. */
+/*
+ * PUT /Skype.Ncs/civicAddresses with the id in the body; body uses the read
+ * names (cityOrTownAlias, companyId), sent as SetCivicAddress names them
+ * (cityAlias, companyTaxId).
+ */
 int ta_address_update(cJSON **out, struct core_ctx *ctx, const char *id,
     const cJSON *body);
 /* DELETE /Skype.Ncs/civicAddresses/{id} */
 int ta_address_delete(struct core_ctx *ctx, const char *id);
-/* POST /Skype.Ncs/locations {"civicAddressId","location","elin"} */
+/* POST /Skype.Ncs/locations {"civicAddressId","additionalInfo","location","elin"} */
 int ta_location_create(cJSON **out, struct core_ctx *ctx, const char *civic_id,
     const char *location, const char *elin);
-/* PUT /Skype.Ncs/locations/{id}; id is also put in the body. */
+/* PUT /Skype.Ncs/locations with the id in the body; "location" is sent as additionalInfo too. */
 int ta_location_update(cJSON **out, struct core_ctx *ctx, const char *id,
     const cJSON *body);
 /* DELETE /Skype.Ncs/locations/{id} */
@@ -78,7 +85,10 @@ int ta_policy_get(cJSON **out, struct core_ctx *ctx, const char *type,
 /* Creates an instance: POST with "Identity": name and the fields of body. */
 int ta_policy_create(cJSON **out, struct core_ctx *ctx, const char *type,
     const char *name, const cJSON *body);
-/* Updates an instance with the changed fields only (merge). */
+/*
+ * Updates an instance with the changed fields only (merge): PATCH with
+ * Identity for TeamsSharedCallingRoutingPolicy, PUT without it otherwise.
+ */
 int ta_policy_update(cJSON **out, struct core_ctx *ctx, const char *type,
     const char *name, const cJSON *changes);
 /* Deletes an instance. */
@@ -90,24 +100,27 @@ const char *ta_policy_name(const char *identity);
 
 /*
  * Grants policy name of type to a user or resource account by object id;
- * name "" removes the direct grant.
+ * name "" removes the direct grant (sent as policyName null).
  */
 int ta_grant_user(struct core_ctx *ctx, const char *object_id, const char *type,
     const char *name);
-/* Grants to a group with a rank (1 is the highest). */
+/*
+ * Grants to a group with a rank (1 is the highest): PUT when the group has
+ * no grant of the type yet, PATCH to change one (exists).
+ */
 int ta_grant_group(struct core_ctx *ctx, const char *group_id, const char *type,
-    const char *name, int rank);
+    const char *name, int rank, bool exists);
 /* Removes a group grant. */
 int ta_ungrant_group(struct core_ctx *ctx, const char *group_id, const char *type);
 /*
  * Every group grant of a type: [{"GroupId","PolicyType","PolicyName","Rank"}]
- * ("Priority" is copied to "Rank" when the service uses that name).
+ * (the service's groupId, policyType, policyName and priority).
  */
 int ta_group_grants(cJSON **out, struct core_ctx *ctx, const char *type);
 
 /* ---- enterprise voice without a number ---- */
 
-/* PUT /Skype.TelephoneNumberMgmt/cmdlet/assignments?identity=&enterpriseVoiceEnabled= */
+/* PUT /Skype.TelephoneNumberMgmt/cmdlet/assignments?identity=&enterpriseVoiceEnabled=True|False */
 int ta_set_enterprise_voice(struct core_ctx *ctx, const char *object_id, bool on);
 
 /* ---- resource accounts: /Teams.PlatformService/v2 ---- */
@@ -126,13 +139,16 @@ int ta_resource_account_get(cJSON **out, struct core_ctx *ctx, const char *ident
  */
 int ta_resource_account_create(cJSON **out, bool *ambiguous, struct core_ctx *ctx,
     const char *upn, const char *display_name, const char *application_id);
-/* PUT {displayName, applicationId} */
-int ta_resource_account_update(cJSON **out, struct core_ctx *ctx, const char *object_id,
-    const char *display_name, const char *application_id);
+/*
+ * There is no update: Set-CsOnlineApplicationInstance is not supported with
+ * application authentication (Learn, "Application-based authentication in
+ * Teams PowerShell module"), and every sign-in of the collection is app-only.
+ * A display name changes through Graph (tenant_user_set_display_name()).
+ */
 
 /* ---- auto attendants: /Teams.VoiceApps ---- */
 
-/* Every auto attendant (full objects). */
+/* Every auto attendant (full objects, out of their envelopes). */
 int ta_auto_attendants(cJSON **out, struct core_ctx *ctx);
 /* One auto attendant; CORE_ENOTFOUND (no message) when missing. */
 int ta_auto_attendant_get(cJSON **out, struct core_ctx *ctx, const char *id);
@@ -197,12 +213,12 @@ void ta_req_release(struct svc_req *req);
 
 /*
  * Every user of the Teams view (GET /Teams.User/users, pageSize=100,
- * skiptoken paging), optionally narrowed by an OData filter (not yet
- * encoded), such as "accountType eq 'ResourceAccount'": resource accounts,
- * which userConfigurations leaves out, with their effectivePolicyAssignments
- * (API.md 2.3.5; the parameters are inferred).
+ * "@nextLink" paging, a skipToken as fallback), optionally only those of
+ * one account type ("ResourceAccount": resource accounts, which
+ * userConfigurations leaves out, with their effectivePolicyAssignments),
+ * sent as psfilter=AccountType -eq '<type>'.
  * @param[out] out  a new array of user objects
  */
-int ta_users(cJSON **out, struct core_ctx *ctx, const char *filter);
+int ta_users(cJSON **out, struct core_ctx *ctx, const char *account_type);
 
 #endif

@@ -10,17 +10,20 @@
 
 #include "graph.h"
 #include "http.h"
+#include "routes.h"
 #include "svc.h"
 
 int
 tenant_organization(cJSON **out, struct core_ctx *ctx)
 {
 	cJSON *list = NULL;
+	char *path;
 	int rc;
 
 	*out = NULL;
-	rc = graph_list(&list, ctx,
-	    "/v1.0/organization?$select=id,displayName,verifiedDomains", NULL);
+	path = route_path(RT_G_ORGANIZATION);
+	rc = graph_list(&list, ctx, path, NULL);
+	free(path);
 	if (rc)
 		return rc;
 	if (cJSON_GetArraySize(list) < 1) {
@@ -53,9 +56,12 @@ int
 tenant_skus(cJSON **out, struct core_ctx *ctx)
 {
 	cJSON *skus = NULL, *s;
+	char *path;
 	int rc;
 
-	rc = graph_list(&skus, ctx, "/v1.0/subscribedSkus", NULL);
+	path = route_path(RT_G_SKUS);
+	rc = graph_list(&skus, ctx, path, NULL);
+	free(path);
 	if (rc)
 		return rc;
 	cJSON_ArrayForEach(s, skus) {
@@ -75,14 +81,16 @@ tenant_skus(cJSON **out, struct core_ctx *ctx)
 int
 tenant_numbers(cJSON **out, struct core_ctx *ctx, const char *filter)
 {
-	char *path, *enc = NULL;
+	char *path, *enc = NULL, *q;
 	int rc;
 
 	if (filter) {
 		enc = graph_escape(filter);
-		path = xasprintf("/v1.0/admin/teams/telephoneNumberManagement/numberAssignments?$filter=%s", enc);
+		q = xasprintf("?$filter=%s", enc);
+		path = route_path(RT_G_NUMBERS, q);
+		free(q);
 	} else {
-		path = xstrdup("/v1.0/admin/teams/telephoneNumberManagement/numberAssignments");
+		path = route_path(RT_G_NUMBERS, "");
 	}
 	rc = graph_list_skip(out, ctx, path, TENANT_NUMBERS_PAGE);
 	free(path);
@@ -136,9 +144,7 @@ int
 tenant_user_get(cJSON **out, struct core_ctx *ctx, const char *id_or_upn)
 {
 	struct svc_resp resp;
-	char *enc = graph_escape(id_or_upn);
-	char *path = xasprintf("/v1.0/users/%s?$select=id,userPrincipalName,displayName,"
-	    "usageLocation,assignedLicenses,accountEnabled", enc);
+	char *path = route_path(RT_G_USER_GET, id_or_upn);
 	int rc;
 
 	*out = NULL;
@@ -150,7 +156,6 @@ tenant_user_get(cJSON **out, struct core_ctx *ctx, const char *id_or_upn)
 	}
 	svc_resp_release(&resp);
 	free(path);
-	free(enc);
 	return rc;
 }
 
@@ -202,8 +207,7 @@ int
 tenant_set_usage_location(struct core_ctx *ctx, const char *user_id,
     const char *cc)
 {
-	char *enc = graph_escape(user_id);
-	char *path = xasprintf("/v1.0/users/%s", enc);
+	char *path = route_path(RT_G_USER_PATCH, user_id);
 	cJSON *b = cJSON_CreateObject();
 	int rc;
 
@@ -214,7 +218,23 @@ tenant_set_usage_location(struct core_ctx *ctx, const char *user_id,
 	rc = graph_write(ctx, "PATCH", path, b, SVC_IDEMPOTENT);
 	cJSON_Delete(b);
 	free(path);
-	free(enc);
+	return rc;
+}
+
+int
+tenant_user_set_display_name(struct core_ctx *ctx, const char *user_id,
+    const char *name)
+{
+	char *path = route_path(RT_G_USER_PATCH, user_id);
+	cJSON *b = cJSON_CreateObject();
+	int rc;
+
+	if (!b)
+		BUG("out of memory");
+	cJSON_AddStringToObject(b, "displayName", name);
+	rc = graph_write(ctx, route_get(RT_G_USER_PATCH)->method, path, b, SVC_IDEMPOTENT);
+	cJSON_Delete(b);
+	free(path);
 	return rc;
 }
 
@@ -222,8 +242,7 @@ int
 tenant_assign_licenses(struct core_ctx *ctx, const char *user_id,
     const cJSON *add_sku_ids, const cJSON *remove_sku_ids)
 {
-	char *enc = graph_escape(user_id);
-	char *path = xasprintf("/v1.0/users/%s/assignLicense", enc);
+	char *path = route_path(RT_G_ASSIGN_LICENSE, user_id);
 	cJSON *b = cJSON_CreateObject(), *add, *rem;
 	const cJSON *id;
 	int rc;
@@ -245,19 +264,16 @@ tenant_assign_licenses(struct core_ctx *ctx, const char *user_id,
 	rc = graph_write(ctx, "POST", path, b, SVC_IDEMPOTENT);
 	cJSON_Delete(b);
 	free(path);
-	free(enc);
 	return rc;
 }
 
 int
 tenant_user_delete(struct core_ctx *ctx, const char *user_id)
 {
-	char *enc = graph_escape(user_id);
-	char *path = xasprintf("/v1.0/users/%s", enc);
+	char *path = route_path(RT_G_USER_DELETE, user_id);
 	int rc = graph_write(ctx, "DELETE", path, NULL, 0);
 
 	free(path);
-	free(enc);
 	return rc;
 }
 
@@ -265,14 +281,15 @@ int
 tenant_number_get(cJSON **out, struct core_ctx *ctx, const char *number)
 {
 	char *lit = graph_literal(number);
-	char *path = xasprintf("/v1.0/admin/teams/telephoneNumberManagement/numberAssignments"
-	    "?$filter=telephoneNumber%%20eq%%20%s", lit);
+	char *q = xasprintf("?$filter=telephoneNumber%%20eq%%20%s", lit);
+	char *path = route_path(RT_G_NUMBERS, q);
 	cJSON *list = NULL;
 	int rc;
 
 	*out = NULL;
 	rc = graph_list_skip(&list, ctx, path, TENANT_NUMBERS_PAGE);
 	free(path);
+	free(q);
 	free(lit);
 	if (rc)
 		return rc;
@@ -299,7 +316,6 @@ tenant_number_type(const char *choice)
 	return NULL;
 }
 
-#define NUMBER_OPS "/v1.0/admin/teams/telephoneNumberManagement/numberAssignments/"
 
 /* Failure texts that mean "not yet": replication or licence propagation. */
 static bool
@@ -333,11 +349,12 @@ number_op(struct core_ctx *ctx, const char *action, const cJSON *body,
 {
 	struct svc_resp resp;
 	cJSON *op = NULL;
-	char *path = xasprintf(NUMBER_OPS "%s", action);
+	char *path = route_path(RT_G_NUMBER_ACTION, action);
 	int rc;
 
 	svc_resp_init(&resp);
-	rc = svc_call(&resp, ctx, SVC_GRAPH, "POST", path, body, NULL, 0);
+	rc = svc_call(&resp, ctx, SVC_GRAPH, route_get(RT_G_NUMBER_ACTION)->method, path, body,
+	    NULL, 0);
 	*ambiguous = resp.ambiguous;
 	if (rc)
 		goto out;
@@ -444,6 +461,7 @@ tenant_number_set_location(struct core_ctx *ctx, const char *number,
     const char *location_id)
 {
 	cJSON *b = cJSON_CreateObject();
+	char *path = route_path(RT_G_NUMBER_ACTION, "updateNumber");
 	int rc;
 
 	if (!b)
@@ -451,23 +469,27 @@ tenant_number_set_location(struct core_ctx *ctx, const char *number,
 	cJSON_AddStringToObject(b, "telephoneNumber", number);
 	cJSON_AddStringToObject(b, "locationId", location_id ? location_id : "");
 	/* Setting a location again is harmless. */
-	rc = graph_write(ctx, "POST", NUMBER_OPS "updateNumber", b, SVC_IDEMPOTENT);
+	rc = graph_write(ctx, route_get(RT_G_NUMBER_ACTION)->method, path, b, SVC_IDEMPOTENT);
 	cJSON_Delete(b);
+	free(path);
 	return rc;
 }
 
 int
 tenant_user_configurations(cJSON **out, struct core_ctx *ctx)
 {
-	return graph_list(out, ctx, "/v1.0/admin/teams/userConfigurations?$top=999", NULL);
+	char *path = route_path(RT_G_USER_CONFIGS);
+	int rc = graph_list(out, ctx, path, NULL);
+
+	free(path);
+	return rc;
 }
 
 int
 tenant_user_configuration(cJSON **out, struct core_ctx *ctx, const char *id)
 {
 	struct svc_resp resp;
-	char *enc = graph_escape(id);
-	char *path = xasprintf("/v1.0/admin/teams/userConfigurations/%s", enc);
+	char *path = route_path(RT_G_USER_CONFIG, id);
 	int rc;
 
 	*out = NULL;
@@ -479,7 +501,6 @@ tenant_user_configuration(cJSON **out, struct core_ctx *ctx, const char *id)
 	}
 	svc_resp_release(&resp);
 	free(path);
-	free(enc);
 	return rc;
 }
 
@@ -502,6 +523,7 @@ tenant_effective_policy(const cJSON *config, const char *type)
 
 /* ---- licences and accounts (teams_resource_account, teams_phone_number) ---- */
 
+#include "policyassign.h"
 #include "teamsadmin.h"
 
 static bool
@@ -847,19 +869,30 @@ int
 tenant_policy_ungrant(struct core_ctx *ctx, const char *type,
     const cJSON *holders)
 {
-	const cJSON *x, *id, *k;
+	const cJSON *users = cJSON_GetObjectItem(holders, "users"), *x, *id, *k;
+	struct pa_item *items = xcalloc((size_t)cJSON_GetArraySize(users) + 1, sizeof(*items));
+	size_t n = 0, i;
 	int rc;
 
-	cJSON_ArrayForEach(x, cJSON_GetObjectItem(holders, "users")) {
+	/* The direct grants go together (policyassign.h), then the group grants. */
+	cJSON_ArrayForEach(x, users) {
 		id = cJSON_GetObjectItem(x, "id");
 		k = cJSON_GetObjectItem(x, "assignmentType");
 		if (!cJSON_IsString(id) || !cJSON_IsString(k) ||
 		    strcmp(k->valuestring, "direct") != 0)
 			continue;
-		rc = ta_grant_user(ctx, id->valuestring, type, "");
-		if (rc)
-			return rc;
+		items[n].user_id = id->valuestring;
+		items[n++].type = type;
 	}
+	rc = pa_apply(ctx, items, n, PA_BATCH_DEFAULT);
+	for (i = 0; !rc && i < n; i++)
+		if (items[i].rc != CORE_OK)
+			rc = core_error(ctx, items[i].rc, "removing the %s grant of '%s': %s", type,
+			    items[i].user_id, items[i].error ? items[i].error : "failed");
+	pa_items_release(items, n);
+	free(items);
+	if (rc)
+		return rc;
 	cJSON_ArrayForEach(x, cJSON_GetObjectItem(holders, "groups")) {
 		id = cJSON_GetObjectItem(x, "GroupId");
 		if (!cJSON_IsString(id))
@@ -876,13 +909,10 @@ tenant_policy_ungrant(struct core_ctx *ctx, const char *type,
 int
 tenant_group_members(cJSON **out, struct core_ctx *ctx, const char *id)
 {
-	char *enc = graph_escape(id);
-	char *path = xasprintf("/v1.0/groups/%s/members?$select=id,userPrincipalName&$top=999",
-	    enc);
+	char *path = route_path(RT_G_GROUP_MEMBERS, id);
 	int rc = graph_list(out, ctx, path, NULL);
 
 	free(path);
-	free(enc);
 	return rc;
 }
 
@@ -944,8 +974,7 @@ int
 tenant_group_get(cJSON **out, struct core_ctx *ctx, const char *id)
 {
 	struct svc_resp resp;
-	char *enc = graph_escape(id);
-	char *path = xasprintf("/v1.0/groups/%s?$select=id,displayName", enc);
+	char *path = route_path(RT_G_GROUP_GET, id);
 	int rc;
 
 	*out = NULL;
@@ -957,7 +986,6 @@ tenant_group_get(cJSON **out, struct core_ctx *ctx, const char *id)
 	}
 	svc_resp_release(&resp);
 	free(path);
-	free(enc);
 	return rc;
 }
 
@@ -1098,7 +1126,7 @@ call_slice_path(enum tenant_call_source src, time_t from, time_t to)
 
 	tenant_format_time(f, sizeof(f), from);
 	tenant_format_time(t, sizeof(t), to);
-	return xasprintf("/v1.0/communications/callRecords/%s(fromDateTime=%s,toDateTime=%s)",
+	return route_path(RT_G_CALL_RECORDS,
 	    src == TENANT_CALLS_PSTN ? "getPstnCalls" : "getDirectRoutingCalls", f, t);
 }
 
@@ -1274,9 +1302,8 @@ tenant_teams_phone_users(cJSON **out, cJSON **skus_out, struct core_ctx *ctx)
 		if (!carries || !cJSON_IsString(skuid))
 			continue;
 		filter = xasprintf("assignedLicenses/any(x:x/skuId eq %s)", skuid->valuestring);
-		enc = graph_escape(filter);
-		path = xasprintf("/v1.0/users?$filter=%s&$count=true&$top=999&$select=id,"
-		    "userPrincipalName,displayName,assignedLicenses", enc);
+		enc = NULL;
+		path = route_path(RT_G_USERS_FILTER, filter);
 		rc = graph_list(&page, ctx, path, headers);
 		free(filter);
 		free(enc);

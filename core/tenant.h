@@ -61,6 +61,9 @@ cJSON *tenant_user_sku_ids(const cJSON *user);
 /* PATCH /v1.0/users/{id} {"usageLocation": cc} */
 int tenant_set_usage_location(struct core_ctx *ctx, const char *user_id,
     const char *cc);
+/* PATCH /v1.0/users/{id} {"displayName": name} (resource accounts: the Teams update is refused app-only) */
+int tenant_user_set_display_name(struct core_ctx *ctx, const char *user_id,
+    const char *name);
 
 /*
  * POST /v1.0/users/{id}/assignLicense with the skuIds to add (no disabled

@@ -1056,7 +1056,7 @@ weekly_schedule(const cJSON *have_sched, const char *id, const cJSON *hours)
 		}
 		put(weekly, keys[i], day);
 	}
-	put(weekly, "complementEnabled", cJSON_CreateTrue());
+	put(weekly, "isComplemented", cJSON_CreateTrue());
 	put_str(mine, "id", id);
 	put_str(mine, "name", "After hours");
 	put_str(mine, "type", "WeeklyRecurrence");
@@ -1383,11 +1383,11 @@ want_scope(cJSON *want, struct req *r, struct core_ctx *ctx)
 		put_str(incl, "type", "Customized");
 		gs = new_object();
 		put(gs, "groupIds", ids);
-		put(incl, "groupScope", gs);
+		put(incl, "groupDialScope", gs);
 	} else {
 		/* Everyone in the tenant; the group list goes. */
 		put_str(incl, "type", "Default");
-		put(incl, "groupScope", cJSON_CreateNull());
+		put(incl, "groupDialScope", cJSON_CreateNull());
 		cJSON_Delete(ids);
 	}
 	scope = new_object();
@@ -1685,12 +1685,25 @@ diff_view(const cJSON *aa)
 static int
 create_aa(char **id, struct req *r, struct core_ctx *ctx, const cJSON *body)
 {
-	cJSON *made = NULL;
-	bool ambiguous = false;
+	cJSON *made = NULL, *first;
+	const cJSON *sched;
+	bool ambiguous = false, later;
 	int rc;
 
 	*id = NULL;
-	rc = ta_auto_attendant_create(&made, &ambiguous, ctx, body);
+	/*
+	 * A new attendant carries no schedules (ICreateAutoAttendantRequest has
+	 * none, docs/wire.md): it is created without them, nor the call handling
+	 * that points at them, and they follow in a full-object update.
+	 */
+	sched = cJSON_GetObjectItem(body, "schedules");
+	later = cJSON_GetArraySize(sched) > 0;
+	first = dup(body);
+	cJSON_DeleteItemFromObject(first, "schedules");
+	if (later)
+		put(first, "callHandlingAssociations", new_array());
+	rc = ta_auto_attendant_create(&made, &ambiguous, ctx, first);
+	cJSON_Delete(first);
 	if (rc && !(rc == CORE_EHTTP && ambiguous)) {
 		cJSON_Delete(made);
 		return rc;
@@ -1698,7 +1711,7 @@ create_aa(char **id, struct req *r, struct core_ctx *ctx, const cJSON *body)
 	if (!rc && str_of(made, "id")) {
 		*id = xstrdup(str_of(made, "id"));
 		cJSON_Delete(made);
-		return CORE_OK;
+		return later ? ta_auto_attendant_update(NULL, ctx, *id, body) : CORE_OK;
 	}
 	cJSON_Delete(made);
 	/* No answer, or an answer without the object: did it happen? Never create twice. */
@@ -1710,7 +1723,7 @@ create_aa(char **id, struct req *r, struct core_ctx *ctx, const cJSON *body)
 		return core_error(ctx, CORE_EHTTP, "creating auto attendant '%s' got no "
 		    "answer and it does not exist; run the task again", r->name);
 	*id = xstrdup(r->have_id);
-	return CORE_OK;
+	return later ? ta_auto_attendant_update(NULL, ctx, *id, body) : CORE_OK;
 }
 
 static int

@@ -205,6 +205,12 @@ validate(struct want *w, struct core_ctx *ctx, const cJSON *params)
 		v = arg_str(params, fields[i].opt);
 		if (!v)
 			continue;
+		if (strcmp(fields[i].opt, "county_or_district") == 0) {
+			/* Neither NewCivicAddress nor SetCivicAddress has a county. */
+			core_warn(ctx, "county_or_district '%s' is ignored: Microsoft's civic "
+			    "address requests carry no county (it belongs to a location)", v);
+			continue;
+		}
 		if (strcmp(fields[i].opt, "country") == 0) {
 			if (!tenant_country_code(cc, v))
 				return core_error(ctx, CORE_EARGS,

@@ -22,6 +22,7 @@
 #include "module.h"
 #include "reconcile.h"
 #include "svc.h"
+#include "policyassign.h"
 #include "teamsadmin.h"
 #include "tenant.h"
 
@@ -571,10 +572,9 @@ apply_present(struct req *r, struct core_ctx *ctx, const struct plan *p)
 		if (rc)
 			return rc;
 	}
-	if (!p->create && (cJSON_GetObjectItem(ch, "displayName") ||
-	    cJSON_GetObjectItem(ch, "applicationId"))) {
-		rc = ta_resource_account_update(NULL, ctx, id,
-		    str_of(p->after, "displayName"), str_of(p->after, "applicationId"));
+	/* The Teams update is refused app-only (see run_present()): Graph renames. */
+	if (!p->create && cJSON_GetObjectItem(ch, "displayName")) {
+		rc = tenant_user_set_display_name(ctx, id, str_of(p->after, "displayName"));
 		if (rc)
 			return rc;
 	}
@@ -585,7 +585,7 @@ apply_present(struct req *r, struct core_ctx *ctx, const struct plan *p)
 	}
 	if (cJSON_GetObjectItem(ch, "voiceRoutingPolicy") ||
 	    (p->create && r->vrp && *r->vrp)) {
-		rc = ta_grant_user(ctx, id, TA_VOICE_ROUTING, r->vrp);
+		rc = pa_grant_one(ctx, id, TA_VOICE_ROUTING, r->vrp);
 		if (rc)
 			return rc;
 	}
@@ -691,6 +691,23 @@ run_present(struct req *r, struct core_ctx *ctx, struct result *res)
 	have = r->user ? account_view(r->user, r->ra, r->skus, r->teams_user) : NULL;
 	want = want_view(r, !r->user);
 	reconcile_plan(&p, want, have, &opts);
+	/*
+	 * Set-CsOnlineApplicationInstance is not supported with application
+	 * authentication (Learn, "Application-based authentication in Teams
+	 * PowerShell module"), and this collection signs in app-only: a type
+	 * change is refused before anything is written.
+	 */
+	if (!p.create && cJSON_GetObjectItem(p.changes, "applicationId")) {
+		rc = core_error(ctx, CORE_EREFUSED, "changing the type of resource account "
+		    "'%s' (its applicationId, %s to %s) is refused: Microsoft does not support "
+		    "Set-CsOnlineApplicationInstance with application authentication, the "
+		    "app-only sign-in this collection uses. Change it in the Teams admin "
+		    "center, or create a new account of that type; a display_name change "
+		    "alone goes through Graph and works", r->upn,
+		    str_of(p.before, "applicationId") ? str_of(p.before, "applicationId") : "none",
+		    str_of(p.after, "applicationId") ? str_of(p.after, "applicationId") : "none");
+		goto out;
+	}
 	res->changed = p.changed;
 	if (p.changed)
 		result_add_diff(res, ctx, cJSON_Duplicate(p.before, 1),

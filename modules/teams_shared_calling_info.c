@@ -39,6 +39,7 @@
 #include "e164.h"
 #include "graph.h"
 #include "module.h"
+#include "routes.h"
 #include "svc.h"
 #include "teamsadmin.h"
 #include "tenant.h"
@@ -486,8 +487,10 @@ read_accounts(struct tenant *t, struct core_ctx *ctx)
 	for (i = 0; i < t->nsites; i++)
 		n += t->sites[i].nholders;
 	if (n > BATCH_READ_MAX) {
-		rc = graph_list(&t->accounts, ctx, "/v1.0/users?$select=" USER_SELECT "&$top=999",
-		    NULL);
+		char *path = route_path(RT_G_USERS_LIST, USER_SELECT);
+
+		rc = graph_list(&t->accounts, ctx, path, NULL);
+		free(path);
 		goto out;
 	}
 	for (i = 0; i < t->nsites; i++) {
@@ -505,11 +508,9 @@ read_accounts(struct tenant *t, struct core_ctx *ctx)
 	items = xcalloc(n + 1, sizeof(*items));
 	urls = xcalloc(n + 1, sizeof(*urls));
 	for (i = 0; i < n; i++) {
-		char *enc = graph_escape(cJSON_GetArrayItem(ids, (int)i)->valuestring);
-
-		urls[i] = xasprintf("/users/%s?$select=" USER_SELECT, enc);
-		free(enc);
-		items[i].method = "GET";
+		urls[i] = route_path(RT_GB_USER, cJSON_GetArrayItem(ids, (int)i)->valuestring,
+		    USER_SELECT);
+		items[i].method = route_get(RT_GB_USER)->method;
 		items[i].url = urls[i];
 	}
 	rc = n ? graph_batch(ctx, items, n) : CORE_OK;
@@ -555,7 +556,7 @@ read_tenant(struct tenant *t, struct core_ctx *ctx, const cJSON *wanted)
 	    (rc = ta_policies(&t->vrps, ctx, TA_VOICE_ROUTING)) ||
 	    (rc = ta_policies(&t->ecrps, ctx, TA_EMERGENCY_ROUTING)) ||
 	    (rc = ta_resource_accounts(&t->ras, ctx)) ||
-	    (rc = ta_users(&t->ra_views, ctx, "accountType eq 'ResourceAccount'")) ||
+	    (rc = ta_users(&t->ra_views, ctx, "ResourceAccount")) ||
 	    (rc = tenant_numbers(&t->numbers, ctx, NULL)) ||
 	    (rc = ta_locations(&locations, ctx)) ||
 	    (rc = ta_auto_attendants(&t->aas, ctx)) ||
@@ -931,7 +932,7 @@ aa_options(const struct aa_ctx *a, const cJSON *aa)
 		put(opts, "dial_by_name", cJSON_CreateBool(same(method, "ByName")));
 		put(opts, "dial_by_extension", cJSON_CreateBool(same(method, "ByExtension")));
 	}
-	groups = cJSON_GetObjectItem(cJSON_GetObjectItem(incl, "groupScope"), "groupIds");
+	groups = cJSON_GetObjectItem(cJSON_GetObjectItem(incl, "groupDialScope"), "groupIds");
 	if (same(str_of(incl, "type"), "Customized") && cJSON_IsArray(groups)) {
 		put(opts, "dial_scope_groups", dup(groups));
 	} else if (same(str_of(incl, "type"), "Customized")) {

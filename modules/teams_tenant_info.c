@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "module.h"
+#include "probe.h"
 #include "svc.h"
 #include "teamsadmin.h"
 #include "tenant.h"
@@ -15,7 +16,7 @@
 static const struct arg_spec args[] = {
 	ARGS_CONN,
 	{ "gather", ARG_LIST, .elements = ARG_STR, .def = "[\"all\"]",
-	  .choices = "all|tenant|licenses|numbers|locations" },
+	  .choices = "all|tenant|licenses|numbers|locations|api" },
 	ARG_END
 };
 
@@ -24,9 +25,10 @@ wants(const cJSON *params, const char *what)
 {
 	const cJSON *g;
 
+	/* "all" is the tenant's data; the api probe is asked for by name. */
 	cJSON_ArrayForEach(g, arg_get(params, "gather"))
-		if (cJSON_IsString(g) && (strcmp(g->valuestring, "all") == 0 ||
-		    strcmp(g->valuestring, what) == 0))
+		if (cJSON_IsString(g) && ((strcmp(g->valuestring, "all") == 0 &&
+		    strcmp(what, "api") != 0) || strcmp(g->valuestring, what) == 0))
 			return true;
 	return false;
 }
@@ -92,6 +94,19 @@ gather_locations(struct core_ctx *ctx, struct result *res)
 	return CORE_OK;
 }
 
+/* The read-only probe of the services against the client (probe.h). */
+static int
+gather_api(struct core_ctx *ctx, struct result *res)
+{
+	cJSON *report = NULL;
+	int rc = probe_api(&report, ctx);
+
+	if (rc)
+		return rc;
+	result_put(res, "api", report);
+	return CORE_OK;
+}
+
 static int
 run(struct core_ctx *ctx, const cJSON *params, struct result *res)
 {
@@ -103,6 +118,7 @@ run(struct core_ctx *ctx, const cJSON *params, struct result *res)
 		{ "licenses", gather_licenses },
 		{ "numbers", gather_numbers },
 		{ "locations", gather_locations },
+		{ "api", gather_api },
 	};
 	size_t i;
 	int rc;

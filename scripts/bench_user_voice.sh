@@ -44,10 +44,13 @@ clear_log() {
 	/usr/bin/python3 -c "import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], method='DELETE'))" \
 		"$SIM_URL/_sim/requests" || exit 1
 }
-if [ "$latency" != 0 ]; then
+add_latency() {
+	[ "$latency" != 0 ] || return 0
 	post /_sim/faults "[{\"match\": \"PATCH /teams/Skype.Policy/users\", \"latency_ms\": $latency},
-		{\"match\": \"PUT /teams/Skype.TelephoneNumberMgmt\", \"latency_ms\": $latency}]"
-fi
+		{\"match\": \"PUT /teams/Skype.TelephoneNumberMgmt\", \"latency_ms\": $latency},
+		{\"match\": \"POST /graph/v1.0/admin/teams/policy/userAssignments\", \"latency_ms\": $latency}]"
+}
+add_latency
 
 /usr/bin/python3 - "$work/expect.json" "$conc" >"$work/args.json" <<'PY'
 import json, sys
@@ -55,13 +58,17 @@ e = json.load(open(sys.argv[1]))
 print(json.dumps({"users": e["upns"], "enterprise_voice": True, "shared_calling_policy": "SC-Bench",
                   "voice_routing_policy": "Global", "max_concurrency": int(sys.argv[2])}))
 PY
+# The same task with every grant sent one user and type at a time (the Teams
+# admin route), for the before/after grant request count.
+/usr/bin/python3 -c 'import json, sys; a = json.load(open(sys.argv[1])); a["grant_batch_size"] = 0; print(json.dumps(a))' \
+	"$work/args.json" >"$work/args-per-user.json" || exit 1
 
 now() { date +%s.%N; }
 run() {
-	local label=$1 t0 t1
+	local label=$1 args=${2:-$work/args.json} t0 t1
 	clear_log
 	t0=$(now)
-	"$bin" "$work/args.json" >"$work/out.json"
+	"$bin" "$args" >"$work/out.json"
 	t1=$(now)
 	/usr/bin/python3 "$files/reqstats.py" "$SIM_URL" --latency-ms "$latency" --expect "$work/expect.json" \
 		>"$work/stats.json" || exit 1
@@ -73,10 +80,13 @@ if out.get("failed"):
     print("%s: FAILED: %s" % (label, out.get("msg")))
     sys.exit(1)
 t = out["totals"]
+k = stats["writes_by_kind"]
 print("%s: %.2f s, changed %d of %d users, %d requests to graph/teams (+%d tokens): "
-      "%d reads (%d $batch carrying %d), %d writes; budget %d%s"
+      "%d reads (%d $batch carrying %d), %d writes, of which %d grant requests (%d per user and type, "
+      "%d Graph assignment calls carrying %d grants)%s"
       % (label, t1 - t0, t["changed"], t["users"], stats["requests"], stats["tokens"], stats["reads"],
-         stats["batches"], stats["batch_inner"], stats["writes"], exp["budget"] if stats["writes"] else exp["reads"],
+         stats["batches"], stats["batch_inner"], stats["writes"], k["grant"] + k["graph_assign"], k["grant"],
+         k["graph_assign"], k["graph_assign_users"],
          ", at most %d writes in flight (max_concurrency %s)" % (stats["max_in_flight"], sys.argv[7])
          if "max_in_flight" in stats else ""))
 PY
@@ -85,3 +95,7 @@ PY
 echo "teams_user_voice: $users users, $(/usr/bin/python3 -c "import json,sys; e=json.load(open(sys.argv[1])); print(', '.join('%s %d' % kv for kv in e['shares'].items()))" "$work/expect.json"); write latency ${latency} ms"
 run "first run " || exit 1
 run "second run" || exit 1
+# Back to the untouched tenant, grants one request per user and type.
+post /_sim/reset "{}"
+add_latency
+run "first run, grant_batch_size 0 (one grant request per user and type)" "$work/args-per-user.json" || exit 1

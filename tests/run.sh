@@ -77,6 +77,12 @@ layer_static() {
 	else
 		note_fail "static: banned functions, see $OUT/static.log"; cat "$OUT/static.log"
 	fi
+	if /usr/bin/python3 scripts/wire_doc.py --check >"$OUT/static-wire.log" 2>&1; then
+		note_pass; echo "static: docs/wire.md matches the route table"
+	else
+		note_fail "static: docs/wire.md differs from core/routes.c, see $OUT/static-wire.log"
+		cat "$OUT/static-wire.log"
+	fi
 }
 
 layer_criterion() {

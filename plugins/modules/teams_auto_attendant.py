@@ -320,7 +320,7 @@ auto_attendant:
     operator: {description: "The operator (C(id), C(type) C(User) or C(ApplicationEndpoint)) or null.", type: dict}
     callFlows: {description: The after-hours and holiday call flows., type: list, elements: dict}
     schedules:
-      description: Business hours (C(type) C(WeeklyRecurrence), C(complementEnabled)) and holidays (C(type) C(Fixed)).
+      description: Business hours (C(type) C(WeeklyRecurrence), C(isComplemented)) and holidays (C(type) C(Fixed)).
       type: list
       elements: dict
     callHandlingAssociations:
@@ -328,7 +328,7 @@ auto_attendant:
       type: list
       elements: dict
     directoryLookupScope:
-      description: Dial scope; C(inclusionScope.groupScope.groupIds) when restricted to groups.
+      description: Dial scope; C(inclusionScope.groupDialScope.groupIds) when restricted to groups.
       type: dict
     applicationInstances:
       description: Object ids of the resource accounts the auto attendant answers for.

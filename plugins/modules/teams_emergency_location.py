@@ -82,6 +82,8 @@ options:
   county_or_district:
     description:
       - County or district.
+      - Accepted but ignored, with a warning; the civic address create and update requests have no county field
+        (it is a property of a location), so the value could not be kept.
     type: str
   postal_code:
     description:

@@ -41,12 +41,16 @@ options:
     description:
       - Display name of the account.
       - When creating, defaults to the local part of O(upn). When updating and not set, the name is left alone.
+      - A new name for an existing account is set through Microsoft Graph (the user's C(displayName)).
     type: str
   type:
     description:
       - The voice application the account serves, which sets its application ID.
       - V(auto_attendant) is C(ce933385-9390-45d1-9512-c8d228074e07), what Shared Calling uses;
         V(call_queue) is C(11cd3e2e-fccb-42ad-ad00-878b93575e07).
+      - Set when creating. Changing the type of an existing account is refused before anything is written;
+        Microsoft does not support C(Set-CsOnlineApplicationInstance) with application authentication, the
+        only sign-in this collection uses. Change it in the Teams admin center, or create a new account.
     type: str
     choices: [auto_attendant, call_queue]
     default: auto_attendant

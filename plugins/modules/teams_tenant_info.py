@@ -29,9 +29,15 @@ options:
       - V(licenses) reads C(GET /v1.0/subscribedSkus) (C(Organization.Read.All)).
       - V(numbers) reads every number assignment (C(TeamsTelephoneNumber.Read.All)), 1000 per request.
       - V(locations) reads the emergency locations from the Teams admin API (Teams Administrator role).
+      - V(api) is a read-only probe of the services against this collection, not included in V(all). It
+        decodes the sign-in tokens' claims and compares the app's Graph permissions and directory role with
+        what each module needs, then sends every read request of the route table (see C(docs/wire.md)) once
+        and checks each answer has the shape the modules read. It reports route by route - V(ok),
+        V(differs) (with the key missing or the unexpected shape), V(forbidden), V(not found) or V(error) -
+        and never writes. C(playbooks/verify.yml) runs it.
     type: list
     elements: str
-    choices: [all, tenant, licenses, numbers, locations]
+    choices: [all, tenant, licenses, numbers, locations, api]
     default: [all]
 extends_documentation_fragment:
   - dialtone.teams_phone.auth
@@ -71,6 +77,26 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+api:
+  description: The read-only probe's report (O(gather=api)).
+  returned: when gathered
+  type: dict
+  contains:
+    permissions:
+      description: >-
+        C(graph_roles) (the Graph application permissions of the token), C(teams_administrator) (true when the
+        Teams token lists the Teams Administrator or Global Administrator role, null when it lists no role),
+        and C(modules), one entry per module with C(ok), C(missing) and C(missing_optional) permissions.
+      type: dict
+    routes:
+      description: One entry per read route - C(route) (method and path sent), C(result) (ok, differs, forbidden,
+        not found or error), C(status), C(grade) (evidence grade of the route) and C(detail).
+      type: list
+      elements: dict
+    summary:
+      description: How many routes had each result.
+      type: dict
+      sample: {ok: 12}
 tenant:
   description: The tenant's identity.
   returned: when gathered

@@ -98,6 +98,20 @@ options:
     description: Seconds to wait with O(wait), and for each number release with O(personal_number=remove).
     type: int
     default: 300
+  grant_batch_size:
+    description:
+      - Users per policy assignment request. Direct grants go through Microsoft Graph's documented policy
+        assignment API (C(POST /v1.0/admin/teams/policy/userAssignments/assign) and C(unassign)), which takes
+        many users per request; Microsoft documents no upper limit, so the default stays small (Graph's own
+        C($batch) size of 20).
+      - V(0) sends one Teams admin request per user and policy type instead.
+      - The module also uses the Teams admin route, per policy type and with a warning, when Graph cannot
+        take the grants - in the usgov, dod and china clouds (the API exists in the global cloud only), when
+        the app lacks the Graph permission C(TeamsPolicyUserAssign.ReadWrite.All), or when Graph refuses
+        the policy type.
+      - From 0 to 1000.
+    type: int
+    default: 20
 extends_documentation_fragment:
   - dialtone.teams_phone.auth
   - ansible.builtin.action_common_attributes
@@ -114,14 +128,16 @@ notes:
   - Users are resolved with Graph C($batch), 20 users per request. For up to 100 users, their Teams
     configurations are read with C($batch) as well; for more, the tenant's configurations are read in bulk
     (999 per page). A user that needs nothing costs no request of its own.
-  - Writes (enterprise voice and grants) go out together, at most O(max_concurrency) at a time, and fewer while
-    the service throttles. Number releases go first, one by one. The Shared Calling policy type cannot be
-    assigned in batch operations, so every grant is a request.
+  - Writes go out together, at most O(max_concurrency) at a time, and fewer while the service throttles.
+    Number releases go first, one by one; enterprise voice is one request per user; grants go through Graph's
+    policy assignment, O(grant_batch_size) users per request and policy type (see O(grant_batch_size)).
   - Without O(wait), C(results) show the requested state of the users written to, with C(pending) set. The
     service applies grants later, and a run in the meantime may write the same grants again.
   - Resource accounts have no Teams user configuration and are refused as O(users).
   - Graph permissions are C(User.Read.All), C(Organization.Read.All) and C(TeamsUserConfiguration.Read.All), plus
-    C(TeamsTelephoneNumber.ReadWrite.All) with O(personal_number=remove) and C(GroupMember.Read.All) with O(group).
+    C(TeamsTelephoneNumber.ReadWrite.All) with O(personal_number=remove), C(GroupMember.Read.All) with O(group),
+    and C(TeamsPolicyUserAssign.ReadWrite.All) for grants through Graph (without it, grants go one request per
+    user and policy type, with a warning).
     The Teams admin API needs the Teams Administrator role.
 seealso:
   - module: dialtone.teams_phone.teams_shared_policy

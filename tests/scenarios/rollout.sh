@@ -41,6 +41,28 @@ PY
 }
 
 check "rollout of three sites from nothing" play rollout-1 playbooks/rollout.yml
+sim_call GET '/_sim/requests?bodies=1' >"$work/wire-1.json"
+wire() {   # wire EXPR: a value computed from the first rollout's request log
+	/usr/bin/python3 - "$work/wire-1.json" "$1" <<'PY'
+import json, sys
+log = json.load(open(sys.argv[1]))["requests"]
+assigns = [e for e in log if e["path"].endswith("/admin/teams/policy/userAssignments/assign")]
+users_per_type = {}
+for e in assigns:
+    for a in (e.get("body") or {}).get("value") or []:
+        users_per_type.setdefault(a["policyType"], []).append(len(e["body"]["value"]))
+print(eval(sys.argv[2], {"log": log, "assigns": assigns, "per_type": users_per_type}))
+PY
+}
+expect_eq "the policies reach users through Graph assign calls carrying several users each" \
+	"$(wire "sorted(t for t, n in per_type.items() if max(n) > 1)")" \
+	"['OnlineVoiceRoutingPolicy', 'TeamsEmergencyCallRoutingPolicy', 'TeamsSharedCallingRoutingPolicy']"
+expect_eq "no grant goes one user at a time" \
+	"$(wire "sum(1 for e in log if '/Skype.Policy/users/' in e['path'])")" 0
+expect_eq "group grants carry priority" \
+	"$(wire "all('priority' in (e.get('body') or {}) and 'Rank' not in (e.get('body') or {}) for e in log if '/groupPolicyAssignments/' in e['path'] and e['method'] in ('PUT', 'PATCH'))")" True
+expect_eq "no Teams.User list uses filter=" \
+	"$(wire "sum(1 for e in log if '/Teams.User/users' in e['path'] and 'filter=' in e['query'].replace('psfilter=', ''))")" 0
 sim_call DELETE /_sim/requests >/dev/null
 check "a second rollout runs" play rollout-2 playbooks/rollout.yml
 expect_eq "the second rollout changes nothing" "$(recap_changed "$out/rollout-2.log")" 0

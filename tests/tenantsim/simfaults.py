@@ -15,9 +15,11 @@ import time
 from simcommon import http_date
 
 FAULT_KEYS = {"match", "times", "probability", "status", "retry_after", "drop",
-              "latency_ms", "stall_s", "message", "code", "operation_failure"}
+              "latency_ms", "stall_s", "message", "code", "operation_failure", "body"}
 # Keys that decide what happens to a request (at most one per rule).
-EFFECT_KEYS = ("status", "drop", "stall_s", "operation_failure")
+# "body": a successful answer is served with this JSON body instead (a
+# service whose answers changed shape).
+EFFECT_KEYS = ("status", "drop", "stall_s", "operation_failure", "body")
 
 
 class FaultDecision:
@@ -31,7 +33,7 @@ class FaultDecision:
     error text and code of an injected status.
     """
 
-    __slots__ = ("latency_ms", "action", "status", "retry_after", "drop", "stall_s", "message", "code")
+    __slots__ = ("latency_ms", "action", "status", "retry_after", "drop", "stall_s", "message", "code", "body")
 
     def __init__(self):
         self.latency_ms = 0
@@ -42,6 +44,7 @@ class FaultDecision:
         self.stall_s = 0
         self.message = None
         self.code = None
+        self.body = None
 
     def retry_after_header(self):
         """The Retry-After header text, or None when the rule has none.
@@ -107,6 +110,10 @@ def validate_rule(rule):
             if not isinstance(rule[key], (int, float)) or rule[key] < 0:
                 raise ValueError("'%s' must be a non-negative number" % key)
             out[key] = rule[key]
+    if "body" in rule:
+        if rule["body"] is None:
+            raise ValueError("'body' must be the JSON body to serve")
+        out["body"] = rule["body"]
     if sum(1 for k in EFFECT_KEYS if k in out) > 1:
         raise ValueError("a rule has at most one of 'status', 'drop', 'stall_s', 'operation_failure'")
     if not any(k in out for k in EFFECT_KEYS + ("latency_ms",)):
@@ -212,6 +219,8 @@ class FaultRules:
                 d.message, d.code = chosen.get("message"), chosen.get("code")
             elif "operation_failure" in chosen:
                 d.action, d.message = "opfail", chosen["operation_failure"]
+            elif "body" in chosen:
+                d.action, d.body = "body", chosen["body"]
             elif "drop" in chosen:
                 d.action, d.drop = "drop", chosen["drop"]
             elif "stall_s" in chosen:

@@ -70,6 +70,13 @@ def need(req, perms):
                           "additionalData": {"action": "Add the required roles/permissions and try again."}})
 
 
+def check_keys(data, allowed, what):
+    """400 for a body key outside ``allowed`` (exact casing)."""
+    for k in data:
+        if k not in allowed:
+            raise bad("Unknown property '%s' for %s. Known properties: %s." % (k, what, ", ".join(sorted(allowed))))
+
+
 def bad(message, code="BadRequest"):
     """A 400 with Graph's shape."""
     return ApiError(400, message, code)
@@ -584,7 +591,10 @@ def get_operation(sim, t, req, op_id):
     op = t.operations.get(op_id)
     if op is None:
         raise ApiError(404, "Operation '%s' was not found." % op_id, "NotFound")
-    return Response(200, t.operation_view(op, time.time(), req.base))
+    # The documented example wraps the operation in "value" (docs/wire.md).
+    return Response(200, {"@odata.context": "%s/v1.0/$metadata#admin/teams/telephoneNumberManagement/operations"
+                                            "/$entity" % req.base,
+                          "value": t.operation_view(op, time.time(), req.base)})
 
 
 # -------------------------------------------------------- userConfigurations --
@@ -678,22 +688,52 @@ def _policy_by_id(t, ptype, policy_id):
     return None
 
 
+ASSIGNMENT_ODATA_TYPE = "#microsoft.graph.teamsAdministration.teamsPolicyUserAssignment"
+
+
+def _refused_types(t):
+    """Policy types this tenant's Graph refuses (setting ``policy_assign_refused_types``)."""
+    return {x.lower() for x in (t.settings.get("policy_assign_refused_types") or [])}
+
+
 def policy_assign(sim, t, req, unassign=False):
+    """``POST /admin/teams/policy/userAssignments/assign|unassign`` (docs/wire.md).
+
+    Body ``{"value": [teamsPolicyUserAssignment, ...]}``: ``userId``,
+    ``policyType`` and, to assign, ``policyId`` (from getPolicyId). All or
+    nothing: one bad entry refuses the call. At most ``policy_assign_max``
+    entries per call (a setting: Microsoft documents no limit). The
+    assignment is a direct grant, effective after ``grant_delay_s`` as one
+    written through the Teams admin route.
+    """
     need(req, PERM_POLICY)
     data = body_object(req)
+    check_keys(data, {"value"}, "the request body")
     items = data.get("value")
     if not isinstance(items, list) or not items:
         raise bad("The request body must have a non-empty 'value' array.")
+    limit = int(t.settings.get("policy_assign_max") or 0)
+    if limit and len(items) > limit:
+        raise bad("The request has %d assignments; at most %d are accepted per request." % (len(items), limit))
+    allowed = {"@odata.type", "id", "userId", "policyType", "policyId"}
     planned = []
     for it in items:
         if not isinstance(it, dict):
             raise bad("Each entry of 'value' must be an object.")
+        check_keys(it, allowed, "a teamsPolicyUserAssignment")
+        if it.get("@odata.type", ASSIGNMENT_ODATA_TYPE) != ASSIGNMENT_ODATA_TYPE:
+            raise bad("@odata.type must be '%s'." % ASSIGNMENT_ODATA_TYPE)
         uid, ptype = str(it.get("userId") or ""), it.get("policyType")
-        if ptype not in GRANTABLE_TYPES:
+        if not isinstance(ptype, str) or ptype not in GRANTABLE_TYPES or ptype.lower() in _refused_types(t):
             raise bad("Policy type '%s' is not supported." % ptype)
         u = t.find_user(uid)
         if u is None or not t.visible_to_teams(u):
-            raise ApiError(404, "User does not exist", "NotFound")
+            raise ApiError(404, "User '%s' does not exist." % uid, "NotFound")
+        if u["accountType"] != "resourceAccount" and u["_licenseTimes"]:
+            newest = max(u["_licenseTimes"].values())
+            if time.time() - newest < float(t.settings["replication_delay_s"]):
+                raise bad("User policy update failed for user '%s'. The user was not provisioned successfully."
+                          % u["id"])
         name = None
         if not unassign:
             inst = _policy_by_id(t, ptype, it.get("policyId"))
@@ -717,6 +757,8 @@ def get_policy_id(sim, t, req, segment):
     if not m:
         raise bad("getPolicyId needs type='...' and name='...'.")
     ptype, name = m.group(1), m.group(2)
+    if ptype.lower() in _refused_types(t):
+        raise bad("Policy type '%s' is not supported." % ptype)
     if ptype not in t.policies:
         raise ApiError(404, "Policy type '%s' is not found." % ptype, "NotFound")
     inst = t.get_policy(ptype, name)

@@ -389,7 +389,11 @@ class Simulator:
                 ", ".join(sorted(unknown)), ", ".join(sorted(SETTING_KEYS))))
         with self.state_lock:
             for k, v in data.items():
-                if k in DEFAULT_SETTINGS:
+                if k == "policy_assign_refused_types":
+                    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+                        raise ApiError(400, "setting %s must be a list of policy type names" % k)
+                    self.tenant.settings[k] = list(v)
+                elif k in DEFAULT_SETTINGS:
                     if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0:
                         raise ApiError(400, "setting %s must be a non-negative number" % k)
                     self.tenant.settings[k] = v
@@ -521,6 +525,8 @@ class _Handler(BaseHTTPRequestHandler):
             fault = "stall"
         req = Request(sim, service, method, sub, raw_query, self.headers, body)
         resp, f = sim.handle(req, decision if decision.action in ("status", "opfail") else None)
+        if decision.action == "body" and 200 <= resp.status < 300:
+            resp.body, f = decision.body, "body"
         if decision.action == "opfail" and resp.status == 202:
             f = "operation_failure"
         fault = f or fault

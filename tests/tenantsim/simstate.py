@@ -28,6 +28,11 @@ DEFAULT_SETTINGS = {
     "grant_delay_s": 0.0,
     "license_delay_s": 0.0,
     "lro_running_s": 0.0,
+    # Graph policy assignment (userAssignments/assign|unassign): the most
+    # entries one call takes (Microsoft documents none; 0 = no limit), and
+    # the policy types it refuses (getPolicyId and assign answer 400).
+    "policy_assign_max": 100,
+    "policy_assign_refused_types": [],
 }
 
 OPERATOR_DIRECT_ROUTING = "7a205197-8e59-487d-b9fa-3fc1b108f1e5"

@@ -17,6 +17,7 @@ import base64
 import copy
 import re
 import time
+from urllib.parse import quote, urlencode
 
 from simauth import TEAMS_ADMIN_ROLES
 from simcommon import (AA_APPLICATION_ID, CQ_APPLICATION_ID, SKU_MCOPSTNC, SKU_VIRTUALUSER, TNM_APPLICATION_ID,
@@ -25,7 +26,6 @@ from simcommon import (AA_APPLICATION_ID, CQ_APPLICATION_ID, SKU_MCOPSTNC, SKU_V
 from simstate import (ADDRESS_FIELDS, GRANTABLE_TYPES, NO_GROUP_GRANT_TYPES, POLICY_SCHEMAS,
                       READ_ONLY_POLICY_PROPS, policy_bare_name, policy_key)
 import simgraph
-from simodata import compile_filter
 
 N2 = "Telephone Number '%s' is not found from tenant '%s'"
 
@@ -228,6 +228,8 @@ def create_policy(sim, t, req, ptype):
 def update_policy(sim, t, req, ptype, identity):
     inst = policy_or_404(t, ptype, identity)
     data = body_object(req)
+    if ptype == "TeamsSharedCallingRoutingPolicy" and "Identity" not in data:
+        raise bad("Identity is required in the body of a %s update." % ptype)
     if "Identity" in data:
         if policy_key(str(data["Identity"])) != policy_key(inst["Identity"]):
             raise bad("The Identity in the body does not match the path; a policy cannot be renamed.")
@@ -263,10 +265,16 @@ def delete_policy(sim, t, req, ptype, identity):
 # -------------------------------------------------------------------- grants --
 
 def _grant_name(t, ptype, data, allow_empty=True):
-    check_keys(data, {"PolicyName", "Rank"} if not allow_empty else {"PolicyName"}, "a policy grant")
-    if "PolicyName" not in data or not isinstance(data["PolicyName"], (str, type(None))):
-        raise bad("PolicyName is required.")
-    name = (data["PolicyName"] or "").strip()
+    """The policy a grant body names (``policyName``), or None for a removal.
+
+    The wire keys are camelCase (docs/wire.md, DIS ``SingleGrantPayload``); a
+    removal sends JSON ``null``, never ``""``.
+    """
+    if "policyName" not in data or not isinstance(data["policyName"], (str, type(None))):
+        raise bad("policyName is required (a policy name, or null to remove the grant).")
+    if data["policyName"] is not None and not data["policyName"].strip():
+        raise bad("policyName must be a policy name, or null to remove the grant.")
+    name = (data["policyName"] or "").strip()
     if name.lower().startswith("tag:"):
         name = name[4:]
     if name == "" or name.lower() == "global":
@@ -290,6 +298,9 @@ def grant_user(sim, t, req, oid, ptype):
     """Grant (or with ``""`` remove) a policy; warn as the cmdlet does (SC10, SC13)."""
     ptype = _grant_type(ptype)
     data = body_object(req)
+    check_keys(data, {"policyName", "additionalParameters"}, "a policy grant")
+    if "additionalParameters" not in data:
+        raise bad("additionalParameters is required (null when there are none).")
     name = _grant_name(t, ptype, data)
     u = t.find_user(oid)
     if u is None or not t.visible_to_teams(u):
@@ -313,7 +324,9 @@ def grant_user(sim, t, req, oid, ptype):
 
 
 def _group_view(gid, ptype, val):
-    return {"GroupId": gid, "PolicyType": ptype, "PolicyName": val["name"], "Rank": val["rank"]}
+    """A ``GroupAssignment`` as the service lists it (docs/wire.md: camelCase, ``priority``)."""
+    return {"groupId": gid, "policyType": ptype, "policyName": val["name"], "priority": val["rank"],
+            "createdBy": None, "createdTime": val.get("created")}
 
 
 def group_grant(sim, t, req, gid, ptype):
@@ -332,16 +345,24 @@ def group_grant(sim, t, req, gid, ptype):
             raise not_found("Group '%s' has no assignment of policy type '%s'." % (gid, ptype))
         t.grant_group(gid, ptype, None)
         return Response(204)
-    if req.method != "PATCH":
+    # docs/wire.md: New-CsGroupPolicyAssignment creates with PUT (the MPA
+    # Grant -Group with POST), Set-CsGroupPolicyAssignment changes with PATCH.
+    if req.method not in ("PUT", "POST", "PATCH"):
         raise ApiError(405, "Method not allowed.", "MethodNotAllowed")
     if ptype in NO_GROUP_GRANT_TYPES:
         raise bad("Group policy assignment is not supported for policy type '%s'." % ptype)
+    exists = bool(t.latest_group(gid, ptype))
+    if req.method == "PATCH" and not exists:
+        raise not_found("Group '%s' has no assignment of policy type '%s'; create it with PUT." % (gid, ptype))
+    if req.method != "PATCH" and exists:
+        raise ApiError(409, "Group '%s' already has an assignment of policy type '%s'; change it with PATCH."
+                       % (gid, ptype), "Conflict")
     data = body_object(req)
-    check_keys(data, {"PolicyName", "Rank"}, "a group policy assignment")
-    name = _grant_name(t, ptype, {"PolicyName": data.get("PolicyName")}, allow_empty=False)
-    rank = data.get("Rank")
+    check_keys(data, {"policyName", "priority"}, "a group policy assignment")
+    name = _grant_name(t, ptype, {"policyName": data.get("policyName")}, allow_empty=False)
+    rank = data.get("priority")
     if not isinstance(rank, int) or isinstance(rank, bool) or rank < 1:
-        raise bad("Rank is required and must be a positive integer.")
+        raise bad("priority is required and must be a positive integer.")
     current = t.group_grants_of_type(ptype)
     others = [(g2, v) for g2, v in current if g2 != gid]
     if len(others) >= 64:
@@ -349,8 +370,8 @@ def group_grant(sim, t, req, gid, ptype):
     if any(v["rank"] == rank for _, v in others):
         for g2, v in others:
             if v["rank"] >= rank:
-                t.grant_group(g2, ptype, {"name": v["name"], "rank": v["rank"] + 1})
-    t.grant_group(gid, ptype, {"name": name, "rank": rank})
+                t.grant_group(g2, ptype, dict(v, rank=v["rank"] + 1))
+    t.grant_group(gid, ptype, {"name": name, "rank": rank, "created": iso_utc(time.time())})
     return Response(204)
 
 
@@ -360,7 +381,7 @@ def list_group_grants(sim, t, req):
     for (gid, ptype), hist in sorted(t.group_grants.items()):
         if hist and hist[-1][1] and (not want or ptype.lower() == want.lower()):
             out.append(_group_view(gid, ptype, hist[-1][1]))
-    out.sort(key=lambda x: (x["PolicyType"], x["Rank"]))
+    out.sort(key=lambda x: (x["policyType"], x["priority"]))
     return Response(200, out)
 
 
@@ -479,10 +500,31 @@ def _validate_aa(t, data):
             raise bad("operator must be an object with id and type.")
         if op["type"] == "User" and t.find_user(op["id"]) is None:
             raise bad("Operator '%s' is not found." % op["id"])
-    scope = ((data.get("directoryLookupScope") or {}).get("inclusionScope") or {}).get("groupScope") or {}
-    for gid in scope.get("groupIds") or []:
-        if str(gid).lower() not in t.groups:
-            raise bad("Group '%s' is not found." % gid)
+    # docs/wire.md: a dial scope names its groups as groupDialScope.groupIds.
+    holders = [data, data.get("directoryLookupScope") or {}]
+    for holder in holders:
+        if not isinstance(holder, dict):
+            raise bad("directoryLookupScope must be an object.")
+        for key in ("inclusionScope", "exclusionScope"):
+            scope = holder.get(key)
+            if scope is None:
+                continue
+            if not isinstance(scope, dict):
+                raise bad("%s must be an object." % key)
+            check_keys(scope, {"type", "groupDialScope"}, "a dial scope")
+            gds = scope.get("groupDialScope") or {}
+            if not isinstance(gds, dict):
+                raise bad("groupDialScope must be an object with groupIds.")
+            check_keys(gds, {"groupIds"}, "a group dial scope")
+            for gid in gds.get("groupIds") or []:
+                if str(gid).lower() not in t.groups:
+                    raise bad("Group '%s' is not found." % gid)
+    for sched in data.get("schedules") or []:
+        weekly = (sched or {}).get("weeklyRecurrentSchedule") if isinstance(sched, dict) else None
+        if isinstance(weekly, dict):
+            check_keys(weekly, {"mondayHours", "tuesdayHours", "wednesdayHours", "thursdayHours", "fridayHours",
+                                "saturdayHours", "sundayHours", "isComplemented", "recurrenceRange"},
+                       "a weekly recurrent schedule")
     if "voiceResponseEnabled" in data and not isinstance(data["voiceResponseEnabled"], bool):
         raise bad("voiceResponseEnabled must be a boolean.")
 
@@ -509,11 +551,21 @@ def list_auto_attendants(sim, t, req):
     items = items[skip:skip + first]
     if truthy(req.query.get("excludeContent", "false")):
         items = [{"id": a["id"], "name": a["name"], "applicationInstances": a["applicationInstances"]} for a in items]
-    return Response(200, copy.deepcopy(items))
+    return Response(200, {"autoAttendants": copy.deepcopy(items)})
+
+
+def aa_wrapped(aa):
+    """Get, create and update answer with the attendant inside an envelope (docs/wire.md)."""
+    return {"autoAttendant": copy.deepcopy(aa), "diagnostic": None}
 
 
 def create_auto_attendant(sim, t, req):
     data = body_object(req)
+    # ICreateAutoAttendantRequest has no Schedules, ApplicationInstances or Id
+    # (docs/wire.md): schedules exist before the attendant that references them.
+    for k in ("schedules", "applicationInstances", "id"):
+        if k in data:
+            raise bad("Unknown property '%s' for a new auto attendant." % k)
     _validate_aa(t, data)
     aa = copy.deepcopy(data)
     aa["id"] = new_guid()
@@ -524,7 +576,7 @@ def create_auto_attendant(sim, t, req):
         aa.setdefault(k, default)
     aa["applicationInstances"] = []
     t.auto_attendants[aa["id"]] = aa
-    return Response(200, copy.deepcopy(aa))
+    return Response(200, aa_wrapped(aa))
 
 
 def update_auto_attendant(sim, t, req, aid):
@@ -539,7 +591,7 @@ def update_auto_attendant(sim, t, req, aid):
     aa["id"] = aid.lower()
     aa["defaultCallFlow"].setdefault("id", new_guid())
     aa["applicationInstances"] = keep
-    return Response(200, copy.deepcopy(aa))
+    return Response(200, aa_wrapped(aa))
 
 
 def delete_auto_attendant(sim, t, req, aid):
@@ -628,12 +680,42 @@ def teams_user_view(t, u):
             "effectivePolicyAssignments": assignments}
 
 
+PSFILTER_TERM = re.compile(r"^\s*(\w+)\s+-(eq|ne)\s+'((?:[^']|'')*)'\s*$", re.I)
+
+
+def compile_psfilter(text):
+    """A predicate for a ``psfilter`` (PowerShell syntax: ``Prop -eq 'x' [-and ...]``).
+
+    ``Get-CsOnlineUser -AccountType X`` sends ``psfilter=AccountType -eq 'X'``
+    (docs/wire.md); values compare case-insensitively, as PowerShell does.
+    """
+    terms = []
+    for part in re.split(r"\s+-and\s+", text, flags=re.I):
+        m = PSFILTER_TERM.match(part)
+        if not m:
+            raise ValueError("Invalid psfilter '%s': expected Property -eq 'value' [-and ...]." % text)
+        terms.append((m.group(1).lower(), m.group(2).lower(), m.group(3).replace("''", "'").lower()))
+
+    def pred(view):
+        low = {k.lower(): v for k, v in view.items()}
+        for prop, op, val in terms:
+            have = "" if low.get(prop) is None else str(low.get(prop)).lower()
+            if (have == val) != (op == "eq"):
+                return False
+        return True
+    return pred
+
+
 def list_teams_users(sim, t, req):
+    """``GET /Teams.User/users?psfilter=&pageSize=``: ``{"users":[...], "@nextLink": url}``."""
+    if "filter" in req.query or "$filter" in req.query:
+        raise bad("Unknown query parameter 'filter'; Teams.User filters with psfilter "
+                  "(for example psfilter=AccountType -eq 'ResourceAccount').")
     users = sorted(t.users.values(), key=lambda u: u["id"])
-    flt = req.query.get("filter")
+    flt = req.query.get("psfilter")
     if flt:
         try:
-            pred = compile_filter(flt)
+            pred = compile_psfilter(flt)
         except ValueError as e:
             raise bad(str(e))
         views = [v for v in (teams_user_view(t, u) for u in users) if pred(v)]
@@ -652,7 +734,9 @@ def list_teams_users(sim, t, req):
     page = [teams_user_view(t, v["_user"]) if "_user" in v else v for v in views[:size]]
     body = {"users": page}
     if len(views) > size:
-        body["skipToken"] = page[-1]["objectId"]
+        query = [("pageSize", str(size))] + ([("psfilter", flt)] if flt else []) + \
+            [("skiptoken", page[-1]["objectId"])]
+        body["@nextLink"] = "%s/Teams.User/users?%s" % (req.base, urlencode(query, quote_via=quote))
     return Response(200, body)
 
 
@@ -703,14 +787,21 @@ def list_locations(sim, t, req, filters=False):
     return Response(200, views)
 
 
+# docs/wire.md: NewCivicAddress and SetCivicAddress name two fields differently,
+# and a county belongs to a location, not to an address.
+ADDRESS_CREATE_KEYS = set(ADDRESS_FIELDS) - {"countyOrDistrict"}
+ADDRESS_UPDATE_RENAMES = {"cityAlias": "cityOrTownAlias", "companyTaxId": "companyId"}
+ADDRESS_UPDATE_KEYS = (ADDRESS_CREATE_KEYS - set(ADDRESS_UPDATE_RENAMES.values())) | set(ADDRESS_UPDATE_RENAMES) | {"id"}
+
+
 def _address_body(data, create):
-    allowed = set(ADDRESS_FIELDS) | {"confidence", "validationStatus"} | ({"id"} if not create else set())
+    allowed = (ADDRESS_CREATE_KEYS if create else ADDRESS_UPDATE_KEYS) | {"confidence", "validationStatus"}
     check_keys(data, allowed, "a civic address")
     for k in ("confidence", "validationStatus"):
         if data.get(k) not in (None, ""):
             raise bad("Property '%s' is reserved and cannot be set." % k)
     for k, v in data.items():
-        if k in ADDRESS_FIELDS and v is not None and not isinstance(v, str):
+        if k != "id" and k in allowed and v is not None and not isinstance(v, str):
             raise bad("Property '%s' must be a string." % k)
 
 
@@ -724,6 +815,7 @@ def create_address(sim, t, req):
         raise bad("country must be an ISO 3166-1 alpha-2 code.")
     aid = new_guid()
     fields = {k: data.get(k, "") for k in ADDRESS_FIELDS}
+    fields["countyOrDistrict"] = None
     fields["elin"] = data.get("elin")
     fields["companyId"] = data.get("companyId")
     fields["country"] = data["country"].upper()
@@ -736,15 +828,17 @@ def create_address(sim, t, req):
     return Response(200, t.address_view(fields))
 
 
-def update_address(sim, t, req, aid):
-    a = address_or_404(t, aid)
+def update_address(sim, t, req):
+    """``PUT /Skype.Ncs/civicAddresses`` with the ``id`` in the body (no path id, docs/wire.md)."""
     data = body_object(req)
-    if str(data.get("id", "")).lower() != a["id"]:
-        raise bad("The body must carry the id of the civic address in the path.")
+    if not data.get("id"):
+        raise bad("The body must carry the id of the civic address.")
+    a = address_or_404(t, str(data["id"]))
     _address_body(data, create=False)
     if a["validationStatus"] == "Validated":
         raise bad("Unable to update a validated Civic Address")
     for k, v in data.items():
+        k = ADDRESS_UPDATE_RENAMES.get(k, k)
         if k in ADDRESS_FIELDS:
             a[k] = v.upper() if k == "country" and v else v
     return Response(200, t.address_view(a))
@@ -780,32 +874,51 @@ def list_addresses(sim, t, req):
     return Response(200, [t.address_view(a) for a in items])
 
 
+def _location_name(data, required):
+    """The place name: ``additionalInfo`` (the cmdlet's -Location, docs/wire.md).
+
+    A ``location`` key may ride along with the same value; alone it is refused.
+    """
+    name = data.get("additionalInfo")
+    if "location" in data and "additionalInfo" not in data:
+        raise bad("Unknown property 'location' for a location; the place name is additionalInfo.")
+    if "location" in data and data["location"] != name:
+        raise bad("location and additionalInfo differ; the place name is additionalInfo.")
+    if required and (not isinstance(name, str) or not name.strip()):
+        raise bad("additionalInfo (the place name) is required to create a location.")
+    if name is not None and not isinstance(name, str):
+        raise bad("additionalInfo must be a string.")
+    return name
+
+
 def create_location(sim, t, req):
     data = body_object(req)
-    check_keys(data, {"civicAddressId", "location", "elin"}, "a location")
+    check_keys(data, {"civicAddressId", "additionalInfo", "location", "elin", "description", "isDefault",
+                      "countyOrDistrict", "companyId"}, "a location")
     cid = data.get("civicAddressId")
     if not cid:
         raise bad("civicAddressId is required to create a location.")
     if str(cid).lower() not in t.addresses:
         raise bad("Civic address '%s' is not found." % cid)
-    if not isinstance(data.get("location"), str) or not data["location"].strip():
-        raise bad("location is required to create a location.")
+    name = _location_name(data, True)
     lid = new_guid()
-    t.locations[lid] = {"id": lid, "civicAddressId": str(cid).lower(), "location": data["location"],
+    t.locations[lid] = {"id": lid, "civicAddressId": str(cid).lower(), "location": name,
                         "elin": data.get("elin"), "isDefault": False}
     return Response(200, t.location_view(t.locations[lid]))
 
 
-def update_location(sim, t, req, lid):
-    loc = location_or_404(t, lid)
+def update_location(sim, t, req):
+    """``PUT /Skype.Ncs/locations`` with the ``id`` in the body (no path id, docs/wire.md)."""
     data = body_object(req)
-    if str(data.get("id", "")).lower() != loc["id"]:
-        raise bad("The body must carry the id of the location in the path.")
-    check_keys(data, {"id", "civicAddressId", "location", "elin"}, "a location")
+    if not data.get("id"):
+        raise bad("The body must carry the id of the location.")
+    loc = location_or_404(t, str(data["id"]))
+    check_keys(data, {"id", "civicAddressId", "additionalInfo", "location", "elin", "description"}, "a location")
     if data.get("civicAddressId") and str(data["civicAddressId"]).lower() != loc["civicAddressId"]:
         raise bad("The civic address of a location cannot be changed.")
-    if "location" in data:
-        loc["location"] = data["location"] or ""
+    name = _location_name(data, False)
+    if "additionalInfo" in data:
+        loc["location"] = name or ""
     if "elin" in data:
         loc["elin"] = data["elin"]
     return Response(200, t.location_view(loc))
@@ -847,10 +960,11 @@ def enterprise_voice(sim, t, req):
                               for n in nums])
     if req.body.strip():
         raise bad("This request takes no body; pass identity and enterpriseVoiceEnabled in the query.")
-    ev = (req.query.get("enterpriseVoiceEnabled") or "").lower()
-    if ev not in ("true", "false"):
-        raise bad("enterpriseVoiceEnabled must be true or false.")
-    u["isEnterpriseVoiceEnabled"] = ev == "true"
+    # AutoRest renders a bool query value with bool.ToString(): True/False (docs/wire.md).
+    ev = req.query.get("enterpriseVoiceEnabled") or ""
+    if ev not in ("True", "False"):
+        raise bad("enterpriseVoiceEnabled must be True or False.")
+    u["isEnterpriseVoiceEnabled"] = ev == "True"
     u["_modified"] = iso_utc(time.time())
     return Response(204)
 
@@ -905,7 +1019,9 @@ def handle(sim, t, req):
             ident = segs[4]
             if m == "GET":
                 return Response(200, copy.deepcopy(policy_or_404(t, ptype, ident)))
-            if m == "PUT":
+            # docs/wire.md: the MPA cmdlets update TeamsSharedCallingRoutingPolicy
+            # with PATCH (Identity in the body); the ConfigAPI types use PUT.
+            if m == ("PATCH" if ptype == "TeamsSharedCallingRoutingPolicy" else "PUT"):
                 return update_policy(sim, t, req, ptype, ident)
             if m == "DELETE":
                 return delete_policy(sim, t, req, ptype, ident)
@@ -946,7 +1062,7 @@ def handle(sim, t, req):
             return Response(200, {"id": aa["id"], "status": "Success", "errorDetails": None})
         if n == 3:
             if m == "GET":
-                return Response(200, copy.deepcopy(aa_or_404(t, segs[2])))
+                return Response(200, aa_wrapped(aa_or_404(t, segs[2])))
             if m == "PUT":
                 return update_auto_attendant(sim, t, req, segs[2])
             if m == "DELETE":
@@ -972,14 +1088,14 @@ def handle(sim, t, req):
                 return list_locations(sim, t, req)
             if m == "POST":
                 return create_location(sim, t, req)
+            if m == "PUT":
+                return update_location(sim, t, req)
             raise nope()
         if n == 3 and low[2] == "filters" and m == "GET":
             return list_locations(sim, t, req, filters=True)
         if n == 3:
             if m == "GET":
                 return Response(200, t.location_view(location_or_404(t, segs[2])))
-            if m == "PUT":
-                return update_location(sim, t, req, segs[2])
             if m == "DELETE":
                 return delete_location(sim, t, req, segs[2])
             raise nope()
@@ -991,12 +1107,12 @@ def handle(sim, t, req):
                 return Response(200, [t.address_view(a) for a in t.addresses.values()])
             if m == "POST":
                 return create_address(sim, t, req)
+            if m == "PUT":
+                return update_address(sim, t, req)
             raise nope()
         if n == 3:
             if m == "GET":
                 return Response(200, t.address_view(address_or_404(t, segs[2])))
-            if m == "PUT":
-                return update_address(sim, t, req, segs[2])
             if m == "DELETE":
                 return delete_address(sim, t, req, segs[2])
             raise nope()

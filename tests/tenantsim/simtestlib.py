@@ -182,6 +182,8 @@ class SimTestCase(unittest.TestCase):
     def teams(self, method, path, body=None, headers=None, app=APP, secret=SECRET):
         h = {"Accept-Encoding": "gzip"}
         h.update(headers or {})
+        if path.startswith(self.base + "/teams"):
+            path = path[len(self.base + "/teams"):]
         return self.call(method, "/teams" + path, body, h, self.token(TEAMS_SCOPE, app, secret))
 
     def settings(self, **kw):
@@ -217,7 +219,7 @@ class SimTestCase(unittest.TestCase):
         self.assertEqual(reply.status, 202, reply)
         r = self.graph("GET", reply.headers["location"])
         self.assertEqual(r.status, 200, r)
-        return r.json
+        return r.json["value"]
 
     def create_ra(self, upn="mainline@contoso.com", name="Main Line", licence=True, usage="US"):
         r = self.teams("POST", "/Teams.PlatformService/v2/ApplicationInstances",

@@ -89,13 +89,13 @@ class ScriptedFaults(SimTestCase):
         r = self.call("POST", assign, body, token=tok)
         self.assertEqual((r.status, r.error()), (400, ("BadRequest", "Service is unavailable. Please try again")))
         r = self.call("POST", assign, body, token=tok)
-        op = self.call("GET", r.headers["location"], token=tok).json
+        op = self.call("GET", r.headers["location"], token=tok).json["value"]
         self.assertEqual((op["status"], op["numbers"][0]["statusDetail"]), ("failed", "Unknown Error"))
         self.assertEqual(self.number("+14255550102")["assignmentStatus"], "unassigned")
         faulted = [e for e in self.log()["requests"] if e["fault"] == "operation_failure"]
         self.assertEqual([(e["method"], e["status"]) for e in faulted], [("POST", 202)])
         r = self.call("POST", assign, body, token=tok)
-        self.assertEqual(self.call("GET", r.headers["location"], token=tok).json["status"], "succeeded")
+        self.assertEqual(self.call("GET", r.headers["location"], token=tok).json["value"]["status"], "succeeded")
 
     def test_faults_never_apply_to_control_paths(self):
         self.faults({"match": "* /", "status": 503})
@@ -228,6 +228,19 @@ class ControlApi(SimTestCase):
         self.assertEqual(conn.getresponse().status, 200)
         conn.close()
         self.assertTrue(APP and SECRET)
+
+
+class BodyRule(SimTestCase):
+
+    def test_a_body_rule_serves_another_answer(self):
+        r = self.call("POST", "/_sim/faults", [{"match": "GET /teams/Skype.Ncs/locations", "times": 1,
+                                                 "body": [{"id": "x"}]}])
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.teams("GET", "/Skype.Ncs/locations").json, [{"id": "x"}])
+        self.assertNotEqual(self.teams("GET", "/Skype.Ncs/locations").json, [{"id": "x"}])
+        faulted = [e for e in self.log()["requests"] if e["fault"] == "body"]
+        self.assertEqual(len(faulted), 1)
+        self.assertEqual(self.call("POST", "/_sim/faults", [{"match": "GET /x", "body": None}]).status, 400)
 
 
 if __name__ == "__main__":

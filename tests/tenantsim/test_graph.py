@@ -6,7 +6,7 @@ import unittest
 import urllib.parse
 
 import genfixture
-from simtestlib import GROUP, SimTestCase
+from simtestlib import RO_APP, RO_SECRET, GROUP, SimTestCase
 
 Q = urllib.parse.quote
 
@@ -217,6 +217,35 @@ class GroupsAndConfigurations(SimTestCase):
         self.assertEqual(r.status, 204)
         self.assertEqual(self.graph("GET", "/v1.0/admin/teams/policy/userAssignments").error()[0], "UnknownError")
         self.assertEqual(self.graph("GET", "/v1.0/admin/teams/policy").status, 400)
+
+    def test_graph_policy_assignment_limits_and_refusals(self):
+        self.teams("POST", "/Skype.Policy/configurations/OnlineVoiceRoutingPolicy", {"Identity": "P1"})
+        pid = self.graph("GET", "/v1.0/admin/teams/policy/getPolicyId(type='OnlineVoiceRoutingPolicy',"
+                                "name='P1')").json["value"][0]["policyId"]
+        ids = [self.user(u)["id"] for u in ("joni@contoso.com", "diego@contoso.com", "adele@contoso.com")]
+        entry = {"@odata.type": "#microsoft.graph.teamsAdministration.teamsPolicyUserAssignment",
+                 "policyType": "OnlineVoiceRoutingPolicy", "policyId": pid}
+        body = {"value": [dict(entry, userId=i) for i in ids]}
+        self.settings(policy_assign_max=2, grant_delay_s=0.3)
+        r = self.graph("POST", "/v1.0/admin/teams/policy/userAssignments/assign", body)
+        self.assertEqual(r.status, 400)
+        self.assertIn("at most 2", r.error()[1])
+        self.assertEqual(self.graph("POST", "/v1.0/admin/teams/policy/userAssignments/assign",
+                                    {"value": body["value"][:2]}).status, 204)
+        conf = self.graph("GET", "/v1.0/admin/teams/userConfigurations/" + ids[0]).json   # grant delay applies
+        ovrp = next(e for e in conf["effectivePolicyAssignments"] if e["policyType"] == "OnlineVoiceRoutingPolicy")
+        self.assertEqual(ovrp["policyAssignment"]["displayName"], "Global")
+        r = self.graph("POST", "/v1.0/admin/teams/policy/userAssignments/assign",
+                       {"value": [dict(entry, userId=ids[2], PolicyId=pid)]})
+        self.assertEqual(r.status, 400)                                     # exact key casing
+        self.settings(policy_assign_refused_types=["OnlineVoiceRoutingPolicy"])
+        self.assertEqual(self.graph("GET", "/v1.0/admin/teams/policy/getPolicyId(type='OnlineVoiceRoutingPolicy',"
+                                           "name='P1')").status, 400)
+        r = self.graph("POST", "/v1.0/admin/teams/policy/userAssignments/assign", {"value": body["value"][:1]})
+        self.assertEqual(r.status, 400)
+        r = self.graph("POST", "/v1.0/admin/teams/policy/userAssignments/assign", {"value": body["value"][:1]},
+                       app=RO_APP, secret=RO_SECRET)
+        self.assertEqual(r.status, 403)
 
 
 class CallRecords(SimTestCase):

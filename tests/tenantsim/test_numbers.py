@@ -57,7 +57,7 @@ class Assignment(SimTestCase):
         self.assertEqual(op["status"], "succeeded")
         self.assertTrue(op["numbers"][0]["resourceLocation"].startswith(self.base + "/graph"))
         op_id = loc.split("'")[1]
-        self.assertEqual(self.graph("GET", TNM + "/operations/" + op_id).json["id"], op_id)
+        self.assertEqual(self.graph("GET", TNM + "/operations/" + op_id).json["value"]["id"], op_id)
         n = self.number("+14255550100")
         self.assertEqual((n["assignmentTargetId"], n["assignmentStatus"]), (oid, "voiceApplicationAssigned"))
 
@@ -157,7 +157,7 @@ class Assignment(SimTestCase):
         r = self.assign("+14255550102", u["id"], "directRouting")
         seen = []
         for _ in range(40):
-            st = self.graph("GET", r.headers["location"]).json["status"]
+            st = self.graph("GET", r.headers["location"]).json["value"]["status"]
             seen.append(st)
             if st in ("succeeded", "failed"):
                 break
@@ -171,8 +171,8 @@ class Assignment(SimTestCase):
         u = self.user("bianca@contoso.com")
         r = self.assign("+14255550102", u["id"], "directRouting")
         time.sleep(0.3)
-        self.assertEqual(self.graph("GET", r.headers["location"]).json["status"], "running")
-        self.assertEqual(self.graph("GET", r.headers["location"]).json["status"], "succeeded")
+        self.assertEqual(self.graph("GET", r.headers["location"]).json["value"]["status"], "running")
+        self.assertEqual(self.graph("GET", r.headers["location"]).json["value"]["status"], "succeeded")
 
 
 class UpdateNumber(SimTestCase):

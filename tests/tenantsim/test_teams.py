@@ -59,7 +59,8 @@ class SharedCallingRules(SimTestCase):
         self.assertEqual(self.policy("A", ra, ["+14255550102"]).status, 200)
         self.assert_400(self.policy("B", ra, ["+14255550102"]),
                         "Emergency number '+14255550102' is already used by policy 'A'.")
-        r = self.teams("PUT", SCRP + "/configuration/Tag:A", {"EmergencyNumbers": ["+14255550102", "+14255550103"]})
+        r = self.teams("PATCH", SCRP + "/configuration/Tag:A",
+                       {"Identity": "A", "EmergencyNumbers": ["+14255550102", "+14255550103"]})
         self.assertEqual(r.status, 200, r)
 
     def calling_plan_ra(self, num="+12065550100", credits=True, upn="cp@contoso.com"):
@@ -110,12 +111,12 @@ class SharedCallingRules(SimTestCase):
         self.assertEqual(self.policy("A", ra, ["+14255550102"]).status, 200)
         uid = self.user("diego@contoso.com")["id"]
         self.assertEqual(self.teams("PATCH", "/Skype.Policy/users/%s/policies/TeamsSharedCallingRoutingPolicy"
-                                    % uid, {"PolicyName": "A"}).status, 204)
+                                    % uid, {"policyName": "A", "additionalParameters": None}).status, 204)
         r = self.teams("DELETE", SCRP + "/configuration/Tag:A")
         self.assertEqual(r.status, 400)
         self.assertIn("still granted", r.error()[1])
         self.assertEqual(self.teams("PATCH", "/Skype.Policy/users/%s/policies/TeamsSharedCallingRoutingPolicy"
-                                    % uid, {"PolicyName": ""}).status, 204)
+                                    % uid, {"policyName": None, "additionalParameters": None}).status, 204)
         self.assertEqual(self.teams("DELETE", SCRP + "/configuration/A").status, 204)
         self.assertEqual(self.number("+14255550102")["assignmentStatus"], "unassigned")
 
@@ -163,8 +164,8 @@ class PolicyConfigurations(SimTestCase):
                                       "OnlinePSTNUsage": "National"}]}
         self.assertEqual(self.teams("POST", "/Skype.Policy/configurations/TeamsEmergencyCallRoutingPolicy",
                                     body).status, 200)
-        r = self.teams("PATCH", "/Skype.Policy/groupPolicyAssignments/%s/policyTypes/TeamsEmergencyCallRoutingPolicy"
-                       % GROUP, {"PolicyName": "SC-DR-ECRP", "Rank": 1})
+        r = self.teams("PUT", "/Skype.Policy/groupPolicyAssignments/%s/policyTypes/TeamsEmergencyCallRoutingPolicy"
+                       % GROUP, {"policyName": "SC-DR-ECRP", "priority": 1})
         self.assertEqual(r.status, 400)
 
     def test_unknown_type(self):
@@ -183,9 +184,9 @@ class Grants(SimTestCase):
         pa = next(e for e in conf["effectivePolicyAssignments"] if e["policyType"] == ptype)["policyAssignment"]
         return pa["displayName"], pa["assignmentType"]
 
-    def grant_group(self, name, rank, group=GROUP):
-        return self.teams("PATCH", "/Skype.Policy/groupPolicyAssignments/%s/policyTypes/OnlineVoiceRoutingPolicy"
-                          % group, {"PolicyName": name, "Rank": rank})
+    def grant_group(self, name, rank, group=GROUP, method="PUT"):
+        return self.teams(method, "/Skype.Policy/groupPolicyAssignments/%s/policyTypes/OnlineVoiceRoutingPolicy"
+                          % group, {"policyName": name, "priority": rank})
 
     def test_direct_beats_group_beats_global(self):
         self.make("G1", "D1")
@@ -194,12 +195,13 @@ class Grants(SimTestCase):
         self.assertEqual(self.grant_group("G1", 1).status, 204)
         self.assertEqual(self.effective(uid), ("G1", "group"))
         r = self.teams("GET", "/Skype.Policy/groupPolicyAssignments/%s/policyTypes/OnlineVoiceRoutingPolicy" % GROUP)
-        self.assertEqual(r.json, {"GroupId": GROUP, "PolicyType": "OnlineVoiceRoutingPolicy", "PolicyName": "G1",
-                                  "Rank": 1})
+        self.assertEqual({k: r.json[k] for k in ("groupId", "policyType", "policyName", "priority")},
+                         {"groupId": GROUP, "policyType": "OnlineVoiceRoutingPolicy", "policyName": "G1",
+                          "priority": 1})
         self.assertEqual(len(self.teams("GET", "/Skype.Policy/groupPolicyAssignments?policyType="
                                                "OnlineVoiceRoutingPolicy").json), 1)
         self.assertEqual(self.teams("PATCH", "/Skype.Policy/users/%s/policies/OnlineVoiceRoutingPolicy" % uid,
-                                    {"PolicyName": "D1"}).status, 204)
+                                    {"policyName": "D1", "additionalParameters": None}).status, 204)
         self.assertEqual(self.effective(uid), ("D1", "direct"))
         tu = self.teams("GET", "/Teams.User/users/" + uid).json
         ovrp = next(e for e in tu["effectivePolicyAssignments"] if e["policyType"] == "OnlineVoiceRoutingPolicy")
@@ -227,12 +229,12 @@ class Grants(SimTestCase):
         self.assertEqual(self.teams("POST", SCRP, {"Identity": "S", "ResourceAccount": ra}).status, 200)
         adele = self.user("adele@contoso.com")["id"]
         r = self.teams("PATCH", "/Skype.Policy/users/%s/policies/TeamsSharedCallingRoutingPolicy" % adele,
-                       {"PolicyName": "S"})
+                       {"policyName": "S", "additionalParameters": None})
         self.assertEqual(r.status, 204)                                     # SC10: accepted
         self.assertIn("+14255550101", r.headers["x-ms-configapi-powershell-warningmessage"])
         diego = self.user("diego@contoso.com")["id"]
         r = self.teams("PATCH", "/Skype.Policy/users/%s/policies/TeamsSharedCallingRoutingPolicy" % diego,
-                       {"PolicyName": "S"})
+                       {"policyName": "S", "additionalParameters": None})
         self.assertIn("enterprise voice", r.headers["x-ms-configapi-powershell-warningmessage"])
 
     def test_grant_right_after_licensing_is_transient(self):
@@ -241,18 +243,18 @@ class Grants(SimTestCase):
         uid = self.user("pradeep@contoso.com")["id"]
         self.graph("POST", "/v1.0/users/%s/assignLicense" % uid,
                    {"addLicenses": [{"skuId": genfixture.SKU_MCOEV, "disabledPlans": []}], "removeLicenses": []})
-        r = self.teams("PATCH", "/Skype.Policy/users/%s/policies/OnlineVoiceRoutingPolicy" % uid, {"PolicyName": "D1"})
+        r = self.teams("PATCH", "/Skype.Policy/users/%s/policies/OnlineVoiceRoutingPolicy" % uid, {"policyName": "D1", "additionalParameters": None})
         self.assertEqual(r.status, 400)
         self.assertIn("The user was not provisioned successfully.", r.error()[1])
         time.sleep(0.6)
-        r = self.teams("PATCH", "/Skype.Policy/users/%s/policies/OnlineVoiceRoutingPolicy" % uid, {"PolicyName": "D1"})
+        r = self.teams("PATCH", "/Skype.Policy/users/%s/policies/OnlineVoiceRoutingPolicy" % uid, {"policyName": "D1", "additionalParameters": None})
         self.assertEqual(r.status, 204)
 
     def test_grant_delay(self):
         self.make("D1")
         self.settings(grant_delay_s=0.5)
         uid = self.user("joni@contoso.com")["id"]
-        self.teams("PATCH", "/Skype.Policy/users/%s/policies/OnlineVoiceRoutingPolicy" % uid, {"PolicyName": "D1"})
+        self.teams("PATCH", "/Skype.Policy/users/%s/policies/OnlineVoiceRoutingPolicy" % uid, {"policyName": "D1", "additionalParameters": None})
         self.assertEqual(self.effective(uid), ("Global", None))
         time.sleep(0.6)
         self.assertEqual(self.effective(uid), ("D1", "direct"))
@@ -260,20 +262,21 @@ class Grants(SimTestCase):
     def test_grant_errors(self):
         uid = self.user("joni@contoso.com")["id"]
         r = self.teams("PATCH", "/Skype.Policy/users/%s/policies/OnlineVoiceRoutingPolicy" % uid,
-                       {"PolicyName": "Nope"})
+                       {"policyName": "Nope", "additionalParameters": None})
         self.assertEqual(r.status, 400)
         self.assertEqual(r.json, {"error": {"code": "BadRequest", "message": "Policy 'Nope' of type "
                                                                              "'OnlineVoiceRoutingPolicy' does not exist."}})
-        r = self.teams("PATCH", "/Skype.Policy/users/%s/policies/OnlineVoiceRoutingPolicy" % uid, {"policyName": ""})
+        r = self.teams("PATCH", "/Skype.Policy/users/%s/policies/OnlineVoiceRoutingPolicy" % uid,
+                       {"policyName": "", "additionalParameters": None})
         self.assertEqual(r.status, 400)
         r = self.teams("PATCH", "/Skype.Policy/users/00000000-0000-4000-8000-000000000000/policies/"
-                                "OnlineVoiceRoutingPolicy", {"PolicyName": ""})
+                                "OnlineVoiceRoutingPolicy", {"policyName": None, "additionalParameters": None})
         self.assertEqual(r.error(), ("NotFound", "User does not exist"))
 
     def test_grant_to_replicating_resource_account(self):
         self.settings(replication_delay_s=0.5)
         oid = self.create_ra(licence=False, usage=None)
-        r = self.teams("PATCH", "/Skype.Policy/users/%s/policies/OnlineVoiceRoutingPolicy" % oid, {"PolicyName": ""})
+        r = self.teams("PATCH", "/Skype.Policy/users/%s/policies/OnlineVoiceRoutingPolicy" % oid, {"policyName": None, "additionalParameters": None})
         self.assertEqual(r.error()[1], "User does not exist")
         r = self.teams("GET", "/Teams.PlatformService/v2/Legacy/ApplicationInstances?identity=" + oid)
         self.assertEqual((r.status, r.error()[1]), (404, "The user '%s' is not found" % oid))
@@ -334,26 +337,26 @@ class AutoAttendants(SimTestCase):
                               "menu": {"name": "Main", "dialByNameEnabled": True, "directorySearchMethod": "ByName",
                                        "prompts": [], "menuOptions": [{"action": "TransferCallToOperator",
                                                                        "dtmfResponse": "Tone0"}]}},
-          "callFlows": [], "schedules": [], "callHandlingAssociations": [], "dialByNameResourceId": None,
-          "directoryLookupScope": {"inclusionScope": {"type": "Customized", "groupScope": {"groupIds": [GROUP]}}},
-          "applicationInstances": []}
+          "callFlows": [], "callHandlingAssociations": [], "dialByNameResourceId": None,
+          "directoryLookupScope": {"inclusionScope": {"type": "Customized", "groupDialScope": {"groupIds": [GROUP]}}}}
 
     def test_crud_and_association(self):
         r = self.teams("POST", "/Teams.VoiceApps/auto-attendants", self.AA)
         self.assertEqual(r.status, 200, r)
-        aid = r.json["id"]
+        aid = r.json["autoAttendant"]["id"]
         ra = self.create_ra()
         assoc = {"configurationId": aid, "configurationType": "AutoAttendant", "endpointsId": [ra], "callPriority": 3}
         self.assertEqual(self.teams("POST", "/Teams.VoiceApps/applicationinstanceassociations", assoc).status, 200)
-        got = self.teams("GET", "/Teams.VoiceApps/auto-attendants/" + aid).json
+        got = self.teams("GET", "/Teams.VoiceApps/auto-attendants/" + aid).json["autoAttendant"]
         self.assertEqual(got["applicationInstances"], [ra])
         a = self.teams("GET", "/Teams.VoiceApps/applicationinstanceassociations/" + ra).json
         self.assertEqual((a["configurationId"], a["callPriority"]), (aid, 3))
         got["name"] = "Seattle Main 2"
-        self.assertEqual(self.teams("PUT", "/Teams.VoiceApps/auto-attendants/" + aid, got).json["name"],
-                         "Seattle Main 2")
-        self.assertEqual(len(self.teams("GET", "/Teams.VoiceApps/auto-attendants?nameFilter=seattle").json), 1)
-        second = self.teams("POST", "/Teams.VoiceApps/auto-attendants", self.AA).json["id"]
+        self.assertEqual(self.teams("PUT", "/Teams.VoiceApps/auto-attendants/" + aid,
+                                    got).json["autoAttendant"]["name"], "Seattle Main 2")
+        self.assertEqual(len(self.teams("GET", "/Teams.VoiceApps/auto-attendants?nameFilter=seattle")
+                             .json["autoAttendants"]), 1)
+        second = self.teams("POST", "/Teams.VoiceApps/auto-attendants", self.AA).json["autoAttendant"]["id"]
         r = self.teams("POST", "/Teams.VoiceApps/applicationinstanceassociations", dict(assoc, configurationId=second))
         self.assertEqual(r.status, 400)                                     # N9
         self.assertEqual(self.teams("POST", "/Teams.VoiceApps/applicationinstanceassociations",
@@ -364,7 +367,7 @@ class AutoAttendants(SimTestCase):
 
     def test_validation(self):
         self.assertEqual(self.teams("POST", "/Teams.VoiceApps/auto-attendants", {"name": "x"}).status, 400)
-        bad_group = dict(self.AA, directoryLookupScope={"inclusionScope": {"groupScope": {
+        bad_group = dict(self.AA, directoryLookupScope={"inclusionScope": {"groupDialScope": {
             "groupIds": ["00000000-0000-4000-8000-000000000000"]}}})
         self.assertEqual(self.teams("POST", "/Teams.VoiceApps/auto-attendants", bad_group).status, 400)
 
@@ -385,23 +388,23 @@ class EmergencyLocations(SimTestCase):
         self.assertEqual(locs[0]["numberOfVoiceUsers"], -1)
 
     def test_n13_validated_address_cannot_be_updated(self):
-        r = self.teams("PUT", "/Skype.Ncs/civicAddresses/" + HQ_ADDRESS, {"id": HQ_ADDRESS, "houseNumber": "2"})
+        r = self.teams("PUT", "/Skype.Ncs/civicAddresses", {"id": HQ_ADDRESS, "houseNumber": "2"})
         self.assertEqual(r.json, {"error": {"code": "BadRequest", "message": "Unable to update a validated Civic "
                                                                              "Address"}})
         nv = dict(self.ADDR)
         del nv["latitude"], nv["longitude"]
         a = self.teams("POST", "/Skype.Ncs/civicAddresses", nv).json
         self.assertEqual(a["validationStatus"], "NotValidated")
-        r = self.teams("PUT", "/Skype.Ncs/civicAddresses/" + a["id"], {"id": a["id"], "houseNumber": "4"})
+        r = self.teams("PUT", "/Skype.Ncs/civicAddresses", {"id": a["id"], "houseNumber": "4"})
         self.assertEqual((r.status, r.json["houseNumber"]), (200, "4"))
 
     def test_locations_and_n14(self):
         a = self.teams("POST", "/Skype.Ncs/civicAddresses", self.ADDR).json
-        loc = self.teams("POST", "/Skype.Ncs/locations", {"civicAddressId": a["id"], "location": "Floor 3",
+        loc = self.teams("POST", "/Skype.Ncs/locations", {"civicAddressId": a["id"], "additionalInfo": "Floor 3",
                                                           "elin": None})
         self.assertEqual((loc.status, loc.json["location"]), (200, "Floor 3"))
         lid = loc.json["id"]
-        r = self.teams("PUT", "/Skype.Ncs/locations/" + lid, {"id": lid, "location": "Floor 4"})
+        r = self.teams("PUT", "/Skype.Ncs/locations", {"id": lid, "additionalInfo": "Floor 4"})
         self.assertEqual(r.json["location"], "Floor 4")
         self.graph("POST", TNM + "/numberAssignments/updateNumber", {"telephoneNumber": "+14255550103",
                                                                      "locationId": lid})
@@ -425,13 +428,13 @@ class VoiceAndUsers(SimTestCase):
 
     def test_enterprise_voice(self):
         uid = self.user("joni@contoso.com")["id"]
-        path = "/Skype.TelephoneNumberMgmt/cmdlet/assignments?identity=%s&enterpriseVoiceEnabled=true" % uid
+        path = "/Skype.TelephoneNumberMgmt/cmdlet/assignments?identity=%s&enterpriseVoiceEnabled=True" % uid
         self.assertEqual(self.teams("PUT", path).status, 400)
         self.assertEqual(self.teams("PUT", path, headers=TNM_HEADER).status, 204)
         conf = self.graph("GET", "/v1.0/admin/teams/userConfigurations/" + uid).json
         self.assertTrue(conf["isEnterpriseVoiceEnabled"])
         r = self.teams("PUT", "/Skype.TelephoneNumberMgmt/cmdlet/assignments?identity=nobody@contoso.com&"
-                              "enterpriseVoiceEnabled=true", headers=TNM_HEADER)
+                              "enterpriseVoiceEnabled=True", headers=TNM_HEADER)
         self.assertEqual(r.status, 404)
 
     def test_teams_users_paging(self):
@@ -439,13 +442,112 @@ class VoiceAndUsers(SimTestCase):
         while url:
             r = self.teams("GET", url)
             seen += r.json["users"]
-            url = ("/Teams.User/users?pageSize=6&skiptoken=" + r.json["skipToken"]) if "skipToken" in r.json else None
+            url = r.json.get("@nextLink")
         self.assertEqual(len(seen), 20)
 
     def test_tnm_numbers_read(self):
         r = self.teams("GET", "/Skype.TelephoneNumberMgmt/Tenants/%s/telephone-numbers?skip=0&top=999&locale=en-US"
                        % TENANT, headers=TNM_HEADER)
         self.assertEqual(len(r.json["TelephoneNumbers"]), 13)
+
+
+class OldWireShapesRefused(SimTestCase):
+    """Every request corrected from docs/wire.md is refused in its old form.
+
+    A client that drifts back to one of these shapes fails here and in the
+    integration targets that send it.
+    """
+
+    OVRP = "/Skype.Policy/configurations/OnlineVoiceRoutingPolicy"
+
+    def assert_refused(self, r, status=400):
+        self.assertEqual(r.status, status, r)
+
+    def test_group_grant_verbs_and_priority(self):
+        self.teams("POST", self.OVRP, {"Identity": "G1"})
+        path = "/Skype.Policy/groupPolicyAssignments/%s/policyTypes/OnlineVoiceRoutingPolicy" % GROUP
+        self.assert_refused(self.teams("PUT", path, {"PolicyName": "G1", "Rank": 1}))
+        self.assert_refused(self.teams("PUT", path, {"policyName": "G1", "rank": 1}))
+        self.assert_refused(self.teams("PATCH", path, {"policyName": "G1", "priority": 1}), 404)  # create with PATCH
+        self.assertEqual(self.teams("PUT", path, {"policyName": "G1", "priority": 1}).status, 204)
+        self.assert_refused(self.teams("PUT", path, {"policyName": "G1", "priority": 2}), 409)    # change with PUT
+        self.assertEqual(self.teams("PATCH", path, {"policyName": "G1", "priority": 2}).status, 204)
+        lst = self.teams("GET", "/Skype.Policy/groupPolicyAssignments?policyType=OnlineVoiceRoutingPolicy").json
+        self.assertEqual([(g["policyName"], g["priority"]) for g in lst], [("G1", 2)])
+        self.assertEqual(self.teams("DELETE", path).status, 204)
+
+    def test_user_grant_body(self):
+        self.teams("POST", self.OVRP, {"Identity": "D1"})
+        path = "/Skype.Policy/users/%s/policies/OnlineVoiceRoutingPolicy" % self.user("joni@contoso.com")["id"]
+        self.assert_refused(self.teams("PATCH", path, {"PolicyName": "D1"}))
+        self.assert_refused(self.teams("PATCH", path, {"policyName": "D1"}))
+        self.assert_refused(self.teams("PATCH", path, {"policyName": "", "additionalParameters": None}))
+        self.assertEqual(self.teams("PATCH", path, {"policyName": "D1", "additionalParameters": None}).status, 204)
+        self.assertEqual(self.teams("PATCH", path, {"policyName": None, "additionalParameters": None}).status, 204)
+
+    def test_shared_calling_update_is_patch_with_identity(self):
+        self.assertEqual(self.teams("POST", SCRP, {"Identity": "S"}).status, 200)
+        self.assert_refused(self.teams("PUT", SCRP + "/configuration/Tag:S", {"Description": "x"}), 405)
+        self.assert_refused(self.teams("PATCH", SCRP + "/configuration/S", {"Description": "x"}))
+        self.assertEqual(self.teams("PATCH", SCRP + "/configuration/S", {"Identity": "S", "Description": "x"})
+                         .status, 200)
+        self.assert_refused(self.teams("PATCH", self.OVRP + "/configuration/Global", {"Description": "x"}), 405)
+
+    def test_teams_user_psfilter_and_next_link(self):
+        self.assert_refused(self.teams("GET", "/Teams.User/users?filter=accountType%20eq%20'ResourceAccount'"))
+        for n in range(3):
+            self.create_ra("ra%d@contoso.com" % n)
+        seen, url = [], "/Teams.User/users?pageSize=2&psfilter=" + "AccountType%20-eq%20'ResourceAccount'"
+        while url:
+            r = self.teams("GET", url)
+            self.assertNotIn("skipToken", r.json)
+            seen += [u["userPrincipalName"] for u in r.json["users"]]
+            url = r.json.get("@nextLink")
+        self.assertEqual(sorted(seen), ["ra0@contoso.com", "ra1@contoso.com", "ra2@contoso.com"])
+
+    def test_auto_attendant_shapes(self):
+        base = {"name": "A", "languageId": "en-US", "timeZoneId": "UTC", "defaultCallFlow": {"name": "D"}}
+        self.assert_refused(self.teams("POST", "/Teams.VoiceApps/auto-attendants", dict(base, schedules=[])))
+        self.assert_refused(self.teams("POST", "/Teams.VoiceApps/auto-attendants", dict(
+            base, directoryLookupScope={"inclusionScope": {"type": "Customized", "groupScope": {"groupIds": [GROUP]}}})))
+        r = self.teams("POST", "/Teams.VoiceApps/auto-attendants", base)
+        self.assertEqual(sorted(r.json), ["autoAttendant", "diagnostic"])
+        aa = r.json["autoAttendant"]
+        weekly = {"mondayHours": [{"start": "09:00:00", "end": "17:00:00"}]}
+        sched = {"id": "s1", "name": "After hours", "type": "WeeklyRecurrence",
+                 "weeklyRecurrentSchedule": dict(weekly, complementEnabled=True)}
+        path = "/Teams.VoiceApps/auto-attendants/" + aa["id"]
+        self.assert_refused(self.teams("PUT", path, dict(aa, schedules=[sched])))
+        sched["weeklyRecurrentSchedule"] = dict(weekly, isComplemented=True)
+        self.assertEqual(self.teams("PUT", path, dict(aa, schedules=[sched])).status, 200)
+        self.assertIn("autoAttendants", self.teams("GET", "/Teams.VoiceApps/auto-attendants").json)
+
+    def test_emergency_address_and_location_shapes(self):
+        addr = dict(EmergencyLocations.ADDR)
+        del addr["latitude"], addr["longitude"]
+        self.assert_refused(self.teams("POST", "/Skype.Ncs/civicAddresses", dict(addr, countyOrDistrict="King")))
+        a = self.teams("POST", "/Skype.Ncs/civicAddresses", dict(addr, cityOrTownAlias="Sea", companyId="1")).json
+        self.assert_refused(self.teams("PUT", "/Skype.Ncs/civicAddresses/" + a["id"], {"id": a["id"]}), 405)
+        self.assert_refused(self.teams("PUT", "/Skype.Ncs/civicAddresses", {"id": a["id"], "cityOrTownAlias": "x"}))
+        self.assert_refused(self.teams("PUT", "/Skype.Ncs/civicAddresses", {"id": a["id"], "companyId": "x"}))
+        r = self.teams("PUT", "/Skype.Ncs/civicAddresses", {"id": a["id"], "cityAlias": "S2", "companyTaxId": "2"})
+        self.assertEqual((r.status, r.json["cityOrTownAlias"], r.json["companyId"]), (200, "S2", "2"))
+        self.assert_refused(self.teams("POST", "/Skype.Ncs/locations", {"civicAddressId": a["id"], "location": "F1"}))
+        loc = self.teams("POST", "/Skype.Ncs/locations", {"civicAddressId": a["id"], "additionalInfo": "F1",
+                                                          "location": "F1"})
+        self.assertEqual((loc.status, loc.json["location"]), (200, "F1"))
+        lid = loc.json["id"]
+        self.assert_refused(self.teams("PUT", "/Skype.Ncs/locations/" + lid, {"id": lid, "additionalInfo": "F2"}),
+                            405)
+        self.assert_refused(self.teams("PUT", "/Skype.Ncs/locations", {"id": lid, "location": "F2"}))
+        self.assertEqual(self.teams("PUT", "/Skype.Ncs/locations", {"id": lid, "additionalInfo": "F2"})
+                         .json["location"], "F2")
+
+    def test_enterprise_voice_bool_case(self):
+        uid = self.user("joni@contoso.com")["id"]
+        path = "/Skype.TelephoneNumberMgmt/cmdlet/assignments?identity=%s&enterpriseVoiceEnabled=" % uid
+        self.assert_refused(self.teams("PUT", path + "true", headers=TNM_HEADER))
+        self.assertEqual(self.teams("PUT", path + "True", headers=TNM_HEADER).status, 204)
 
 
 if __name__ == "__main__":

@@ -77,7 +77,7 @@ S1, S2 = 'c0ffee00-0000-4000-8000-0000000000e1', 'c0ffee00-0000-4000-8000-000000
 week = {k + 'Hours': ([{'start': '08:00:00', 'end': '17:00:00'}] if k not in ('saturday', 'sunday') else [])
         for k in ('monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday')}
 week['saturdayHours'] = [{'start': '09:00:00', 'end': '12:30:00'}]
-week['complementEnabled'] = True
+week['isComplemented'] = True
 d['autoAttendants'] = [{
     'id': AA, 'name': 'Redmond main line', 'languageId': 'en-US', 'voiceId': 'Female',
     'timeZoneId': 'Pacific Standard Time', 'voiceResponseEnabled': False,
@@ -98,7 +98,7 @@ d['autoAttendants'] = [{
         {'type': 'Holiday', 'scheduleId': S2, 'callFlowId': F2, 'enabled': True, 'priority': 1},
         {'type': 'AfterHours', 'scheduleId': S1, 'callFlowId': F1, 'enabled': True, 'priority': 2}],
     'dialByNameResourceId': None,
-    'directoryLookupScope': {'inclusionScope': {'type': 'Customized', 'groupScope': {'groupIds': [GROUP]}}},
+    'directoryLookupScope': {'inclusionScope': {'type': 'Customized', 'groupDialScope': {'groupIds': [GROUP]}}},
     'applicationInstances': [RA1]}]
 d['associations'] = [{'id': RA1, 'configurationType': 'AutoAttendant', 'configurationId': AA, 'callPriority': 3}]
 with open(os.path.join(HERE, '..', 'fixture.json'), 'w') as f:

@@ -16,9 +16,10 @@ in one of four shares. The task the figures assume is
   pstn      40 %  SC missing, direct voice routing policy with PSTN  -> 2 writes
                   usages (Old-Pstn, to be removed so Global applies)
 
---expect writes the user counts, the ids of the users that need writes, and
-the request budget (the bulk reads plus one write per user and setting that
-differs).
+--expect writes the user counts, the ids of the users that need writes, the
+changes (one per user and setting that differs), the requests they take on the
+wire (enterprise voice one per user, grants GRANT_BATCH users per call) and
+the request budget (the bulk reads plus those writes).
 """
 
 import argparse
@@ -38,6 +39,7 @@ VRP = "OnlineVoiceRoutingPolicy"
 GROUP_ID = "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d"
 SHARES = (("covered", 0.30), ("group", 0.15), ("fresh", 0.15), ("pstn", 0.40))
 BATCH = 20          # Graph $batch
+GRANT_BATCH = 20    # teams_user_voice grant_batch_size (default)
 CONFIG_PAGE = 999   # userConfigurations $top
 BATCH_READ_MAX = 100  # teams_user_voice reads configs with $batch up to this many users
 
@@ -86,13 +88,22 @@ def build(n_users, seed):
     upns = [u["userPrincipalName"] for u in users[:n_users]]
     to_write = [u["id"] for u in groups["fresh"] + groups["pstn"]]
     writes = 2 * len(to_write)
+    # On the wire: enterprise voice one request per user; grants through
+    # Graph's policy assignment, GRANT_BATCH users per call and per type
+    # (SC-Bench to fresh and pstn, the voice routing policy removed from pstn).
+    sc_users, vrp_users = len(groups["fresh"]) + len(groups["pstn"]), len(groups["pstn"])
+    ev_writes = len(groups["fresh"])
+    grant_requests = math.ceil(sc_users / GRANT_BATCH) + math.ceil(vrp_users / GRANT_BATCH)
     reads = (math.ceil(n_users / BATCH)                       # users, $batch
              + (math.ceil(n_users / BATCH) if n_users <= BATCH_READ_MAX
                 else math.ceil(n_users / CONFIG_PAGE))        # voice state
-             + 3)                                             # policies (2), SKUs (1)
+             + 3                                              # policies (2), SKUs (1)
+             + 1)                                             # getPolicyId of SC-Bench
     expect = {"users": n_users, "upns": upns, "shares": {k: len(v) for k, v in groups.items()},
               "changed": len(to_write), "unchanged": n_users - len(to_write), "writes": writes,
-              "write_ids": to_write, "reads": reads, "budget": reads + writes}
+              "wire_writes": ev_writes + grant_requests, "grant_requests": grant_requests,
+              "grant_requests_per_user": sc_users + vrp_users,
+              "write_ids": to_write, "reads": reads, "budget": reads + ev_writes + grant_requests}
     return fx, expect
 
 

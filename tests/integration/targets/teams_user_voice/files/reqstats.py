@@ -4,7 +4,8 @@
     reqstats.py SIM_URL [--since SEQ] [--latency-ms L] [--expect FILE]
 
 Counts the requests of graph and teams (tokens apart): reads, $batch
-requests and their inner requests, writes, and single GETs that a bulk form
+requests and their inner requests, writes (grants through the Teams admin
+route, and Graph policy assignment calls with the users they carry), and single GETs that a bulk form
 should have replaced. With --latency-ms (the latency a fault rule added to
 every write), estimates the most writes in flight at once: a write logged at
 time t was in flight during at least [t - L, t], so the overlap of those
@@ -21,10 +22,11 @@ import urllib.request
 
 WRITE_USER = re.compile(r"/Skype\.Policy/users/([^/]+)/policies/")
 EV_USER = re.compile(r"identity=([0-9a-fA-F-]{36})")
+ASSIGN = re.compile(r"/admin/teams/policy/userAssignments/(assign|unassign)$")
 
 
 def fetch(url, since):
-    with urllib.request.urlopen("%s/_sim/requests?since=%d" % (url, since)) as r:
+    with urllib.request.urlopen("%s/_sim/requests?since=%d&bodies=1" % (url, since)) as r:
         return json.load(r)["requests"]
 
 
@@ -52,10 +54,14 @@ def main(argv=None):
     single_user_gets = [e for e in wire if e["method"] == "GET" and (
         re.search(r"/v1\.0/users/[^/]+$", e["path"]) or "/userConfigurations/" in e["path"])]
     written = set()
+    assigns = [e for e in writes if ASSIGN.search(e["path"])]
     for e in writes:
         m = WRITE_USER.search(e["path"]) or EV_USER.search(e.get("query") or "")
         if m:
             written.add(m.group(1).lower())
+    for e in assigns:
+        for item in (e.get("body") or {}).get("value") or []:
+            written.add(str(item.get("userId")).lower())
     out = {
         "requests": len(wire),
         "tokens": sum(1 for e in log if e["service"] == "login"),
@@ -65,6 +71,8 @@ def main(argv=None):
         "writes": len(writes),
         "writes_by_kind": {
             "grant": sum(1 for e in writes if "/Skype.Policy/users/" in e["path"]),
+            "graph_assign": len(assigns),
+            "graph_assign_users": sum(len((e.get("body") or {}).get("value") or []) for e in assigns),
             "enterprise_voice": sum(1 for e in writes if "/Skype.TelephoneNumberMgmt/" in e["path"]),
         },
         "write_errors": sum(1 for e in writes if not 200 <= e["status"] < 300),

@@ -3,7 +3,9 @@
  */
 #include "module.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "svc.h"
 
@@ -29,6 +31,17 @@ module_main(const struct module *m, int argc, char **argv)
 	char *fqcn, *text;
 	int rc;
 
+	/* "--argspec": the option table as JSON, for the input tests and fuzzers. */
+	if (argc == 2 && strcmp(argv[1], "--argspec") == 0) {
+		invocation = args_spec_json(m->args);
+		text = cJSON_PrintUnformatted(invocation);
+		if (!text)
+			BUG("out of memory");
+		result_print(text);
+		free(text);
+		cJSON_Delete(invocation);
+		return 0;
+	}
 	fqcn = xasprintf(CORE_COLLECTION ".%s", m->name);
 	core_ctx_init(&ctx, fqcn);
 	result_init(&res);

@@ -38,56 +38,56 @@
 #define DAYS "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 
 static const struct arg_spec menu_options[] = {
-	{ "key", ARG_STR, .required = true },
+	{ "key", ARG_STR, .required = true, ARG_NAME(16) },
 	{ "action", ARG_STR, .required = true, .choices = ACTIONS },
-	{ "target", ARG_STR },
+	{ "target", ARG_STR, ARG_NAME(ARG_LEN_NAME) },
 	ARG_END
 };
 
 static const struct arg_spec flow_options[] = {
-	{ "greeting", ARG_STR },
+	{ "greeting", ARG_STR, ARG_FREE(ARG_LEN_TEXT) },
 	{ "action", ARG_STR, .choices = ACTIONS },
-	{ "target", ARG_STR },
+	{ "target", ARG_STR, ARG_NAME(ARG_LEN_NAME) },
 	ARG_END
 };
 
 static const struct arg_spec hours_options[] = {
 	{ "days", ARG_LIST, .required = true, .elements = ARG_STR, .choices = DAYS },
-	{ "start", ARG_STR, .required = true },
-	{ "end", ARG_STR, .required = true },
+	{ "start", ARG_STR, .required = true, ARG_NAME(32) },
+	{ "end", ARG_STR, .required = true, ARG_NAME(32) },
 	ARG_END
 };
 
 static const struct arg_spec holiday_options[] = {
-	{ "name", ARG_STR, .required = true },
-	{ "start", ARG_STR, .required = true },
-	{ "end", ARG_STR, .required = true },
-	{ "greeting", ARG_STR },
+	{ "name", ARG_STR, .required = true, ARG_NAME(ARG_LEN_NAME) },
+	{ "start", ARG_STR, .required = true, ARG_NAME(32) },
+	{ "end", ARG_STR, .required = true, ARG_NAME(32) },
+	{ "greeting", ARG_STR, ARG_FREE(ARG_LEN_TEXT) },
 	{ "action", ARG_STR, .choices = ACTIONS },
-	{ "target", ARG_STR },
+	{ "target", ARG_STR, ARG_NAME(ARG_LEN_NAME) },
 	ARG_END
 };
 
 static const struct arg_spec args[] = {
 	ARGS_CONN,
-	{ "name", ARG_STR, .required = true },
+	{ "name", ARG_STR, .required = true, ARG_NAME(ARG_LEN_NAME) },
 	{ "state", ARG_STR, .def = "\"present\"", .choices = "present|absent" },
-	{ "language", ARG_STR },
+	{ "language", ARG_STR, ARG_NAME(35) },
 	{ "voice", ARG_STR, .choices = "female|male" },
-	{ "time_zone", ARG_STR },
+	{ "time_zone", ARG_STR, ARG_LINE(64) },
 	{ "voice_inputs", ARG_BOOL },
-	{ "greeting", ARG_STR },
+	{ "greeting", ARG_STR, ARG_FREE(ARG_LEN_TEXT) },
 	{ "dial_by_name", ARG_BOOL },
 	{ "dial_by_extension", ARG_BOOL },
-	{ "dial_scope_groups", ARG_LIST, .elements = ARG_STR },
+	{ "dial_scope_groups", ARG_LIST, .elements = ARG_STR, ARG_NAME(ARG_LEN_NAME) },
 	{ "menu", ARG_LIST, .elements = ARG_DICT, .options = menu_options },
-	{ "menu_prompt", ARG_STR },
-	{ "operator", ARG_STR },
+	{ "menu_prompt", ARG_STR, ARG_FREE(ARG_LEN_TEXT) },
+	{ "operator", ARG_STR, ARG_NAME(ARG_LEN_NAME) },
 	{ "business_hours", ARG_LIST, .elements = ARG_DICT, .options = hours_options },
 	{ "after_hours", ARG_DICT, .options = flow_options },
 	{ "holidays", ARG_LIST, .elements = ARG_DICT, .options = holiday_options },
-	{ "resource_accounts", ARG_LIST, .elements = ARG_STR },
-	{ "call_priority", ARG_INT },
+	{ "resource_accounts", ARG_LIST, .elements = ARG_STR, ARG_NAME(ARG_LEN_UPN) },
+	{ "call_priority", ARG_INT, ARG_RANGE(1, 5) },
 	{ "purge_resource_accounts", ARG_BOOL, .def = "true" },
 	ARG_END
 };

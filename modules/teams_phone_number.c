@@ -24,15 +24,15 @@
 #include "tenant.h"
 
 static const struct arg_spec location_opts[] = {
-	{ "description", ARG_STR },
-	{ "company_name", ARG_STR },
-	{ "house_number", ARG_STR },
-	{ "street_name", ARG_STR },
-	{ "city", ARG_STR },
-	{ "state_or_province", ARG_STR },
-	{ "postal_code", ARG_STR },
-	{ "country", ARG_STR },
-	{ "location", ARG_STR },
+	{ "description", ARG_STR, ARG_FREE(ARG_LEN_TEXT) },
+	{ "company_name", ARG_STR, ARG_LINE(ARG_LEN_ADDRESS) },
+	{ "house_number", ARG_STR, ARG_LINE(ARG_LEN_ADDRESS) },
+	{ "street_name", ARG_STR, ARG_LINE(ARG_LEN_ADDRESS) },
+	{ "city", ARG_STR, ARG_LINE(ARG_LEN_ADDRESS) },
+	{ "state_or_province", ARG_STR, ARG_LINE(ARG_LEN_ADDRESS) },
+	{ "postal_code", ARG_STR, ARG_LINE(ARG_LEN_ADDRESS) },
+	{ "country", ARG_STR, ARG_NAME(64) },
+	{ "location", ARG_STR, ARG_NAME(ARG_LEN_NAME) },
 	ARG_END
 };
 
@@ -54,11 +54,11 @@ static const struct {
 
 static const struct arg_spec args[] = {
 	ARGS_CONN,
-	{ "number", ARG_STR, .required = true },
+	{ "number", ARG_STR, .required = true, ARG_NAME(64) },
 	{ "number_type", ARG_STR, .choices = "direct_routing|calling_plan|operator_connect" },
-	{ "assigned_to", ARG_STR },
+	{ "assigned_to", ARG_STR, ARG_NAME(ARG_LEN_UPN) },
 	{ "assignment_category", ARG_STR, .choices = "primary|private|alternate" },
-	{ "location_id", ARG_STR },
+	{ "location_id", ARG_STR, ARG_NAME(64) },
 	{ "emergency_location", ARG_DICT, .options = location_opts },
 	{ "state", ARG_STR, .def = "\"present\"", .choices = "present|absent" },
 	{ "reassign", ARG_BOOL, .def = "false" },

@@ -44,7 +44,7 @@ static const struct arg_spec price_args[] = {
 static const struct arg_spec args[] = {
 	ARGS_CONN,
 	{ "weeks", ARG_INT, .def = "4" },
-	{ "end", ARG_STR },
+	{ "end", ARG_STR, ARG_NAME(64) },
 	{ "threshold", ARG_FLOAT, .def = "5.0" },
 	{ "sources", ARG_LIST, .elements = ARG_STR, .def = "[\"pstn\", \"direct_routing\"]",
 	  .choices = "pstn|direct_routing" },
@@ -52,7 +52,7 @@ static const struct arg_spec args[] = {
 	{ "personal_numbers", ARG_BOOL, .def = "true" },
 	{ "slice_days", ARG_INT, .def = "7" },
 	{ "prices", ARG_DICT, .def = "{}", .options = price_args },
-	{ "currency", ARG_STR, .def = "\"USD\"" },
+	{ "currency", ARG_STR, .def = "\"USD\"", ARG_NAME(16) },
 	{ "resource_accounts", ARG_INT, .def = "1" },
 	ARG_END
 };

@@ -27,18 +27,18 @@
 
 static const struct arg_spec args[] = {
 	ARGS_CONN,
-	{ "upn", ARG_STR, .required = true },
-	{ "display_name", ARG_STR },
+	{ "upn", ARG_STR, .required = true, ARG_NAME(ARG_LEN_UPN) },
+	{ "display_name", ARG_STR, ARG_LINE(ARG_LEN_DISPLAY_NAME) },
 	{ "type", ARG_STR, .def = "\"auto_attendant\"", .choices = "auto_attendant|call_queue" },
-	{ "usage_location", ARG_STR },
+	{ "usage_location", ARG_STR, ARG_NAME(8) },
 	{ "licenses", ARG_LIST, .elements = ARG_STR,
-	  .def = "[\"" TENANT_SKU_RESOURCE_ACCOUNT "\"]" },
+	  .def = "[\"" TENANT_SKU_RESOURCE_ACCOUNT "\"]", ARG_NAME(ARG_LEN_NAME) },
 	{ "purge_licenses", ARG_BOOL, .def = "false" },
 	{ "state", ARG_STR, .def = "\"present\"", .choices = "present|absent" },
 	{ "force", ARG_BOOL, .def = "false" },
 	{ "wait", ARG_BOOL, .def = "true" },
 	{ "wait_timeout", ARG_INT, .def = "300" },
-	{ "voice_routing_policy", ARG_STR },
+	{ "voice_routing_policy", ARG_STR, ARG_NAME(ARG_LEN_NAME) },
 	ARG_END
 };
 

@@ -45,7 +45,7 @@
 
 static const struct arg_spec args[] = {
 	ARGS_CONN,
-	{ "sites", ARG_LIST, .elements = ARG_STR },
+	{ "sites", ARG_LIST, .elements = ARG_STR, ARG_NAME(ARG_LEN_NAME) },
 	ARG_END
 };
 

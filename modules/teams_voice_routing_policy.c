@@ -26,9 +26,9 @@
 
 static const struct arg_spec args[] = {
 	ARGS_CONN,
-	{ "name", ARG_STR, .required = true },
-	{ "description", ARG_STR },
-	{ "pstn_usages", ARG_LIST, .elements = ARG_STR },
+	{ "name", ARG_STR, .required = true, ARG_NAME(ARG_LEN_NAME) },
+	{ "description", ARG_STR, ARG_FREE(ARG_LEN_TEXT) },
+	{ "pstn_usages", ARG_LIST, .elements = ARG_STR, ARG_NAME(ARG_LEN_NAME) },
 	{ "create_usages", ARG_BOOL, .def = "false" },
 	{ "force", ARG_BOOL, .def = "false" },
 	{ "state", ARG_STR, .def = "\"present\"", .choices = "present|absent" },

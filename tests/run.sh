@@ -8,6 +8,7 @@
 #     unit         Criterion suites of core/ (tests/unit)
 #     sim          Criterion suites of core/ against the simulator (tests/sim)
 #     simulator    the tenant simulator's own unittest suite
+#     inputs       every module with null options and malformed names (tests/fuzz/inputs.py)
 #     integration  each tests/integration/targets/NAME through ansible-playbook
 #     scenarios    the roles and playbooks end to end (tests/scenarios/*.sh)
 #     packaging    the Galaxy tarball builds, installs, documents and runs
@@ -37,7 +38,7 @@ note_pass() { passed=$((passed + ${1:-1})); }
 note_fail() { failed=$((failed + ${2:-1})); failures+=("$1"); }
 
 layers=("$@")
-[ ${#layers[@]} -eq 0 ] && layers=(static unit sim simulator integration scenarios packaging secrets sanitizers)
+[ ${#layers[@]} -eq 0 ] && layers=(static unit sim simulator inputs integration scenarios packaging secrets sanitizers)
 
 # Criterion prints "[====] Synthesis: Tested: N | Passing: P | Failing: F | Crashing: C".
 run_criterion() {
@@ -177,6 +178,7 @@ for layer in "${layers[@]}"; do
 	unit) layer_criterion tests/unit ;;
 	sim) layer_criterion tests/sim ;;
 	simulator) layer_simulator ;;
+	inputs) layer_checks inputs tests/fuzz/inputs.py ;;
 	integration) layer_integration ;;
 	packaging) layer_checks packaging tests/packaging/run.sh ;;
 	scenarios) layer_scenarios ;;

@@ -490,10 +490,16 @@ svc_error_message(const struct core_ctx *ctx, enum svc_id s, const char *method,
 	}
 	if (!cJSON_IsString(msg) && s == SVC_TEAMS && cJSON_IsObject(doc))
 		msg = cJSON_GetObjectItem(doc, "message");  /* Message or message */
-	if (cJSON_IsString(msg) && *msg->valuestring)
-		text = one_line(msg->valuestring, SVC_JSON_TEXT_MAX);
-	else if (!cJSON_IsString(code) && body && *body)
-		text = one_line(body, SVC_RAW_TEXT_MAX);
+	/* Scrub the whole text first: a cut must never leave part of a secret. */
+	if (cJSON_IsString(msg) && *msg->valuestring) {
+		clean = result_scrub_str(ctx, msg->valuestring);
+		text = one_line(clean, SVC_JSON_TEXT_MAX);
+		free(clean);
+	} else if (!cJSON_IsString(code) && body && *body) {
+		clean = result_scrub_str(ctx, body);
+		text = one_line(clean, SVC_RAW_TEXT_MAX);
+		free(clean);
+	}
 
 	ok = buf_addf(&b, "%s: %s %s: %ld", svc_name(s), method, shown, status) == 0;
 	if (ok && cJSON_IsString(code) && *code->valuestring)

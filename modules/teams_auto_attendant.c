@@ -21,6 +21,7 @@
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -192,7 +193,8 @@ put(cJSON *obj, const char *key, cJSON *item)
 static void
 put_str(cJSON *obj, const char *key, const char *s)
 {
-	put(obj, key, cJSON_CreateString(s));
+	/* NULL (a field the service left out or sent with another type): null. */
+	put(obj, key, s ? cJSON_CreateString(s) : cJSON_CreateNull());
 }
 
 static const char *
@@ -268,7 +270,7 @@ overlay_into(cJSON *dst, const cJSON *patch)
 static char *
 join_quoted(const cJSON *arr)
 {
-	struct buf b = BUF_INIT((size_t)64 * 1024);
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
 	const cJSON *x;
 	bool first = true;
 
@@ -439,7 +441,7 @@ derive_id(char out[37], const char *aa_name, const char *what, const char *item)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
-	struct buf b = BUF_INIT((size_t)64 * 1024);
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
 	char *text;
 	size_t len, i, o = 0;
 

@@ -15,6 +15,7 @@
  * the grants first.
  */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -124,7 +125,7 @@ check_numbers(struct core_ctx *ctx, const cJSON *numbers)
 static char *
 joined(const cJSON *arr)
 {
-	struct buf b = BUF_INIT((size_t)1 << 20);
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
 	const cJSON *x;
 
 	cJSON_ArrayForEach(x, arr)

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -170,7 +171,7 @@ check_degrees(struct core_ctx *ctx, const char *opt, const char *v, double limit
 static char *
 make_label(const cJSON *addr)
 {
-	struct buf b = BUF_INIT((size_t)1 << 16);
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
 	const char *v;
 	size_t i;
 
@@ -284,7 +285,7 @@ static int
 find_address(const cJSON **found, struct core_ctx *ctx, const cJSON *addresses,
     const struct want *w)
 {
-	struct buf ids = BUF_INIT((size_t)1 << 16);
+	struct buf ids = BUF_INIT(SIZE_MAX / 2);
 	const cJSON *a;
 	char *list;
 	int n = 0;
@@ -417,7 +418,7 @@ holder_of(char **out, struct core_ctx *ctx, const cJSON *number)
 static int
 numbers_text(char **out, struct core_ctx *ctx, const cJSON *used)
 {
-	struct buf b = BUF_INIT((size_t)1 << 16);
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
 	const cJSON *n;
 	char *who = NULL;
 	int total = cJSON_GetArraySize(used), i = 0, rc = CORE_OK;
@@ -702,7 +703,7 @@ drop_nulls(cJSON *obj)
 static char *
 changed_fields(const cJSON *changes)
 {
-	struct buf b = BUF_INIT((size_t)1 << 16);
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
 	const cJSON *c;
 
 	cJSON_ArrayForEach(c, changes)

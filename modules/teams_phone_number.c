@@ -11,6 +11,7 @@
  */
 #include <ctype.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -257,7 +258,7 @@ describe_location(struct buf *b, const cJSON *loc)
 static char *
 describe_locations(const cJSON *locs)
 {
-	struct buf b = BUF_INIT((size_t)256 * 1024);
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
 	const cJSON *l;
 	bool first = true;
 
@@ -571,7 +572,7 @@ reread(struct req *r, struct core_ctx *ctx, struct result *res)
 static char *
 join_names(const cJSON *arr)
 {
-	struct buf b = BUF_INIT((size_t)64 * 1024);
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
 	const cJSON *x;
 	bool first = true;
 

@@ -11,6 +11,7 @@
  */
 #include <ctype.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -155,7 +156,7 @@ add_string(cJSON *arr, const char *s)
 static char *
 join(const cJSON *arr, const char *key, bool quote)
 {
-	struct buf b = BUF_INIT((size_t)64 * 1024);
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
 	const cJSON *x;
 	const char *s;
 	bool first = true;

@@ -31,6 +31,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -98,7 +99,8 @@ put(cJSON *obj, const char *key, cJSON *item)
 static void
 put_str(cJSON *obj, const char *key, const char *s)
 {
-	put(obj, key, cJSON_CreateString(s));
+	/* NULL (a field the service left out or sent with another type): null. */
+	put(obj, key, s ? cJSON_CreateString(s) : cJSON_CreateNull());
 }
 
 static void
@@ -171,7 +173,7 @@ find_policy(const cJSON *list, const char *name)
 static char *
 names_list(const cJSON *names, bool quote)
 {
-	struct buf b = BUF_INIT((size_t)1 << 20);
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
 	const cJSON *x;
 	int i = 0, n = cJSON_GetArraySize(names);
 
@@ -582,7 +584,7 @@ static void
 finding(cJSON *findings, const char *site, const char *kind, const char *subject,
     const char *fmt, ...)
 {
-	struct buf b = BUF_INIT((size_t)1 << 16);
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
 	cJSON *f = new_object();
 	char *detail;
 	va_list ap;

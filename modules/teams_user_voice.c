@@ -19,6 +19,7 @@
  */
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -166,7 +167,7 @@ add_string(cJSON *arr, const char *s)
 static char *
 names_list(const cJSON *names, bool quote)
 {
-	struct buf b = BUF_INIT((size_t)1 << 20);
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
 	const cJSON *x;
 	int i = 0, n = cJSON_GetArraySize(names);
 
@@ -295,7 +296,7 @@ vrp_usages(const struct want *w, const char *name)
 static int
 check_policies(struct want *w, struct core_ctx *ctx)
 {
-	struct buf b = BUF_INIT((size_t)1 << 16);
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
 	cJSON *p = NULL;
 	char *text;
 	int i, rc, missing = 0;
@@ -547,7 +548,7 @@ warn_user(struct user *u, const char *fmt, ...) PRINTF(2, 3);
 static void
 warn_user(struct user *u, const char *fmt, ...)
 {
-	struct buf b = BUF_INIT((size_t)1 << 16);
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
 	va_list ap;
 	char *s;
 
@@ -764,7 +765,7 @@ user_error(struct user *u, const char *fmt, ...) PRINTF(2, 3);
 static void
 user_error(struct user *u, const char *fmt, ...)
 {
-	struct buf b = BUF_INIT((size_t)1 << 16);
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
 	va_list ap;
 	char *s;
 

@@ -14,6 +14,7 @@
  * removes the grants first.
  */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -75,7 +76,7 @@ check_usages(struct core_ctx *ctx, const cJSON *usages)
 static char *
 joined(const cJSON *arr)
 {
-	struct buf b = BUF_INIT((size_t)1 << 20);
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
 	const cJSON *x;
 
 	cJSON_ArrayForEach(x, arr)

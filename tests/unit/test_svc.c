@@ -508,6 +508,67 @@ Test(svc, scrubs_a_secret_that_a_service_echoes)
 	core_ctx_release(&ctx);
 }
 
+/*
+ * A secret that straddles the cut, and a token longer than the cut: the
+ * whole text is scrubbed before it is cut, so no part of either shows.
+ */
+Test(svc, scrubs_before_cutting_so_no_part_of_a_secret_shows)
+{
+	struct core_ctx ctx;
+	char body[3072], msg[1024], token[1400], *got, *tail;
+	size_t pad, i;
+
+	core_ctx_init(&ctx, "test");
+	core_secret_add(&ctx, SECRET);
+	/* The JSON message: the secret starts 3 bytes before the cut. */
+	pad = SVC_JSON_TEXT_MAX - 3;
+	memset(msg, 'm', pad);
+	snprintf(msg + pad, sizeof(msg) - pad, "%s and more", SECRET);
+	snprintf(body, sizeof(body), "{\"error\":{\"code\":\"X\",\"message\":\"%s\"}}", msg);
+	got = svc_error_message(&ctx, SVC_GRAPH, "GET", "/v1.0/x", 400, body, 1);
+	cr_expect_null(strstr(got, "uni"), "no prefix of the secret: %s", got + strlen(got) - 20);
+	cr_expect_null(strstr(got, SECRET));
+	free(got);
+	/* A raw body, the secret straddling SVC_RAW_TEXT_MAX. */
+	pad = SVC_RAW_TEXT_MAX - 5;
+	memset(body, 'r', pad);
+	snprintf(body + pad, sizeof(body) - pad, "%s tail", SECRET);
+	got = svc_error_message(&ctx, SVC_TEAMS, "GET", "/x", 500, body, 1);
+	tail = strstr(got, "rrr");
+	cr_assert_not_null(tail);
+	cr_expect_null(strstr(got, "unit-"), "%s", got + strlen(got) - 20);
+	free(got);
+	/* A registered token longer than the cut. */
+	memcpy(token, "eyJhbGciOiJSUzI1NiJ9.", 21);
+	for (i = 21; i < sizeof(token) - 40; i++)
+		token[i] = (char)('a' + (int)(i % 26));
+	memcpy(token + i, ".c2lnbmF0dXJl", 13);
+	token[i + 13] = '\0';
+	core_secret_add(&ctx, token);
+	snprintf(body, sizeof(body), "bad token %s", token);
+	got = svc_error_message(&ctx, SVC_TEAMS, "GET", "/x", 401, body, 1);
+	cr_expect_null(strstr(got, "eyJhbGci"), "%s", got);
+	cr_expect_null(strstr(got, "abcdefghij"), "no part of the token shows");
+	free(got);
+	core_ctx_release(&ctx);
+}
+
+/* A token nobody registered is still masked when a service echoes it. */
+Test(svc, masks_an_unregistered_json_web_token)
+{
+	struct core_ctx ctx;
+	char *got;
+
+	core_ctx_init(&ctx, "test");
+	got = svc_error_message(&ctx, SVC_GRAPH, "GET", "/v1.0/x", 401,
+	    "{\"error\":{\"code\":\"InvalidAuthenticationToken\",\"message\":\"token "
+	    "eyJ0eXAiOiJKV1QifQ.eyJyb2xlcyI6W119.c2lnbmF0dXJlc2ln expired\"}}", 1);
+	cr_expect_null(strstr(got, "eyJ"), "%s", got);
+	cr_expect_not_null(strstr(got, "token ******** expired"), "%s", got);
+	free(got);
+	core_ctx_release(&ctx);
+}
+
 /* ---- calls against a scripted server ---- */
 
 static char *

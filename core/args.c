@@ -1329,7 +1329,12 @@ list_no_log(struct vstate *vs, const struct arg_spec *spec, const cJSON *params)
 		    sub = cJSON_IsArray(v) ? sub->next : NULL) {
 			conv = NULL;
 			if (cJSON_IsString(sub) && coerce_dict(&conv, &why, sub)) {
-				fail(vs, "%s", why);
+				/* Python says only why; name the option too. */
+				char *suffix = found_in(vs);
+
+				fail(vs, "option '%s'%s: %s; give a dict (YAML mapping), or "
+				    "its JSON or key=value text", s->name, suffix, why);
+				free(suffix);
 				free(why);
 				return -1;
 			}

@@ -58,6 +58,7 @@ struct core_ctx {
 	size_t nsecrets;
 	struct conn *conn;        /* owned; NULL until the first service call */
 	const cJSON *params;      /* validated module options; borrowed */
+	unsigned long writes;     /* writes a service accepted, or may have (no answer) */
 };
 
 /* Sets up ctx for the module named name (its FQCN). Aborts on no memory. */

@@ -62,6 +62,9 @@ module_main(const struct module *m, int argc, char **argv)
 	rc = m->run(&ctx, params, &res);
 	if (rc && !ctx.msg)
 		BUG("%s failed with code %d and no message", m->name, rc);
+	/* A failure changed something only if a write was accepted (or may have been). */
+	if (rc && !ctx.writes)
+		res.changed = false;
 out:
 	text = result_render(&ctx, &res, invocation, rc);
 	result_print(text);

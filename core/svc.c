@@ -715,6 +715,10 @@ call_finish(struct svc_resp *resp, struct call *k, unsigned flags, int rc)
 		core_warn(ctx, "%s: %s", svc_name(k->s), clean);
 		free(clean);
 	}
+	/* Writes accepted, or perhaps made (no answer): what "changed" rests on. */
+	if (strcmp(k->method, "GET") != 0 && strcmp(k->method, "HEAD") != 0 &&
+	    ((rc && resp->ambiguous) || (!rc && resp->status >= 200 && resp->status < 300)))
+		ctx->writes++;
 	if (rc)
 		return rc;
 	if (!(flags & SVC_RAW) && !blank(resp->raw.data))

@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "e164.h"
 #include "module.h"
+#include "perm.h"
 #include "reconcile.h"
 #include "svc.h"
 #include "teamsadmin.h"
@@ -655,6 +656,12 @@ run_absent(struct req *r, struct core_ctx *ctx, struct result *res)
 		return CORE_OK;
 	}
 	cJSON_Delete(after);
+	name = xasprintf("releasing number '%s'", r->number);
+	rc = perm_require(ctx, SVC_GRAPH, PERM_NUMBER_WRITE, name);
+	free(name);
+	name = NULL;
+	if (rc)
+		return rc;
 	name = account_name(ctx, holder, &rc);
 	if (!rc)
 		rc = warn_shared_calling(r, ctx, holder, name);
@@ -738,6 +745,10 @@ run_present(struct req *r, struct core_ctx *ctx, struct result *res)
 		    cJSON_Duplicate(r->num, 1));
 		goto out;
 	}
+	name = xasprintf("assigning number '%s'", r->number);
+	rc = perm_require(ctx, SVC_GRAPH, PERM_NUMBER_WRITE, name);
+	if (rc)
+		goto out;
 	if (release_first) {
 		rc = tenant_number_unassign(ctx, r->number, r->type, r->wait_timeout);
 		if (rc)

@@ -21,6 +21,7 @@
 #include "graph.h"
 #include "http.h"
 #include "module.h"
+#include "perm.h"
 #include "reconcile.h"
 #include "svc.h"
 #include "teamsadmin.h"
@@ -554,8 +555,20 @@ apply_present(struct req *r, struct core_ctx *ctx, const struct plan *p)
 {
 	const cJSON *ch = p->changes;
 	const char *id;
+	char *what;
 	int rc;
 
+	/* Every Graph write below is allowed before the first one is made. */
+	what = xasprintf("%s resource account '%s'", p->create ? "creating" : "updating",
+	    r->upn);
+	rc = CORE_OK;
+	if (cJSON_GetObjectItem(ch, "usageLocation"))
+		rc = perm_require(ctx, SVC_GRAPH, PERM_USER_WRITE, what);
+	if (!rc && (cJSON_GetArraySize(r->add_ids) || cJSON_GetArraySize(r->remove_ids)))
+		rc = perm_require(ctx, SVC_GRAPH, PERM_LICENSE_WRITE, what);
+	free(what);
+	if (rc)
+		return rc;
 	if (p->create) {
 		rc = create_account(r, ctx, p->after);
 		if (rc)
@@ -760,6 +773,24 @@ run_absent(struct req *r, struct core_ctx *ctx, struct result *res)
 	result_put(res, "resource_account", cJSON_CreateObject());
 	if (ctx->check_mode)
 		goto out;
+	{
+		char *what = xasprintf("removing resource account '%s'", r->upn);
+		cJSON *skus = tenant_user_sku_ids(r->user);
+		int nskus = cJSON_GetArraySize(skus);
+
+		cJSON_Delete(skus);
+		rc = cJSON_GetArraySize(numbers) ? perm_require(ctx, SVC_GRAPH,
+		    PERM_NUMBER_WRITE, what) : CORE_OK;
+		if (!rc && nskus)
+			rc = perm_require(ctx, SVC_GRAPH, PERM_LICENSE_WRITE, what);
+		if (!rc)
+			rc = perm_require(ctx, SVC_GRAPH, PERM_USER_WRITE, what);
+		free(what);
+		if (rc) {
+			res->changed = false;
+			goto out;
+		}
+	}
 	/* Number first, else it can stay pending (Learn, manage resource accounts). */
 	cJSON_ArrayForEach(n, numbers) {
 		rc = tenant_number_unassign(ctx, str_of(n, "telephoneNumber"),

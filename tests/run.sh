@@ -161,7 +161,7 @@ layer_sanitizers() {
 layer_secrets() {
 	local s hits=""
 	for s in sim-Secret-4f9a7Qx2 sim-Secret-readonly-8k2 test-Cert-Pass-71c 'unit-Secret-9Zx+/=&' \
-		unit-Svc-Secret-3Kq8 wrong-Secret-0000 wrong-Secret-x9; do
+		unit-Svc-Secret-3Kq8 wrong-Secret-0000 wrong-Secret-x9 sim-Secret-nouserwrite-5c1; do
 		hits+=$(grep -rlaF -- "$s" "$OUT" --exclude=secrets.log 2>/dev/null)
 	done
 	if [ -z "$hits" ]; then

@@ -612,7 +612,7 @@ Test(args_validate, reports_each_failure_in_ansiblemodule_s_words)
 		{ "{\"display_name\": \"Main\", \"site\": {\"code\": \"c\", \"inner\": {}}}",
 		    "missing required arguments: x found in site -> inner" },
 		{ "{\"display_name\": \"Main\", \"site\": \"nonsense\"}",
-		    "dictionary requested, could not parse JSON or key=value" },
+		    "option 'site': dictionary requested, could not parse JSON or key=value; give a dict (YAML mapping), or its JSON or key=value text" },
 		{ "{\"display_name\": \"Main\", \"sites\": [{\"name\": \"a\"}, {\"kind\": \"maybe\"}]}",
 		    "missing required arguments: name found in sites" },
 		{ "{\"display_name\": \"Main\", \"sites\": [{\"name\": \"a\", \"kind\": \"gone\"}]}",

@@ -692,6 +692,15 @@ blank(const char *s)
 	return *s == '\0';
 }
 
+/* Whether an answer body is an HTML page (a proxy's or gateway's). */
+static bool
+looks_html(const char *s)
+{
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	return strncasecmp(s, "<!doctype", 9) == 0 || strncasecmp(s, "<html", 5) == 0;
+}
+
 /* Moves the answer of k into resp and decodes it; rc is http's verdict. */
 static int
 call_finish(struct svc_resp *resp, struct call *k, unsigned flags, int rc)
@@ -723,8 +732,17 @@ call_finish(struct svc_resp *resp, struct call *k, unsigned flags, int rc)
 		return rc;
 	if (!(flags & SVC_RAW) && !blank(resp->raw.data))
 		resp->json = cJSON_Parse(resp->raw.data);
-	if (resp->status >= 200 && resp->status < 300)
+	if (resp->status >= 200 && resp->status < 300) {
+		/* A malformed answer is the service's fault: say which and what. */
+		if (!(flags & SVC_RAW) && !blank(resp->raw.data) && !resp->json)
+			return core_error(ctx, CORE_ESERVICE, "%s: %s %s: %ld: the answer "
+			    "is not JSON (%zu bytes%s%s)", svc_name(k->s), k->method,
+			    k->shown, resp->status, resp->raw.len,
+			    looks_html(resp->raw.data) ? ", an HTML page" : "",
+			    resp->raw.len && !looks_html(resp->raw.data) ?
+			    ", truncated or malformed" : "");
 		return CORE_OK;
+	}
 	if (resp->status == 404 && (flags & SVC_ALLOW_404))
 		return CORE_ENOTFOUND;
 	msg = svc_error_message(ctx, k->s, k->method, k->shown, resp->status,

@@ -575,6 +575,9 @@ apply_present(struct req *r, struct core_ctx *ctx, const struct plan *p)
 			return rc;
 	}
 	id = str_of(r->user, "id");
+	if (!id)
+		return core_error(ctx, CORE_ESERVICE, "graph: resource account '%s' was read "
+		    "back without an id (the answer is malformed); run the task again", r->upn);
 	if (cJSON_GetObjectItem(ch, "usageLocation")) {
 		rc = tenant_set_usage_location(ctx, id, r->usage_location);
 		if (rc)

@@ -9,6 +9,8 @@
 #     sim          Criterion suites of core/ against the simulator (tests/sim)
 #     simulator    the tenant simulator's own unittest suite
 #     inputs       every module with null options and malformed names (tests/fuzz/inputs.py)
+#     fuzz         a short argument and response fuzzing run of the sanitizer build
+#                  (build/sanitize; FUZZ_SECONDS, default 60 here, 600 in make fuzz)
 #     integration  each tests/integration/targets/NAME through ansible-playbook
 #     scenarios    the roles and playbooks end to end (tests/scenarios/*.sh)
 #     packaging    the Galaxy tarball builds, installs, documents and runs
@@ -38,7 +40,7 @@ note_pass() { passed=$((passed + ${1:-1})); }
 note_fail() { failed=$((failed + ${2:-1})); failures+=("$1"); }
 
 layers=("$@")
-[ ${#layers[@]} -eq 0 ] && layers=(static unit sim simulator inputs integration scenarios packaging secrets sanitizers)
+[ ${#layers[@]} -eq 0 ] && layers=(static unit sim simulator inputs fuzz integration scenarios packaging secrets sanitizers)
 
 # Criterion prints "[====] Synthesis: Tested: N | Passing: P | Failing: F | Crashing: C".
 run_criterion() {
@@ -137,6 +139,15 @@ layer_checks() {
 	return 0
 }
 
+# The sanitizer build lives in build/sanitize, apart from the normal one.
+layer_fuzz() {
+	if ! make --no-print-directory fuzz-build >"$OUT/fuzz-build.log" 2>&1; then
+		note_fail "fuzz: the sanitizer build failed, see $OUT/fuzz-build.log"
+		return
+	fi
+	layer_checks fuzz tests/fuzz/fuzz-run.sh
+}
+
 layer_scenarios() {
 	local s
 	for s in tests/scenarios/*.sh; do
@@ -179,6 +190,7 @@ for layer in "${layers[@]}"; do
 	sim) layer_criterion tests/sim ;;
 	simulator) layer_simulator ;;
 	inputs) layer_checks inputs tests/fuzz/inputs.py ;;
+	fuzz) layer_fuzz ;;
 	integration) layer_integration ;;
 	packaging) layer_checks packaging tests/packaging/run.sh ;;
 	scenarios) layer_scenarios ;;

@@ -23,7 +23,7 @@ def module_dir():
 def modules():
     d = module_dir()
     return sorted(n for n in os.listdir(d)
-                  if not n.endswith(".py") and not n.startswith("_") and not n.endswith(".tmp")
+                  if not n.endswith((".py", ".tmp", ".o")) and not n.startswith("_")
                   and os.access(os.path.join(d, n), os.X_OK)
                   and os.path.isfile(os.path.join(d, n)))
 
@@ -87,14 +87,14 @@ def problem(res):
         return "hang"
     if res["signal"]:
         return "killed by signal %d" % res["signal"]
+    if b"runtime error" in res["stderr"] or b"Sanitizer" in res["stderr"]:
+        return "sanitizer report: %r" % res["stderr"][:300]
     if res["rc"] not in (0, 1):
         return "exit status %s" % res["rc"]
     if res["result"] is None:
         return "output is not one JSON object: %r" % res["stdout"][:200]
     if "BUG:" in str(res["result"].get("msg", "")):
         return "internal error: %s" % res["result"]["msg"][:300]
-    if b"runtime error" in res["stderr"] or b"Sanitizer" in res["stderr"]:
-        return "sanitizer report: %r" % res["stderr"][:300]
     return None
 
 

@@ -786,3 +786,35 @@ Test(svc, scrubs_a_secret_echoed_in_a_failed_call)
 	svc_resp_release(&r);
 	wire_stop(&w);
 }
+
+Test(svc, names_the_request_whose_answer_is_not_json)
+{
+	char *replies[] = {
+		reply(200, "", TOKEN_BODY(TOKEN_1)),
+		reply(200, "", "<html><body>502 Bad Gateway</body></html>"),
+		reply(200, "", "{\"value\": [{\"id\": \"1\"}, {\"id\""),
+		reply(200, "", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["),
+	};
+	struct wire w;
+	struct svc_resp r;
+
+	wire_start(&w, replies, 4);
+	cr_expect_eq(svc_call(&r, &w.f.ctx, SVC_GRAPH, "GET", "/v1.0/users", NULL, NULL, 0),
+	    CORE_ESERVICE);
+	cr_expect_str_eq(MSG(w.f.ctx), "graph: GET /v1.0/users: 200: the answer is not JSON "
+	    "(41 bytes, an HTML page)");
+	svc_resp_release(&r);
+	core_error_clear(&w.f.ctx);
+	cr_expect_eq(svc_call(&r, &w.f.ctx, SVC_GRAPH, "GET", "/v1.0/users", NULL, NULL, 0),
+	    CORE_ESERVICE);
+	cr_expect(strstr(MSG(w.f.ctx), "the answer is not JSON (29 bytes, truncated or "
+	    "malformed)") != NULL, "%s", MSG(w.f.ctx));
+	cr_expect_null(strstr(MSG(w.f.ctx), "out of memory"));
+	svc_resp_release(&r);
+	core_error_clear(&w.f.ctx);
+	cr_expect_eq(svc_call(&r, &w.f.ctx, SVC_GRAPH, "GET", "/v1.0/users", NULL, NULL, 0),
+	    CORE_ESERVICE);
+	cr_expect(strstr(MSG(w.f.ctx), "the answer is not JSON") != NULL, "%s", MSG(w.f.ctx));
+	svc_resp_release(&r);
+	wire_stop(&w);
+}

@@ -179,6 +179,9 @@ dup(const cJSON *item)
 static void
 put(cJSON *obj, const char *key, cJSON *item)
 {
+	/* cJSON_Create*(NULL) gives NULL: a value the service left out is null. */
+	if (!item)
+		item = cJSON_CreateNull();
 	if (!item)
 		BUG("out of memory");
 	if (cJSON_GetObjectItem(obj, key)) {

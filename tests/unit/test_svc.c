@@ -13,6 +13,7 @@
 #include "core.h"
 #include "testutil.h"
 #include "miniserver.h"
+#include "graph.h"
 #include "svc.h"
 #include "svc_internal.h"
 
@@ -816,5 +817,33 @@ Test(svc, names_the_request_whose_answer_is_not_json)
 	    CORE_ESERVICE);
 	cr_expect(strstr(MSG(w.f.ctx), "the answer is not JSON") != NULL, "%s", MSG(w.f.ctx));
 	svc_resp_release(&r);
+	wire_stop(&w);
+}
+
+Test(svc, graph_lists_keep_each_object_once_and_stop_a_looping_link)
+{
+	char *replies[] = {
+		reply(200, "", TOKEN_BODY(TOKEN_1)),
+		reply(200, "", "{\"value\":[{\"id\":\"a\"},{\"id\":\"b\"},{\"id\":\"a\"}],"
+		    "\"@odata.nextLink\":\"/v1.0/users?p=2\"}"),
+		reply(200, "", "{\"value\":[{\"id\":\"b\"},{\"id\":\"c\"},{\"x\":1}]}"),
+		reply(200, "", "{\"value\":[{\"id\":\"d\"}],\"@odata.nextLink\":\"/v1.0/users?p=2\"}"),
+		reply(200, "", "{\"value\":[{\"id\":\"e\"}],\"@odata.nextLink\":\"/v1.0/users?p=2\"}"),
+	};
+	struct wire w;
+	cJSON *all = NULL;
+
+	wire_start(&w, replies, 5);
+	cr_assert_eq(graph_list(&all, &w.f.ctx, "/v1.0/users", NULL), CORE_OK, "%s",
+	    MSG(w.f.ctx));
+	cr_expect_eq(cJSON_GetArraySize(all), 4, "a, b, c and the object without an id");
+	cr_expect_str_eq(cJSON_GetArrayItem(w.f.ctx.warnings, 0)->valuestring,
+	    "graph: GET /v1.0/users repeated 2 objects (same id); each was kept once");
+	cJSON_Delete(all);
+	all = NULL;
+	cr_expect_eq(graph_list(&all, &w.f.ctx, "/v1.0/users", NULL), CORE_ESERVICE);
+	cr_expect_str_eq(MSG(w.f.ctx), "GET /v1.0/users: graph's next page link after "
+	    "page 2 points back to a page already read");
+	cr_expect_null(all);
 	wire_stop(&w);
 }

@@ -362,6 +362,13 @@ ta_policy_get(cJSON **out, struct core_ctx *ctx, const char *type,
 	char *path = policy_path(type, name);
 	int rc = send_req(out, NULL, ctx, "GET", path, NULL, SVC_ALLOW_404);
 
+	/* A malformed answer is the service's fault, not a policy. */
+	if (rc == CORE_OK && !cJSON_IsObject(*out)) {
+		rc = core_error(ctx, CORE_ESERVICE, "teams: GET %s: the answer is not a "
+		    "policy object (%s)", path, *out ? "another JSON type" : "empty");
+		cJSON_Delete(*out);
+		*out = NULL;
+	}
 	free(path);
 	return rc;
 }

@@ -1147,6 +1147,11 @@ call_slice_page(struct core_ctx *ctx, struct call_slice *sl, const cJSON *page,
 		if (rc)
 			return rc;
 	}
+	/* A link to the page just read would page forever. */
+	if (cJSON_IsString(link) && sl->next && strcmp(link->valuestring, sl->next) == 0)
+		return core_error(ctx, CORE_ESERVICE, "GET %s: graph's next page link "
+		    "points back to the page just read", sl->src == TENANT_CALLS_PSTN ?
+		    "getPstnCalls" : "getDirectRoutingCalls");
 	free(sl->next);
 	sl->next = NULL;
 	if (cJSON_IsString(link) && *link->valuestring)

@@ -692,6 +692,24 @@ blank(const char *s)
 	return *s == '\0';
 }
 
+/*
+ * Whether k may change something: any method but GET and HEAD, except a
+ * Graph $batch whose requests are all reads.
+ */
+static bool
+is_write(const struct call *k)
+{
+	if (strcmp(k->method, "GET") == 0 || strcmp(k->method, "HEAD") == 0)
+		return false;
+	if (k->s == SVC_GRAPH && k->body && strstr(k->path, "$batch") &&
+	    !strstr(k->body, "\"method\":\"POST\"") &&
+	    !strstr(k->body, "\"method\":\"PATCH\"") &&
+	    !strstr(k->body, "\"method\":\"PUT\"") &&
+	    !strstr(k->body, "\"method\":\"DELETE\""))
+		return false;
+	return true;
+}
+
 /* Whether an answer body is an HTML page (a proxy's or gateway's). */
 static bool
 looks_html(const char *s)
@@ -725,7 +743,7 @@ call_finish(struct svc_resp *resp, struct call *k, unsigned flags, int rc)
 		free(clean);
 	}
 	/* Writes accepted, or perhaps made (no answer): what "changed" rests on. */
-	if (strcmp(k->method, "GET") != 0 && strcmp(k->method, "HEAD") != 0 &&
+	if (is_write(k) &&
 	    ((rc && resp->ambiguous) || (!rc && resp->status >= 200 && resp->status < 300)))
 		ctx->writes++;
 	if (rc)

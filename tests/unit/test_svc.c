@@ -16,6 +16,7 @@
 #include "graph.h"
 #include "svc.h"
 #include "svc_internal.h"
+#include "tenant.h"
 
 #define TENANT_ID "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"
 #define CLIENT_ID "0c7d4a1e-5b6f-4a2c-9d8e-1f2a3b4c5d6e"
@@ -845,5 +846,40 @@ Test(svc, graph_lists_keep_each_object_once_and_stop_a_looping_link)
 	cr_expect_str_eq(MSG(w.f.ctx), "GET /v1.0/users: graph's next page link after "
 	    "page 2 points back to a page already read");
 	cr_expect_null(all);
+	wire_stop(&w);
+}
+
+/* The connection drops on assignNumber and the number cannot be read back. */
+Test(svc, says_what_happened_when_assign_number_got_no_answer)
+{
+	char *replies[] = {
+		reply(200, "", TOKEN_BODY(TOKEN_1)),
+		strdup("HTTP/1.1 200 OK\r\n"),
+		reply(200, "", "{\"value\":[]}"),
+	};
+	struct tenant_assign a = { .number = "+14255550100", .target_id = "u-1",
+	    .number_type = "directRouting", .wait_timeout = 5 };
+	struct wire w;
+
+	char p[1024];
+
+	setenv("DIALTONE_TEST_BACKOFF_SCALE", "0", 1);
+	memset(w.script, 0, sizeof(w.script));
+	w.script[0].raw = replies[0];
+	w.script[1].raw = replies[1];
+	w.script[1].after = MINI_DROP;
+	w.script[2].raw = replies[2];
+	w.n = 3;
+	cr_assert_eq(mini_start(&w.srv, w.script, 3), 0);
+	snprintf(p, sizeof(p), "{" CREDS ",\"login_endpoint\":\"%s/login\","
+	    "\"graph_endpoint\":\"%s/graph\",\"teams_endpoint\":\"%s/teams\","
+	    "\"max_retries\":2}", w.srv.url, w.srv.url, w.srv.url);
+	fx_init(&w.f, p);
+	cr_expect_eq(tenant_number_assign(&w.f.ctx, &a), CORE_EHTTP);
+	cr_expect(strstr(MSG(w.f.ctx), "assigning number '+14255550100' got no answer (the "
+	    "connection dropped)") == MSG(w.f.ctx), "%s", MSG(w.f.ctx));
+	cr_expect(strstr(MSG(w.f.ctx), "run the task again") != NULL);
+	cr_expect_null(strstr(MSG(w.f.ctx), "is not in the tenant"));
+	cr_expect_eq(w.f.ctx.writes, 1, "a write that may have been made counts");
 	wire_stop(&w);
 }

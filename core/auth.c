@@ -29,6 +29,8 @@
 #define AUTH_FILE_MAX ((size_t)4 * 1024 * 1024)
 /* Longest Entra error description kept in a message. */
 #define AUTH_DESC_MAX 300
+/* Longest token lifetime believed from a token answer, in seconds. */
+#define AUTH_EXPIRES_MAX 86400L
 #define AUTH_ASSERTION_TYPE "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 struct auth_cert {
@@ -970,7 +972,9 @@ from_cache(bool *found, struct auth *a, struct core_ctx *ctx,
 	item = cJSON_GetObjectItemCaseSensitive(tokens, key);
 	tok = cJSON_GetObjectItemCaseSensitive(item, "access_token");
 	exp = cJSON_GetObjectItemCaseSensitive(item, "expires_on");
+	/* A damaged cache file may hold any number: only a plausible expiry counts. */
 	if (cJSON_IsString(tok) && *tok->valuestring && cJSON_IsNumber(exp) &&
+	    exp->valuedouble > 0 && exp->valuedouble < (double)now + AUTH_EXPIRES_MAX &&
 	    auth_token_fresh((time_t)exp->valuedouble, now)) {
 		entry_set(a, ctx, e, tok->valuestring, (time_t)exp->valuedouble);
 		*found = true;
@@ -1061,11 +1065,15 @@ sign_in(struct auth *a, struct core_ctx *ctx, struct auth_entry *e,
 		    "%s holds no access_token", name);
 		goto out;
 	}
+	/* Entra's tokens live about an hour; a day bounds an absurd answer. */
 	if (cJSON_IsNumber(exp) && exp->valuedouble > 0)
-		expires_in = (long)exp->valuedouble;
+		expires_in = exp->valuedouble < AUTH_EXPIRES_MAX ?
+		    (long)exp->valuedouble : AUTH_EXPIRES_MAX;
 	else if (cJSON_IsString(exp) && exp->valuestring[0] >= '1' &&
 	    exp->valuestring[0] <= '9')
 		expires_in = strtol(exp->valuestring, NULL, 10);
+	if (expires_in > AUTH_EXPIRES_MAX)
+		expires_in = AUTH_EXPIRES_MAX;
 	entry_set(a, ctx, e, tok->valuestring, now + expires_in);
 	if (a->cache) {
 		char *cred = NULL, *key;

@@ -8,11 +8,18 @@
 #   make lint      yamllint and ansible-lint (production profile)
 #   make SANITIZE=address,undefined test     under ASan/UBSan
 #   make valgrind  unit tests under valgrind
+#   make fuzz      argument and response fuzzing of the sanitizer build
+#                  (FUZZ_SECONDS, default 600; build in build/sanitize)
 #   make collection    ansible-galaxy collection build
 
 CC      ?= cc
 PYTHON  := /usr/bin/python3
 BUILD   := build
+# Where the module executables go; the fuzz build puts its own elsewhere.
+MODDIR  := plugins/modules
+# The sanitizer build of `make fuzz` and of the test layer "fuzz".
+FUZZ_BUILD   := build/sanitize
+FUZZ_SECONDS ?= 600
 PKGS    := libcurl libcjson openssl
 
 WARN = -std=c11 -Wall -Wextra -pedantic -Wstrict-prototypes -Wmissing-prototypes \
@@ -47,7 +54,7 @@ CORE_OBJ  := $(CORE_SRC:core/%.c=$(BUILD)/core/%.o)
 MAIN_OBJ  := $(BUILD)/core/module_main.o
 LIB       := $(BUILD)/libdialtone.a
 MOD_SRC   := $(wildcard modules/*.c)
-MODULES   := $(MOD_SRC:modules/%.c=plugins/modules/%)
+MODULES   := $(MOD_SRC:modules/%.c=$(MODDIR)/%)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 SIM_SRC   := $(wildcard tests/sim/test_*.c)
@@ -57,15 +64,20 @@ HELPER_OBJ := $(HELPER_SRC:tests/helpers/%.c=$(BUILD)/tests/helpers/%.o)
 
 # Objects depend on the flags they were built with: a SANITIZE build and a
 # plain one never mix.
+# `make fuzz` and `make fuzz-build` only start a sub-make with their own
+# BUILD: they must not restamp (and so rebuild) the normal tree.
 FLAGS_STAMP := $(BUILD)/.flags
+ifeq ($(filter fuzz fuzz-build,$(MAKECMDGOALS)),)
 $(shell mkdir -p $(BUILD) && echo '$(CC) $(CFLAGS) $(LDFLAGS)' > $(BUILD)/.flags.new && \
   (cmp -s $(BUILD)/.flags.new $(FLAGS_STAMP) || mv $(BUILD)/.flags.new $(FLAGS_STAMP)); rm -f $(BUILD)/.flags.new)
+endif
 
 # Keep every object file: deleting the intermediate ones would relink every
 # module on the next make.
 .SECONDARY:
 
-.PHONY: all deps test unit demo bench lint valgrind collection install clean check-banned
+.PHONY: all deps test unit demo bench lint valgrind collection install clean check-banned \
+	fuzz fuzz-build
 all: $(LIB) $(MODULES)
 
 deps:
@@ -86,7 +98,8 @@ $(BUILD)/modules/%.o: modules/%.c $(wildcard core/*.h) $(FLAGS_STAMP)
 	@echo '  CC     $<'
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
-plugins/modules/%: $(BUILD)/modules/%.o $(MAIN_OBJ) $(LIB)
+$(MODDIR)/%: $(BUILD)/modules/%.o $(MAIN_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
 	@echo '  LINK   $@'
 	$(Q)$(CC) $(LDFLAGS) -o $@.tmp $< $(MAIN_OBJ) $(LIB) $(LIBS) && mv -f $@.tmp $@
 
@@ -117,6 +130,15 @@ test: deps
 valgrind: deps
 	@$(MAKE) --no-print-directory DEVELOPER=1 all unit
 	@VALGRIND=1 tests/run.sh unit
+
+# The modules built with ASan/UBSan in their own tree: the normal build
+# (and its flags stamp) is left alone.
+fuzz-build:
+	@$(MAKE) --no-print-directory DEVELOPER=1 SANITIZE=address,undefined \
+		BUILD=$(FUZZ_BUILD) MODDIR=$(FUZZ_BUILD)/bin all
+
+fuzz: deps fuzz-build
+	@$(PYTHON) tests/fuzz/fuzz.py --seconds $(FUZZ_SECONDS) --modules $(FUZZ_BUILD)/bin
 
 demo: deps
 	@$(MAKE) --no-print-directory all

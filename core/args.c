@@ -20,6 +20,7 @@
 #include <math.h>
 #include <pwd.h>
 #include <stdarg.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -940,6 +941,296 @@ coerce(cJSON **out, char **why, enum arg_type t, const cJSON *v)
 	BUG("unknown argument type %d", (int)t);
 }
 
+
+/* --- text, length and range checks ------------------------------------ */
+
+/* Decodes the UTF-8 sequence at s into *cp; its length, or 0 when invalid. */
+static size_t
+utf8_next(const unsigned char *s, uint32_t *cp)
+{
+	uint32_t c = s[0];
+	size_t n, i;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xC2 && c <= 0xDF) {
+		n = 2;
+		c &= 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3;
+		c &= 0x0F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4;
+		c &= 0x07;
+	} else {
+		return 0;
+	}
+	/* A NUL byte fails the continuation test, so s[i] never passes the end. */
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (uint32_t)(s[i] & 0x3F);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
+	    (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+/* Characters that print as nothing, or change the direction of what follows. */
+static const struct {
+	uint32_t lo, hi;
+	const char *name;
+} hidden_chars[] = {
+	{ 0x00AD, 0x00AD, "SOFT HYPHEN" },
+	{ 0x034F, 0x034F, "COMBINING GRAPHEME JOINER" },
+	{ 0x061C, 0x061C, "ARABIC LETTER MARK" },
+	{ 0x115F, 0x1160, "HANGUL FILLER" },
+	{ 0x17B4, 0x17B5, "KHMER INHERENT VOWEL" },
+	{ 0x180B, 0x180F, "MONGOLIAN FORMAT CHARACTER" },
+	{ 0x200B, 0x200B, "ZERO WIDTH SPACE" },
+	{ 0x200C, 0x200C, "ZERO WIDTH NON-JOINER" },
+	{ 0x200D, 0x200D, "ZERO WIDTH JOINER" },
+	{ 0x200E, 0x200E, "LEFT-TO-RIGHT MARK" },
+	{ 0x200F, 0x200F, "RIGHT-TO-LEFT MARK" },
+	{ 0x2028, 0x2028, "LINE SEPARATOR" },
+	{ 0x2029, 0x2029, "PARAGRAPH SEPARATOR" },
+	{ 0x202A, 0x202A, "LEFT-TO-RIGHT EMBEDDING" },
+	{ 0x202B, 0x202B, "RIGHT-TO-LEFT EMBEDDING" },
+	{ 0x202C, 0x202C, "POP DIRECTIONAL FORMATTING" },
+	{ 0x202D, 0x202D, "LEFT-TO-RIGHT OVERRIDE" },
+	{ 0x202E, 0x202E, "RIGHT-TO-LEFT OVERRIDE" },
+	{ 0x2060, 0x2060, "WORD JOINER" },
+	{ 0x2061, 0x2064, "INVISIBLE OPERATOR" },
+	{ 0x2065, 0x2065, "INVISIBLE FORMAT CHARACTER" },
+	{ 0x2066, 0x2066, "LEFT-TO-RIGHT ISOLATE" },
+	{ 0x2067, 0x2067, "RIGHT-TO-LEFT ISOLATE" },
+	{ 0x2068, 0x2068, "FIRST STRONG ISOLATE" },
+	{ 0x2069, 0x2069, "POP DIRECTIONAL ISOLATE" },
+	{ 0x206A, 0x206F, "DEPRECATED FORMAT CHARACTER" },
+	{ 0x3164, 0x3164, "HANGUL FILLER" },
+	{ 0xFEFF, 0xFEFF, "ZERO WIDTH NO-BREAK SPACE" },
+	{ 0xFFA0, 0xFFA0, "HALFWIDTH HANGUL FILLER" },
+	{ 0xFFF9, 0xFFFB, "INTERLINEAR ANNOTATION CHARACTER" },
+	{ 0xFFFE, 0xFFFF, "NONCHARACTER" },
+	{ 0x1D173, 0x1D17A, "MUSICAL SYMBOL FORMAT CHARACTER" },
+	{ 0xE0000, 0xE007F, "TAG CHARACTER" },
+};
+
+/* Why cp is refused in text of class t, or NULL when it is accepted. */
+static const char *
+char_refused(uint32_t cp, enum arg_text t)
+{
+	size_t i;
+
+	if (t == ARG_TEXT_ANY)
+		return NULL;
+	if (cp == '\t' || cp == '\n')
+		return t == ARG_TEXT_FREE ? NULL : cp == '\t' ? "TAB" : "LINE FEED";
+	if (cp == '\r')
+		return "CARRIAGE RETURN";
+	if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F))
+		return "CONTROL CHARACTER";
+	if (t == ARG_TEXT_NAME && cp == '/')
+		return "SOLIDUS";
+	if (t == ARG_TEXT_NAME && cp == '\\')
+		return "REVERSE SOLIDUS";
+	for (i = 0; i < ARRAY_SIZE(hidden_chars); i++)
+		if (cp >= hidden_chars[i].lo && cp <= hidden_chars[i].hi)
+			return hidden_chars[i].name;
+	return NULL;
+}
+
+/* What class t with limit max_len accepts, for messages. */
+static char *
+text_accepted(enum arg_text t, size_t max_len)
+{
+	char lim[64] = "";
+
+	if (max_len)
+		snprintf(lim, sizeof(lim), "up to %zu characters", max_len);
+	switch (t) {
+	case ARG_TEXT_NAME:
+		return xasprintf("a name%s%s of printable characters, without '/', "
+		    "'\\', tab, line breaks, control, invisible or direction-changing "
+		    "characters", max_len ? " of " : "", lim);
+	case ARG_TEXT_LINE:
+		return xasprintf("one line%s%s of printable characters, without tab, "
+		    "line breaks, control, invisible or direction-changing characters",
+		    max_len ? " of " : "", lim);
+	case ARG_TEXT_FREE:
+		return xasprintf("text%s%s without control characters (tab and line "
+		    "feed aside), invisible or direction-changing characters",
+		    max_len ? " of " : "", lim);
+	case ARG_TEXT_ANY:
+		break;
+	}
+	return xstrdup(max_len ? lim : "any text");
+}
+
+/*
+ * What is wrong with value for class t and limit max_len, or NULL.
+ * The value itself is never quoted (it may be a secret, or huge).
+ */
+static char *
+text_problem(const char *value, enum arg_text t, size_t max_len)
+{
+	const unsigned char *p = (const unsigned char *)value;
+	const char *why;
+	size_t n, chars = 0;
+	uint32_t cp;
+
+	while (*p) {
+		n = utf8_next(p, &cp);
+		if (!n) {
+			if (t == ARG_TEXT_ANY) {
+				n = 1;
+			} else {
+				return xasprintf("is not valid UTF-8 (byte 0x%02X after "
+				    "character %zu)", *p, chars);
+			}
+		} else if ((why = char_refused(cp, t))) {
+			return xasprintf("contains U+%04" PRIX32 " (%s) at character %zu",
+			    cp, why, chars + 1);
+		}
+		p += n;
+		chars++;
+		if (max_len && chars > max_len) {
+			while (*p) {
+				n = utf8_next(p, &cp);
+				p += n ? n : 1;
+				chars++;
+			}
+			return xasprintf("is %zu characters long", chars);
+		}
+	}
+	return NULL;
+}
+
+int
+args_check_text(struct core_ctx *ctx, const char *what, const char *value,
+    enum arg_text text, size_t max_len)
+{
+	char *why, *acc;
+	int rc;
+
+	if (!value)
+		return CORE_OK;
+	why = text_problem(value, text, max_len);
+	if (!why)
+		return CORE_OK;
+	acc = text_accepted(text, max_len);
+	rc = core_error(ctx, CORE_EARGS, "%s %s; accepted: %s", what, why, acc);
+	free(acc);
+	free(why);
+	return rc;
+}
+
+/* Records the text problem of one string of option s (element idx, or -1). */
+static void
+check_one_text(struct vstate *vs, const struct arg_spec *s, const char *value,
+    int idx)
+{
+	char *why, *acc, *suffix, elem[48] = "";
+
+	why = text_problem(value, s->text, s->max_len);
+	if (!why)
+		return;
+	if (idx >= 0)
+		snprintf(elem, sizeof(elem), " (item %d)", idx + 1);
+	acc = text_accepted(s->text, s->max_len);
+	suffix = found_in(vs);
+	fail(vs, "option '%s'%s%s %s; accepted: %s", s->name, elem, suffix, why,
+	    acc);
+	free(suffix);
+	free(acc);
+	free(why);
+}
+
+/* Whether the text checks apply to values of type t. */
+static bool
+text_type(enum arg_type t)
+{
+	return t == ARG_STR || t == ARG_PATH || t == ARG_NONE;
+}
+
+/* The .text, .max_len and range declarations, after the type checks. */
+static void
+validate_text(struct vstate *vs, const struct arg_spec *spec, const cJSON *params)
+{
+	const struct arg_spec *s;
+	const cJSON *v, *e;
+	char *suffix;
+	int idx;
+
+	for (s = spec; s->name; s++) {
+		v = pget(params, s->name);
+		if (is_null(v))
+			continue;
+		if (s->ranged && s->type == ARG_INT && cJSON_IsNumber(v) &&
+		    (v->valuedouble < (double)s->min || v->valuedouble > (double)s->max)) {
+			char *shown = json_py_str(v);
+
+			suffix = found_in(vs);
+			fail(vs, "option '%s' is %s%s; accepted: an integer from %lld "
+			    "to %lld", s->name, shown, suffix, s->min, s->max);
+			free(suffix);
+			free(shown);
+		}
+		if (s->text == ARG_TEXT_ANY && !s->max_len)
+			continue;
+		if (text_type(s->type) && cJSON_IsString(v)) {
+			check_one_text(vs, s, v->valuestring, -1);
+		} else if (s->type == ARG_LIST && text_type(s->elements) &&
+		    cJSON_IsArray(v)) {
+			idx = 0;
+			cJSON_ArrayForEach(e, v) {
+				if (cJSON_IsString(e))
+					check_one_text(vs, s, e->valuestring, idx);
+				idx++;
+			}
+		}
+	}
+}
+
+/*
+ * A list or dict given where a name belongs: AnsibleModule would make it
+ * the text "['a', 'b']" and that would become the name. Records the
+ * failure and returns true.
+ */
+static bool
+refuse_container_name(struct vstate *vs, const struct arg_spec *s,
+    const cJSON *v, int idx)
+{
+	char *suffix, elem[48] = "";
+
+	if (s->text != ARG_TEXT_NAME || !(cJSON_IsArray(v) || cJSON_IsObject(v)))
+		return false;
+	if (idx >= 0)
+		snprintf(elem, sizeof(elem), " (item %d)", idx + 1);
+	suffix = found_in(vs);
+	fail(vs, "option '%s'%s is a %s%s; accepted: one name, given as a string",
+	    s->name, elem, cJSON_IsArray(v) ? "list" : "dict", suffix);
+	free(suffix);
+	return true;
+}
+
+/* Null means "not given": removes every key whose value is null. */
+static void
+drop_nulls(cJSON *params)
+{
+	cJSON *item = params->child, *next;
+
+	for (; item; item = next) {
+		next = item->next;
+		if (cJSON_IsNull(item))
+			cJSON_Delete(cJSON_DetachItemViaPointer(params, item));
+	}
+}
+
 /* --- the steps of ArgumentSpecValidator.validate() ------------------- */
 
 /* set_fallbacks(): env_fallback for each absent option. */
@@ -1044,7 +1335,12 @@ list_no_log(struct vstate *vs, const struct arg_spec *spec, const cJSON *params)
 		    sub = cJSON_IsArray(v) ? sub->next : NULL) {
 			conv = NULL;
 			if (cJSON_IsString(sub) && coerce_dict(&conv, &why, sub)) {
-				fail(vs, "%s", why);
+				/* Python says only why; name the option too. */
+				char *suffix = found_in(vs);
+
+				fail(vs, "option '%s'%s: %s; give a dict (YAML mapping), or "
+				    "its JSON or key=value text", s->name, suffix, why);
+				free(suffix);
 				free(why);
 				return -1;
 			}
@@ -1216,8 +1512,12 @@ validate_elements(struct vstate *vs, const struct arg_spec *s,
 	cJSON *res = new_container(false), *nv;
 	const cJSON *e;
 	char *why, *ctx;
+	int idx = -1;
 
 	cJSON_ArrayForEach(e, list) {
+		idx++;
+		if (text_type(s->elements) && refuse_container_name(vs, s, e, idx))
+			continue;
 		if (coerce(&nv, &why, s->elements, e) == 0) {
 			append(res, nv);
 			continue;
@@ -1245,6 +1545,8 @@ validate_types(struct vstate *vs, const struct arg_spec *spec, cJSON *params)
 	for (s = spec; s->name; s++) {
 		v = pget(params, s->name);
 		if (is_null(v))
+			continue;
+		if (text_type(s->type) && refuse_container_name(vs, s, v, -1))
 			continue;
 		if (coerce(&nv, &why, s->type, v)) {
 			ctx = context_join(vs, " -> ");
@@ -1524,6 +1826,7 @@ validate_level(struct vstate *vs, const struct arg_spec *spec,
 	set_defaults(vs, spec, params, false);
 	check_required(vs, spec, params);
 	validate_types(vs, spec, params);
+	validate_text(vs, spec, params);
 	validate_values(vs, spec, params);
 	check_required_together(vs, rules, params);
 	check_required_one_of(vs, rules, params);
@@ -1557,6 +1860,7 @@ validate_sub_spec(struct vstate *vs, const struct arg_spec *spec,
 				    "of dicts", s->name);
 				continue;
 			}
+			drop_nulls(sub);
 			set_fallbacks(vs, s->options, sub);
 			if (s->type == ARG_LIST)
 				sub_prefix = xasprintf("%s%s[%d].", prefix, s->name, idx);
@@ -1682,6 +1986,7 @@ args_validate(cJSON **out, struct core_ctx *ctx, const struct arg_spec *spec,
 	cJSON_ArrayForEach(item, input)
 		if (strncmp(item->string, "_ansible_", 9) != 0)
 			pset(params, item->string, clone(item));
+	drop_nulls(params);
 
 	set_fallbacks(&vs, spec, params);
 	validate_level(&vs, spec, rules, params, "");
@@ -1928,6 +2233,22 @@ args_invocation(const struct arg_spec *spec, const cJSON *params)
 
 	pset(inv, "module_args", invocation_args(spec, params));
 	return inv;
+}
+
+const char *
+args_text_name(enum arg_text t)
+{
+	switch (t) {
+	case ARG_TEXT_ANY:
+		return "any";
+	case ARG_TEXT_FREE:
+		return "free";
+	case ARG_TEXT_LINE:
+		return "line";
+	case ARG_TEXT_NAME:
+		return "name";
+	}
+	BUG("unknown text class %d", (int)t);
 }
 
 const cJSON *

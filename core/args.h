@@ -15,6 +15,17 @@
  *
  * Every no_log value (and every value taken from an environment fallback of a
  * no_log option) is registered with core_secret_add().
+ *
+ * Two departures from AnsibleModule, both refusals or safer readings:
+ *   - an option given as JSON null is treated as not given at all (at every
+ *     level of sub-options): its default applies, and a required option
+ *     given null is reported missing. Templates produce null for an empty
+ *     variable; a module must never see a null where it asked for a value.
+ *   - after the type checks, each option's .text, .max_len and range
+ *     declarations are enforced (see enum arg_text), so that control,
+ *     invisible and direction-changing characters, path separators in
+ *     identities, lists rendered as "['a', 'b']" and oversized values are
+ *     refused before any request.
  */
 #ifndef DIALTONE_ARGS_H
 #define DIALTONE_ARGS_H
@@ -39,6 +50,22 @@ enum arg_type {
 
 struct arg_rules;
 
+/*
+ * What a string option (or each string element of a list option) may hold.
+ * ARG_TEXT_FREE and ARG_TEXT_NAME refuse invalid UTF-8, C0 and C1 control
+ * characters, and invisible or direction-changing characters (U+00AD, U+061C, U+180E,
+ * U+200B..U+200F, U+2028..U+202E, U+2060..U+206F, U+FEFF, U+FFF9..U+FFFB,
+ * U+E0000..U+E007F...).
+ */
+enum arg_text {
+	ARG_TEXT_ANY = 0,  /* no check of the characters (length still applies) */
+	ARG_TEXT_FREE,     /* free text (description, greeting): TAB and LF allowed */
+	ARG_TEXT_LINE,     /* one line (display name, address field, time zone) */
+	ARG_TEXT_NAME,     /* an identity (policy, location, account name): no
+	                      TAB/LF, no '/' or '\\'; a list or a dict is refused
+	                      instead of being rendered as text */
+};
+
 struct arg_spec {
 	const char *name;
 	enum arg_type type;
@@ -51,9 +78,34 @@ struct arg_spec {
 	bool no_log;
 	const struct arg_spec *options;  /* sub-options of a dict, or of a list of dicts */
 	const struct arg_rules *rules;   /* rules among the sub-options */
+	enum arg_text text;        /* character class of a str option or of str elements */
+	size_t max_len;            /* most characters (code points) of a string, 0: no limit */
+	bool ranged;               /* an int option must lie within [min, max] */
+	long long min, max;
 };
 
-#define ARG_END { NULL, ARG_NONE, false, NULL, NULL, ARG_NONE, NULL, NULL, false, NULL, NULL }
+#define ARG_END { NULL, ARG_NONE, false, NULL, NULL, ARG_NONE, NULL, NULL, false, NULL, NULL, \
+	ARG_TEXT_ANY, 0, false, 0, 0 }
+
+/* Table shorthands: { "name", ARG_STR, ARG_NAME(256) }, { "rank", ARG_INT, ARG_RANGE(1, 1000) }. */
+#define ARG_NAME(n) .text = ARG_TEXT_NAME, .max_len = (n)
+#define ARG_FREE(n) .text = ARG_TEXT_FREE, .max_len = (n)
+#define ARG_LINE(n) .text = ARG_TEXT_LINE, .max_len = (n)
+#define ARG_RANGE(lo, hi) .ranged = true, .min = (lo), .max = (hi)
+
+/*
+ * Limits of the text options, in characters. Where Microsoft publishes a
+ * limit it is used (docs/design/input-validation.md cites each); where it
+ * does not, a conservative limit well above any real value is.
+ */
+#define ARG_LEN_UPN          113   /* Entra userPrincipalName: 64 before '@', 48 after */
+#define ARG_LEN_DISPLAY_NAME 256   /* Entra user/group displayName */
+#define ARG_LEN_NAME         256   /* Teams policy Identity, location names: conservative */
+#define ARG_LEN_TEXT         1024  /* descriptions, greetings: conservative */
+#define ARG_LEN_ADDRESS      256   /* one civic address field: conservative */
+#define ARG_LEN_SECRET       4096  /* client secret, certificate password */
+#define ARG_LEN_PATH         4096  /* PATH_MAX */
+#define ARG_LEN_URL          2048  /* endpoints */
 
 struct arg_required_if {
 	const char *key;
@@ -102,16 +154,30 @@ int args_validate(cJSON **out, struct core_ctx *ctx, const struct arg_spec *spec
  */
 cJSON *args_invocation(const struct arg_spec *spec, const cJSON *params);
 
+/*
+ * The check .text/.max_len declare, for values a module derives itself
+ * (a key of a dict option, a split list). what names the option in the
+ * message ("menu[2].target").
+ * @return CORE_OK, or CORE_EARGS with a message naming the option, the
+ *         offending character by code point and what is accepted
+ */
+int args_check_text(struct core_ctx *ctx, const char *what, const char *value,
+    enum arg_text text, size_t max_len);
+
+
 /* AnsibleModule's name of a type: "str", "bool", "int", ... ("str" for ARG_NONE). */
 const char *args_type_name(enum arg_type t);
+/* The name of a text class: "any", "free", "line", "name". */
+const char *args_text_name(enum arg_text t);
 
 /*
  * The argument table as AnsibleModule's argument_spec, in JSON: one key per
  * option with "type", and "required", "default", "choices", "elements",
  * "aliases", "no_log", "options" where set (as ansible-doc --json shows
- * them), plus the rules of the table and its sub-tables as
+ * them), and the input checks "text" (name, line or free), "max_len",
+ * "min" and "max" where declared; plus the rules of the table and its sub-tables as
  * "mutually_exclusive", ... lists. Used to check the documentation stubs
- * against the tables. The caller owns the result.
+ * against the tables, and by the input tests and fuzzers. The caller owns the result.
  */
 cJSON *args_spec_json(const struct arg_spec *spec, const struct arg_rules *rules);
 

@@ -101,6 +101,14 @@ options(const struct arg_spec *spec)
 			cJSON_AddItemToObject(o, "aliases", split_list(s->aliases));
 		if (s->no_log)
 			cJSON_AddTrueToObject(o, "no_log");
+		if (s->text != ARG_TEXT_ANY)
+			cJSON_AddStringToObject(o, "text", args_text_name(s->text));
+		if (s->max_len)
+			cJSON_AddNumberToObject(o, "max_len", (double)s->max_len);
+		if (s->ranged) {
+			cJSON_AddNumberToObject(o, "min", (double)s->min);
+			cJSON_AddNumberToObject(o, "max", (double)s->max);
+		}
 		if (s->options) {
 			cJSON_AddItemToObject(o, "options", options(s->options));
 			add_rules(o, s->rules);

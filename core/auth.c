@@ -29,6 +29,8 @@
 #define AUTH_FILE_MAX ((size_t)4 * 1024 * 1024)
 /* Longest Entra error description kept in a message. */
 #define AUTH_DESC_MAX 300
+/* Longest token lifetime believed from a token answer, in seconds. */
+#define AUTH_EXPIRES_MAX 86400L
 #define AUTH_ASSERTION_TYPE "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 struct auth_cert {
@@ -596,9 +598,42 @@ auth_token_fresh(time_t expires_on, time_t now)
 
 char *
 auth_cache_key(const char *tenant, const char *client_id, const char *scope,
-    const char *login_host)
+    const char *login_host, const char *credential)
 {
-	return xasprintf("%s|%s|%s|%s", tenant, client_id, scope, login_host);
+	return xasprintf("%s|%s|%s|%s|%s", tenant, client_id, scope, login_host,
+	    credential ? credential : "");
+}
+
+char *
+auth_secret_fingerprint(const char *secret)
+{
+	char *d = digest_b64((const unsigned char *)secret, (int)strlen(secret),
+	    EVP_sha256());
+	char *f = xasprintf("secret:%s", d);
+
+	free(d);
+	return f;
+}
+
+/*
+ * The fingerprint of the credential in use, for the cache key: a rotated or
+ * mistyped secret, or another certificate, never finds the old token.
+ */
+static int
+credential_fingerprint(char **out, struct auth *a, struct core_ctx *ctx)
+{
+	int rc;
+
+	*out = NULL;
+	if (a->cert_path) {
+		rc = auth_prepare(a, ctx);
+		if (rc)
+			return rc;
+		*out = xasprintf("cert:%s", a->cert->x5t_s256);
+		return CORE_OK;
+	}
+	*out = auth_secret_fingerprint(a->secret ? a->secret : "");
+	return CORE_OK;
 }
 
 /* Opens and checks the cache file; -1 with *fdp unset when it is missing. */
@@ -919,18 +954,27 @@ from_cache(bool *found, struct auth *a, struct core_ctx *ctx,
 {
 	cJSON *tokens = NULL;
 	const cJSON *item, *tok, *exp;
-	char *key;
+	char *key, *cred = NULL;
 	int rc;
 
 	*found = false;
 	rc = auth_cache_read(&tokens, ctx, a->cache);
 	if (rc)
 		return rc;
-	key = auth_cache_key(a->tenant_id, a->client_id, e->scope, a->login_host);
+	rc = credential_fingerprint(&cred, a, ctx);
+	if (rc) {
+		cJSON_Delete(tokens);
+		return rc;
+	}
+	key = auth_cache_key(a->tenant_id, a->client_id, e->scope, a->login_host,
+	    cred);
+	free(cred);
 	item = cJSON_GetObjectItemCaseSensitive(tokens, key);
 	tok = cJSON_GetObjectItemCaseSensitive(item, "access_token");
 	exp = cJSON_GetObjectItemCaseSensitive(item, "expires_on");
+	/* A damaged cache file may hold any number: only a plausible expiry counts. */
 	if (cJSON_IsString(tok) && *tok->valuestring && cJSON_IsNumber(exp) &&
+	    exp->valuedouble > 0 && exp->valuedouble < (double)now + AUTH_EXPIRES_MAX &&
 	    auth_token_fresh((time_t)exp->valuedouble, now)) {
 		entry_set(a, ctx, e, tok->valuestring, (time_t)exp->valuedouble);
 		*found = true;
@@ -970,8 +1014,12 @@ sign_in(struct auth *a, struct core_ctx *ctx, struct auth_entry *e,
 	    (a->secret && form_add(&form, "client_secret", a->secret)) ||
 	    (assertion && (form_add(&form, "client_assertion_type",
 	    AUTH_ASSERTION_TYPE) || form_add(&form, "client_assertion",
-	    assertion))))
-		BUG("token request body above its limit");
+	    assertion)))) {
+		rc = core_error(ctx, CORE_EARGS, "the token request would be larger than "
+		    "%zu bytes: client_id, client_secret or the certificate is far longer "
+		    "than any Microsoft Entra credential; check them", form.max);
+		goto out;
+	}
 
 	hdrs = curl_slist_append(hdrs, "Content-Type: application/x-www-form-urlencoded");
 	hdrs = curl_slist_append(hdrs, "Accept: application/json");
@@ -993,7 +1041,18 @@ sign_in(struct auth *a, struct core_ctx *ctx, struct auth_entry *e,
 	if (rc)
 		goto out;
 	if (hr.status != 200) {
-		msg = auth_error_message(name, hr.status, hr.body.data);
+		/* Scrub the whole answer first: the message cuts it. */
+		doc = hr.body.data ? cJSON_Parse(hr.body.data) : NULL;
+		if (doc) {
+			result_scrub(ctx, doc);
+			clean = cJSON_PrintUnformatted(doc);
+			if (!clean)
+				BUG("out of memory");
+		} else {
+			clean = result_scrub_str(ctx, hr.body.data ? hr.body.data : "");
+		}
+		msg = auth_error_message(name, hr.status, clean);
+		free(clean);
 		clean = result_scrub_str(ctx, msg);
 		rc = core_error(ctx, CORE_EAUTH, "%s", clean);
 		goto out;
@@ -1006,15 +1065,25 @@ sign_in(struct auth *a, struct core_ctx *ctx, struct auth_entry *e,
 		    "%s holds no access_token", name);
 		goto out;
 	}
+	/* Entra's tokens live about an hour; a day bounds an absurd answer. */
 	if (cJSON_IsNumber(exp) && exp->valuedouble > 0)
-		expires_in = (long)exp->valuedouble;
+		expires_in = exp->valuedouble < AUTH_EXPIRES_MAX ?
+		    (long)exp->valuedouble : AUTH_EXPIRES_MAX;
 	else if (cJSON_IsString(exp) && exp->valuestring[0] >= '1' &&
 	    exp->valuestring[0] <= '9')
 		expires_in = strtol(exp->valuestring, NULL, 10);
+	if (expires_in > AUTH_EXPIRES_MAX)
+		expires_in = AUTH_EXPIRES_MAX;
 	entry_set(a, ctx, e, tok->valuestring, now + expires_in);
 	if (a->cache) {
-		char *key = auth_cache_key(a->tenant_id, a->client_id, e->scope,
-		    a->login_host);
+		char *cred = NULL, *key;
+
+		rc = credential_fingerprint(&cred, a, ctx);
+		if (rc)
+			goto out;
+		key = auth_cache_key(a->tenant_id, a->client_id, e->scope,
+		    a->login_host, cred);
+		free(cred);
 
 		rc = auth_cache_store(ctx, a->cache, key, e->token, e->expires_on,
 		    now);

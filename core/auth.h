@@ -113,9 +113,17 @@ bool auth_token_fresh(time_t expires_on, time_t now);
 
 /* ---- token cache ---- */
 
-/* "TENANT|CLIENT|SCOPE|LOGINHOST": the key of one cached token. */
+/*
+ * "TENANT|CLIENT|SCOPE|LOGINHOST|CREDENTIAL": the key of one cached token.
+ * CREDENTIAL is a fingerprint of what signed in: "secret:" and the
+ * base64url SHA-256 of the client secret, or "cert:" and the certificate's
+ * x5t#S256. A token obtained with another secret or certificate is never
+ * reused, so a rotated or mistyped secret fails at once.
+ */
 char *auth_cache_key(const char *tenant, const char *client_id,
-    const char *scope, const char *login_host);
+    const char *scope, const char *login_host, const char *credential);
+/* "secret:" and the base64url SHA-256 of secret. The caller frees it. */
+char *auth_secret_fingerprint(const char *secret);
 
 /*
  * Checks and reads the cache file. A missing file is an empty cache; a file

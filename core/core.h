@@ -66,6 +66,7 @@ struct core_ctx {
 	struct conn *conn;        /* owned; NULL until the first service call */
 	void (*conn_release)(struct conn *);  /* frees conn; set with conn by svc.h */
 	const cJSON *params;      /* validated module options; borrowed */
+	unsigned long writes;     /* writes a service accepted, or may have (no answer) */
 };
 
 /* Sets up ctx for the module named name (its FQCN). Aborts on no memory. */

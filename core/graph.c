@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,30 +20,110 @@
 /* Upper bound on pages, so that a service that loops its nextLink ends. */
 #define GRAPH_MAX_PAGES 100000
 
+/* Strings seen (object ids, page links), open addressing. */
+struct strset {
+	char **slots;
+	size_t cap;    /* a power of two */
+	size_t used;
+};
+
+static size_t
+str_hash(const char *s)
+{
+	size_t h = (size_t)1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
+	return h;
+}
+
+/* Adds s; false when it was there already. */
+static bool
+strset_add(struct strset *set, const char *s)
+{
+	char **old = set->slots;
+	size_t oldcap = set->cap, i, j;
+
+	if ((set->used + 1) * 10 > set->cap * 7) {
+		set->cap = oldcap ? oldcap * 2 : 256;
+		set->slots = xcalloc(set->cap, sizeof(*set->slots));
+		for (j = 0; j < oldcap; j++) {
+			if (!old[j])
+				continue;
+			for (i = str_hash(old[j]) & (set->cap - 1); set->slots[i];
+			    i = (i + 1) & (set->cap - 1))
+				;
+			set->slots[i] = old[j];
+		}
+		free(old);
+	}
+	for (i = str_hash(s) & (set->cap - 1); set->slots[i]; i = (i + 1) & (set->cap - 1))
+		if (strcmp(set->slots[i], s) == 0)
+			return false;
+	set->slots[i] = xstrdup(s);
+	set->used++;
+	return true;
+}
+
+static void
+strset_release(struct strset *set)
+{
+	size_t i;
+
+	for (i = 0; i < set->cap; i++)
+		free(set->slots[i]);
+	free(set->slots);
+	memset(set, 0, sizeof(*set));
+}
+
+/*
+ * Appends the page's objects to all; an object whose "id" an earlier one
+ * (of this page or an earlier page) had is dropped and counted in *repeats.
+ * *added counts what the page held, repeats included.
+ */
 static int
-append_values(cJSON *all, const cJSON *page, struct core_ctx *ctx, const char *path)
+append_values(cJSON *all, const cJSON *page, struct core_ctx *ctx, const char *path,
+    struct strset *ids, unsigned long *repeats, int *added)
 {
 	const cJSON *value = cJSON_GetObjectItemCaseSensitive(page, "value");
+	const cJSON *id;
 	cJSON *item;
 
+	*added = 0;
 	if (!cJSON_IsArray(value)) {
 		/* The doc examples wrap one object as "value": {...}; accept it. */
 		if (cJSON_IsObject(value)) {
 			item = cJSON_Duplicate(value, 1);
 			if (!item || !cJSON_AddItemToArray(all, item))
 				BUG("out of memory");
+			*added = 1;
 			return CORE_OK;
 		}
 		return core_error(ctx, CORE_ESERVICE,
 		    "GET %s: graph answered without a \"value\" list", path);
 	}
 	cJSON_ArrayForEach(item, value) {
-		cJSON *d = cJSON_Duplicate(item, 1);
+		cJSON *d;
 
+		(*added)++;
+		id = cJSON_GetObjectItemCaseSensitive(item, "id");
+		if (cJSON_IsString(id) && !strset_add(ids, id->valuestring)) {
+			(*repeats)++;
+			continue;
+		}
+		d = cJSON_Duplicate(item, 1);
 		if (!d || !cJSON_AddItemToArray(all, d))
 			BUG("out of memory");
 	}
 	return CORE_OK;
+}
+
+static void
+warn_repeats(struct core_ctx *ctx, const char *path, unsigned long repeats)
+{
+	if (repeats)
+		core_warn(ctx, "graph: GET %s repeated %lu object%s (same id); each was "
+		    "kept once", path, repeats, repeats == 1 ? "" : "s");
 }
 
 int
@@ -50,10 +131,12 @@ graph_list(cJSON **out, struct core_ctx *ctx, const char *path,
     const char *const *headers)
 {
 	struct svc_resp resp;
+	struct strset ids = { NULL, 0, 0 }, links = { NULL, 0, 0 };
 	cJSON *all = cJSON_CreateArray();
 	char *next = NULL;
 	const cJSON *link;
-	int rc = CORE_OK, pages;
+	unsigned long repeats = 0;
+	int rc = CORE_OK, pages, added;
 
 	if (!all)
 		BUG("out of memory");
@@ -66,7 +149,7 @@ graph_list(cJSON **out, struct core_ctx *ctx, const char *path,
 		    headers, 0);
 		if (rc)
 			goto out;
-		rc = append_values(all, resp.json, ctx, path);
+		rc = append_values(all, resp.json, ctx, path, &ids, &repeats, &added);
 		if (rc)
 			goto out;
 		link = cJSON_GetObjectItemCaseSensitive(resp.json, "@odata.nextLink");
@@ -74,6 +157,13 @@ graph_list(cJSON **out, struct core_ctx *ctx, const char *path,
 		next = NULL;
 		if (!cJSON_IsString(link) || !*link->valuestring)
 			break;
+		/* A link followed before would page forever. */
+		if (!strset_add(&links, link->valuestring)) {
+			rc = core_error(ctx, CORE_ESERVICE, "GET %s: graph's next page link "
+			    "after page %d points back to a page already read", path,
+			    pages + 1);
+			goto out;
+		}
 		next = xstrdup(link->valuestring);
 	}
 	if (next)
@@ -82,10 +172,13 @@ graph_list(cJSON **out, struct core_ctx *ctx, const char *path,
 out:
 	free(next);
 	svc_resp_release(&resp);
+	strset_release(&ids);
+	strset_release(&links);
 	if (rc) {
 		cJSON_Delete(all);
 		return rc;
 	}
+	warn_repeats(ctx, path, repeats);
 	*out = all;
 	return CORE_OK;
 }
@@ -94,9 +187,11 @@ int
 graph_list_skip(cJSON **out, struct core_ctx *ctx, const char *path, int top)
 {
 	struct svc_resp resp;
+	struct strset ids = { NULL, 0, 0 };
 	cJSON *all = cJSON_CreateArray();
 	char *url = NULL;
-	int rc = CORE_OK, before, skip = 0;
+	unsigned long repeats = 0, before_repeats;
+	int rc = CORE_OK, skip = 0, added, pages;
 	char sep = strchr(path, '?') ? '&' : '?';
 
 	if (!all)
@@ -105,7 +200,12 @@ graph_list_skip(cJSON **out, struct core_ctx *ctx, const char *path, int top)
 		BUG("graph_list_skip with top %d", top);
 	*out = NULL;
 	svc_resp_init(&resp);
-	for (;;) {
+	for (pages = 0;; pages++) {
+		if (pages >= GRAPH_MAX_PAGES) {
+			rc = core_error(ctx, CORE_ESERVICE, "GET %s: graph kept returning "
+			    "pages after %d", path, GRAPH_MAX_PAGES);
+			goto out;
+		}
 		free(url);
 		url = xasprintf("%s%c$top=%d&$skip=%d", path, sep, top, skip);
 		svc_resp_release(&resp);
@@ -113,21 +213,29 @@ graph_list_skip(cJSON **out, struct core_ctx *ctx, const char *path, int top)
 		rc = svc_call(&resp, ctx, SVC_GRAPH, "GET", url, NULL, NULL, 0);
 		if (rc)
 			goto out;
-		before = cJSON_GetArraySize(all);
-		rc = append_values(all, resp.json, ctx, path);
+		before_repeats = repeats;
+		rc = append_values(all, resp.json, ctx, path, &ids, &repeats, &added);
 		if (rc)
 			goto out;
-		if (cJSON_GetArraySize(all) - before < top)
+		if (added < top)
 			break;
+		/* A full page of nothing new: the service ignores $skip. */
+		if (repeats - before_repeats == (unsigned long)added) {
+			rc = core_error(ctx, CORE_ESERVICE, "GET %s: graph answered $skip=%d "
+			    "with the objects of an earlier page", path, skip);
+			goto out;
+		}
 		skip += top;
 	}
 out:
 	free(url);
 	svc_resp_release(&resp);
+	strset_release(&ids);
 	if (rc) {
 		cJSON_Delete(all);
 		return rc;
 	}
+	warn_repeats(ctx, path, repeats);
 	*out = all;
 	return CORE_OK;
 }

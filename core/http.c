@@ -40,6 +40,7 @@ struct xfer {
 	int retries;           /* retries made */
 	bool reauthed;
 	bool too_large;        /* the body passed the limit */
+	bool headers_too_large;  /* the header block passed HTTP_HEADERS_MAX */
 	bool done;
 	int rc;
 	enum http_transport last_t;
@@ -462,8 +463,10 @@ on_header(char *p, size_t size, size_t n, void *userp)
 	/* A new status line (after 1xx) starts a new header block. */
 	if (len >= 5 && memcmp(p, "HTTP/", 5) == 0)
 		buf_reset(&x->resp->headers);
-	if (buf_add(&x->resp->headers, p, len))
+	if (buf_add(&x->resp->headers, p, len)) {
+		x->headers_too_large = true;
 		return 0;
+	}
 	return len;
 }
 
@@ -572,6 +575,7 @@ xfer_setup(struct http *h, struct xfer *x)
 	x->resp->ambiguous = false;
 	x->resp->attempts++;
 	x->too_large = false;
+	x->headers_too_large = false;
 	x->errbuf[0] = '\0';
 	h->nrequests++;
 
@@ -633,6 +637,12 @@ xfer_setup(struct http *h, struct xfer *x)
 static const char *
 curl_text(const struct xfer *x, CURLcode code)
 {
+	/* libcurl says "Out of memory" for a header line above its own limit too. */
+	if (x->headers_too_large)
+		return "the response headers are larger than the 256 KiB limit";
+	if (code == CURLE_OUT_OF_MEMORY)
+		return "the response has a header larger than libcurl accepts "
+		    "(or memory ran out)";
 	return x->errbuf[0] ? x->errbuf : curl_easy_strerror(code);
 }
 
@@ -680,7 +690,7 @@ xfer_after(struct http *h, struct core_ctx *ctx, struct xfer *x, CURLcode code,
 	if (nconn > 0)
 		h->nconnects += (unsigned long)nconn;
 
-	if (x->too_large)
+	if (x->too_large || x->headers_too_large || code == CURLE_OUT_OF_MEMORY)
 		t = HTTP_T_FATAL;
 	else
 		t = http_transport_class(code, pre > 0 || reqsize > 0);

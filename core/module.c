@@ -3,6 +3,7 @@
  */
 #include "module.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +74,9 @@ module_main(const struct module *m, int argc, char **argv)
 	rc = m->run(&ctx, params, &res);
 	if (rc && !ctx.msg)
 		BUG("%s failed with code %d and no message", m->name, rc);
+	/* A failure changed something only if a write was accepted (or may have been). */
+	if (rc && !ctx.writes)
+		res.changed = false;
 out:
 	text = result_render(&ctx, &res, invocation, rc);
 	core_print_line(text);

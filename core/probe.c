@@ -10,6 +10,7 @@
 
 #include "auth.h"
 #include "graph.h"
+#include "perm.h"
 #include "routes.h"
 #include "svc.h"
 #include "svc_internal.h"
@@ -84,43 +85,6 @@ string_in(const cJSON *arr, const char *s)
 	return false;
 }
 
-/* The claims of a JWT (its middle part), or NULL. */
-static cJSON *
-jwt_claims(const char *token)
-{
-	static const char b64[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	const char *p = token ? strchr(token, '.') : NULL, *end, *c;
-	unsigned long acc = 0;
-	size_t n = 0, bits = 0;
-	char *json;
-	cJSON *claims;
-
-	if (!p)
-		return NULL;
-	p++;
-	end = strchr(p, '.');
-	if (!end)
-		return NULL;
-	json = xcalloc((size_t)(end - p) + 1, 1);
-	for (; p < end; p++) {
-		c = strchr(b64, *p);
-		if (!c || !*p) {
-			free(json);
-			return NULL;
-		}
-		acc = (acc << 6) | (unsigned long)(c - b64);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			json[n++] = (char)((acc >> bits) & 0xff);
-		}
-	}
-	claims = cJSON_Parse(json);
-	free(json);
-	return claims;
-}
-
 /* The claims of the token of one service (signs in when needed). */
 static int
 claims_of(cJSON **out, struct core_ctx *ctx, enum svc_id s)
@@ -136,7 +100,7 @@ claims_of(cJSON **out, struct core_ctx *ctx, enum svc_id s)
 	    svc_name(s), false);
 	if (rc)
 		return rc;
-	*out = jwt_claims(token);
+	*out = perm_jwt_payload(token);
 	return CORE_OK;
 }
 

@@ -172,7 +172,52 @@ longest_at(const struct core_ctx *ctx, const char *s)
 	return best;
 }
 
-/* The scrubbed form of s, or NULL when s contains no secret. */
+static bool
+b64url(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+/*
+ * Length of a JSON Web Token starting at s ("eyJ" header, two dots, three
+ * base64url parts), or 0. Any token a service echoes is masked, registered
+ * or not.
+ */
+static size_t
+jwt_at(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, part, dots = 0;
+
+	if (strncmp(s, "eyJ", 3) != 0)
+		return 0;
+	for (;;) {
+		for (part = 0; b64url(p[i]); i++)
+			part++;
+		if (part < (dots < 2 ? 4u : 0u))
+			return 0;
+		if (dots == 2 || p[i] != '.')
+			break;
+		dots++;
+		i++;
+	}
+	return dots == 2 ? i : 0;
+}
+
+/* Length of the longest secret or token that starts at s, or 0. */
+static size_t
+masked_at(const struct core_ctx *ctx, const char *s, const char *start)
+{
+	size_t best = longest_at(ctx, s), jwt;
+
+	if ((s == start || !b64url((unsigned char)s[-1])) &&
+	    (jwt = jwt_at(s)) > best)
+		best = jwt;
+	return best;
+}
+
+/* The scrubbed form of s, or NULL when s contains no secret or token. */
 static char *
 scrub_or_null(const struct core_ctx *ctx, const char *s)
 {
@@ -180,7 +225,7 @@ scrub_or_null(const struct core_ctx *ctx, const char *s)
 	size_t i, j, n, m, end;
 	bool hit = false;
 
-	if (!ctx->nsecrets)
+	if (!ctx->nsecrets && !strstr(s, "eyJ"))
 		return NULL;
 	for (i = 0; i < ctx->nsecrets; i++)
 		if (strcmp(s, ctx->secrets[i]) == 0)
@@ -189,7 +234,7 @@ scrub_or_null(const struct core_ctx *ctx, const char *s)
 	if (buf_add(&b, "", 0))
 		BUG("out of memory");
 	for (i = 0; i < n;) {
-		m = longest_at(ctx, s + i);
+		m = masked_at(ctx, s + i, s);
 		if (!m) {
 			if (buf_add(&b, s + i, 1))
 				BUG("out of memory");
@@ -199,7 +244,7 @@ scrub_or_null(const struct core_ctx *ctx, const char *s)
 		/* Extend the stretch over every occurrence that overlaps it. */
 		end = i + m;
 		for (j = i + 1; j < end; j++) {
-			m = longest_at(ctx, s + j);
+			m = masked_at(ctx, s + j, s);
 			if (j + m > end)
 				end = j + m;
 		}

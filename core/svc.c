@@ -492,10 +492,16 @@ svc_error_message(const struct core_ctx *ctx, enum svc_id s, const char *method,
 	}
 	if (!cJSON_IsString(msg) && s == SVC_TEAMS && cJSON_IsObject(doc))
 		msg = cJSON_GetObjectItem(doc, "message");  /* Message or message */
-	if (cJSON_IsString(msg) && *msg->valuestring)
-		text = one_line(msg->valuestring, SVC_JSON_TEXT_MAX);
-	else if (!cJSON_IsString(code) && body && *body)
-		text = one_line(body, SVC_RAW_TEXT_MAX);
+	/* Scrub the whole text first: a cut must never leave part of a secret. */
+	if (cJSON_IsString(msg) && *msg->valuestring) {
+		clean = result_scrub_str(ctx, msg->valuestring);
+		text = one_line(clean, SVC_JSON_TEXT_MAX);
+		free(clean);
+	} else if (!cJSON_IsString(code) && body && *body) {
+		clean = result_scrub_str(ctx, body);
+		text = one_line(clean, SVC_RAW_TEXT_MAX);
+		free(clean);
+	}
 
 	ok = buf_addf(&b, "%s: %s %s: %ld", svc_name(s), method, shown, status) == 0;
 	if (ok && cJSON_IsString(code) && *code->valuestring)
@@ -688,6 +694,33 @@ blank(const char *s)
 	return *s == '\0';
 }
 
+/*
+ * Whether k may change something: any method but GET and HEAD, except a
+ * Graph $batch whose requests are all reads.
+ */
+static bool
+is_write(const struct call *k)
+{
+	if (strcmp(k->method, "GET") == 0 || strcmp(k->method, "HEAD") == 0)
+		return false;
+	if (k->s == SVC_GRAPH && k->body && strstr(k->path, "$batch") &&
+	    !strstr(k->body, "\"method\":\"POST\"") &&
+	    !strstr(k->body, "\"method\":\"PATCH\"") &&
+	    !strstr(k->body, "\"method\":\"PUT\"") &&
+	    !strstr(k->body, "\"method\":\"DELETE\""))
+		return false;
+	return true;
+}
+
+/* Whether an answer body is an HTML page (a proxy's or gateway's). */
+static bool
+looks_html(const char *s)
+{
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	return strncasecmp(s, "<!doctype", 9) == 0 || strncasecmp(s, "<html", 5) == 0;
+}
+
 /* Moves the answer of k into resp and decodes it; rc is http's verdict. */
 static int
 call_finish(struct svc_resp *resp, struct call *k, unsigned flags, int rc)
@@ -713,12 +746,25 @@ call_finish(struct svc_resp *resp, struct call *k, unsigned flags, int rc)
 		core_warn(ctx, "%s: %s", svc_name(k->s), clean);
 		free(clean);
 	}
+	/* Writes accepted, or perhaps made (no answer): what "changed" rests on. */
+	if (is_write(k) &&
+	    ((rc && resp->ambiguous) || (!rc && resp->status >= 200 && resp->status < 300)))
+		ctx->writes++;
 	if (rc)
 		return rc;
 	if (!(flags & SVC_RAW) && !blank(resp->raw.data))
 		resp->json = cJSON_Parse(resp->raw.data);
-	if (resp->status >= 200 && resp->status < 300)
+	if (resp->status >= 200 && resp->status < 300) {
+		/* A malformed answer is the service's fault: say which and what. */
+		if (!(flags & SVC_RAW) && !blank(resp->raw.data) && !resp->json)
+			return core_error(ctx, CORE_ESERVICE, "%s: %s %s: %ld: the answer "
+			    "is not JSON (%zu bytes%s%s)", svc_name(k->s), k->method,
+			    k->shown, resp->status, resp->raw.len,
+			    looks_html(resp->raw.data) ? ", an HTML page" : "",
+			    resp->raw.len && !looks_html(resp->raw.data) ?
+			    ", truncated or malformed" : "");
 		return CORE_OK;
+	}
 	if (resp->status == 404 && (flags & SVC_ALLOW_404))
 		return CORE_ENOTFOUND;
 	msg = svc_error_message(ctx, k->s, k->method, k->shown, resp->status,

@@ -43,23 +43,23 @@ const char *svc_name(enum svc_id s);
  * { ARGS_CONN, <own options>, ARG_END }.
  */
 #define ARGS_CONN \
-	{ "tenant_id", ARG_STR, .fallback_env = "AZURE_TENANT_ID" }, \
-	{ "client_id", ARG_STR, .fallback_env = "AZURE_CLIENT_ID" }, \
-	{ "client_secret", ARG_STR, .fallback_env = "AZURE_CLIENT_SECRET", .no_log = true }, \
-	{ "certificate_path", ARG_PATH, .fallback_env = "AZURE_CLIENT_CERTIFICATE_PATH" }, \
-	{ "certificate_password", ARG_STR, .fallback_env = "AZURE_CLIENT_CERTIFICATE_PASSWORD", .no_log = true }, \
+	{ "tenant_id", ARG_STR, .fallback_env = "AZURE_TENANT_ID", ARG_NAME(ARG_LEN_NAME) }, \
+	{ "client_id", ARG_STR, .fallback_env = "AZURE_CLIENT_ID", ARG_NAME(ARG_LEN_NAME) }, \
+	{ "client_secret", ARG_STR, .fallback_env = "AZURE_CLIENT_SECRET", .no_log = true, .max_len = ARG_LEN_SECRET }, \
+	{ "certificate_path", ARG_PATH, .fallback_env = "AZURE_CLIENT_CERTIFICATE_PATH", ARG_LINE(ARG_LEN_PATH) }, \
+	{ "certificate_password", ARG_STR, .fallback_env = "AZURE_CLIENT_CERTIFICATE_PASSWORD", .no_log = true, .max_len = ARG_LEN_SECRET }, \
 	{ "assertion_algorithm", ARG_STR, .def = "\"PS256\"", .choices = "PS256|RS256" }, \
 	{ "cloud", ARG_STR, .def = "\"public\"", .choices = "public|usgov|dod|china" }, \
-	{ "login_endpoint", ARG_STR, .fallback_env = "DIALTONE_LOGIN_ENDPOINT" }, \
-	{ "graph_endpoint", ARG_STR, .fallback_env = "DIALTONE_GRAPH_ENDPOINT" }, \
-	{ "teams_endpoint", ARG_STR, .fallback_env = "DIALTONE_TEAMS_ENDPOINT" }, \
+	{ "login_endpoint", ARG_STR, .fallback_env = "DIALTONE_LOGIN_ENDPOINT", ARG_LINE(ARG_LEN_URL) }, \
+	{ "graph_endpoint", ARG_STR, .fallback_env = "DIALTONE_GRAPH_ENDPOINT", ARG_LINE(ARG_LEN_URL) }, \
+	{ "teams_endpoint", ARG_STR, .fallback_env = "DIALTONE_TEAMS_ENDPOINT", ARG_LINE(ARG_LEN_URL) }, \
 	{ "validate_certs", ARG_BOOL, .def = "true" }, \
-	{ "ca_path", ARG_PATH, .fallback_env = "DIALTONE_CA_PATH" }, \
+	{ "ca_path", ARG_PATH, .fallback_env = "DIALTONE_CA_PATH", ARG_LINE(ARG_LEN_PATH) }, \
 	{ "timeout", ARG_INT, .def = "30" }, \
 	{ "max_retries", ARG_INT, .def = "5" }, \
 	{ "retry_max_wait", ARG_INT, .def = "60" }, \
 	{ "max_concurrency", ARG_INT, .def = "8" }, \
-	{ "token_cache", ARG_PATH, .fallback_env = "DIALTONE_TOKEN_CACHE" }
+	{ "token_cache", ARG_PATH, .fallback_env = "DIALTONE_TOKEN_CACHE", ARG_LINE(ARG_LEN_PATH) }
 
 /*
  * Rules among the connection options. Modules with no rules of their own use

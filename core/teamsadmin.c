@@ -79,6 +79,23 @@ send_req(cJSON **out, bool *ambiguous, struct core_ctx *ctx, enum route_id id,
 	return rc;
 }
 
+/*
+ * A read that succeeded must have answered one object: anything else is a
+ * malformed answer, the service's fault, reported naming the request.
+ */
+static int
+expect_object(int rc, cJSON **out, struct core_ctx *ctx, const char *path,
+    const char *what)
+{
+	if (rc != CORE_OK || cJSON_IsObject(*out))
+		return rc;
+	rc = core_error(ctx, CORE_ESERVICE, "teams: GET %s: the answer is not %s "
+	    "object (%s)", path, what, *out ? "another JSON type" : "empty");
+	cJSON_Delete(*out);
+	*out = NULL;
+	return rc;
+}
+
 /* The list inside a read: a bare array, or the array under one of keys. */
 static const cJSON *
 list_of(const cJSON *j, const char *key)
@@ -423,6 +440,7 @@ ta_policy_get(cJSON **out, struct core_ctx *ctx, const char *type,
 	char *path = policy_path(RT_POLICY_GET, type, name);
 	int rc = send_req(out, NULL, ctx, RT_POLICY_GET, path, NULL, SVC_ALLOW_404);
 
+	rc = expect_object(rc, out, ctx, path, "a policy");
 	free(path);
 	return rc;
 }
@@ -777,6 +795,7 @@ ta_auto_attendant_get(cJSON **out, struct core_ctx *ctx, const char *id)
 	char *path = route_path(RT_AA_GET, id);
 	int rc = send_req(out, NULL, ctx, RT_AA_GET, path, NULL, SVC_ALLOW_404);
 
+	rc = expect_object(rc, out, ctx, path, "an auto attendant");
 	free(path);
 	if (rc == CORE_OK)
 		aa_unwrap(out);

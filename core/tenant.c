@@ -371,6 +371,25 @@ out:
 	return rc;
 }
 
+/*
+ * A number operation got no answer (the connection dropped) and the read
+ * that should tell whether it happened failed too (rc): say what is known.
+ */
+static int
+ambiguous_unknown(struct core_ctx *ctx, int rc, const char *doing, const char *number)
+{
+	char *why = rc == CORE_ENOTFOUND || !ctx->msg ? xstrdup("the number was not "
+	    "found on the read just after") : xasprintf("the read just after failed: %s",
+	    ctx->msg);
+
+	rc = core_error_replace(ctx, CORE_EHTTP, "%s number '%s' got no answer (the "
+	    "connection dropped) and %s, so whether it was done is unknown; run the task "
+	    "again: it reads the number first and finishes or skips the operation",
+	    doing, number, why);
+	free(why);
+	return rc;
+}
+
 int
 tenant_number_assign(struct core_ctx *ctx, const struct tenant_assign *a)
 {
@@ -398,11 +417,10 @@ tenant_number_assign(struct core_ctx *ctx, const struct tenant_assign *a)
 			/* Did it happen? Read before deciding anything. */
 			core_error_clear(ctx);
 			rc = tenant_number_get(&num, ctx, a->number);
-			if (rc == CORE_ENOTFOUND)
-				rc = core_error(ctx, CORE_ESERVICE,
-				    "number '%s' is not in the tenant", a->number);
-			if (rc)
+			if (rc) {
+				rc = ambiguous_unknown(ctx, rc, "assigning", a->number);
 				break;
+			}
 			if (number_held_by(num, a->target_id))
 				break;
 			rc = core_error(ctx, CORE_EHTTP,
@@ -446,9 +464,8 @@ tenant_number_unassign(struct core_ctx *ctx, const char *number,
 				rc = core_error(ctx, CORE_EHTTP,
 				    "releasing '%s' got no answer and the number is still assigned; "
 				    "run the task again", number);
-		} else if (rc == CORE_ENOTFOUND) {
-			rc = core_error(ctx, CORE_ESERVICE, "number '%s' is not in the tenant",
-			    number);
+		} else {
+			rc = ambiguous_unknown(ctx, rc, "releasing", number);
 		}
 	}
 	cJSON_Delete(num);
@@ -1158,6 +1175,11 @@ call_slice_page(struct core_ctx *ctx, struct call_slice *sl, const cJSON *page,
 		if (rc)
 			return rc;
 	}
+	/* A link to the page just read would page forever. */
+	if (cJSON_IsString(link) && sl->next && strcmp(link->valuestring, sl->next) == 0)
+		return core_error(ctx, CORE_ESERVICE, "GET %s: graph's next page link "
+		    "points back to the page just read", sl->src == TENANT_CALLS_PSTN ?
+		    "getPstnCalls" : "getDirectRoutingCalls");
 	free(sl->next);
 	sl->next = NULL;
 	if (cJSON_IsString(link) && *link->valuestring)

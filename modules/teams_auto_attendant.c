@@ -21,6 +21,7 @@
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -38,56 +39,56 @@
 #define DAYS "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 
 static const struct arg_spec menu_options[] = {
-	{ "key", ARG_STR, .required = true },
+	{ "key", ARG_STR, .required = true, ARG_NAME(16) },
 	{ "action", ARG_STR, .required = true, .choices = ACTIONS },
-	{ "target", ARG_STR },
+	{ "target", ARG_STR, ARG_NAME(ARG_LEN_NAME) },
 	ARG_END
 };
 
 static const struct arg_spec flow_options[] = {
-	{ "greeting", ARG_STR },
+	{ "greeting", ARG_STR, ARG_FREE(ARG_LEN_TEXT) },
 	{ "action", ARG_STR, .choices = ACTIONS },
-	{ "target", ARG_STR },
+	{ "target", ARG_STR, ARG_NAME(ARG_LEN_NAME) },
 	ARG_END
 };
 
 static const struct arg_spec hours_options[] = {
 	{ "days", ARG_LIST, .required = true, .elements = ARG_STR, .choices = DAYS },
-	{ "start", ARG_STR, .required = true },
-	{ "end", ARG_STR, .required = true },
+	{ "start", ARG_STR, .required = true, ARG_NAME(32) },
+	{ "end", ARG_STR, .required = true, ARG_NAME(32) },
 	ARG_END
 };
 
 static const struct arg_spec holiday_options[] = {
-	{ "name", ARG_STR, .required = true },
-	{ "start", ARG_STR, .required = true },
-	{ "end", ARG_STR, .required = true },
-	{ "greeting", ARG_STR },
+	{ "name", ARG_STR, .required = true, ARG_NAME(ARG_LEN_NAME) },
+	{ "start", ARG_STR, .required = true, ARG_NAME(32) },
+	{ "end", ARG_STR, .required = true, ARG_NAME(32) },
+	{ "greeting", ARG_STR, ARG_FREE(ARG_LEN_TEXT) },
 	{ "action", ARG_STR, .choices = ACTIONS },
-	{ "target", ARG_STR },
+	{ "target", ARG_STR, ARG_NAME(ARG_LEN_NAME) },
 	ARG_END
 };
 
 static const struct arg_spec args[] = {
 	ARGS_CONN,
-	{ "name", ARG_STR, .required = true },
+	{ "name", ARG_STR, .required = true, ARG_NAME(ARG_LEN_NAME) },
 	{ "state", ARG_STR, .def = "\"present\"", .choices = "present|absent" },
-	{ "language", ARG_STR },
+	{ "language", ARG_STR, ARG_NAME(35) },
 	{ "voice", ARG_STR, .choices = "female|male" },
-	{ "time_zone", ARG_STR },
+	{ "time_zone", ARG_STR, ARG_LINE(64) },
 	{ "voice_inputs", ARG_BOOL },
-	{ "greeting", ARG_STR },
+	{ "greeting", ARG_STR, ARG_FREE(ARG_LEN_TEXT) },
 	{ "dial_by_name", ARG_BOOL },
 	{ "dial_by_extension", ARG_BOOL },
-	{ "dial_scope_groups", ARG_LIST, .elements = ARG_STR },
+	{ "dial_scope_groups", ARG_LIST, .elements = ARG_STR, ARG_NAME(ARG_LEN_NAME) },
 	{ "menu", ARG_LIST, .elements = ARG_DICT, .options = menu_options },
-	{ "menu_prompt", ARG_STR },
-	{ "operator", ARG_STR },
+	{ "menu_prompt", ARG_STR, ARG_FREE(ARG_LEN_TEXT) },
+	{ "operator", ARG_STR, ARG_NAME(ARG_LEN_NAME) },
 	{ "business_hours", ARG_LIST, .elements = ARG_DICT, .options = hours_options },
 	{ "after_hours", ARG_DICT, .options = flow_options },
 	{ "holidays", ARG_LIST, .elements = ARG_DICT, .options = holiday_options },
-	{ "resource_accounts", ARG_LIST, .elements = ARG_STR },
-	{ "call_priority", ARG_INT },
+	{ "resource_accounts", ARG_LIST, .elements = ARG_STR, ARG_NAME(ARG_LEN_UPN) },
+	{ "call_priority", ARG_INT, ARG_RANGE(1, 5) },
 	{ "purge_resource_accounts", ARG_BOOL, .def = "true" },
 	ARG_END
 };
@@ -178,6 +179,9 @@ dup(const cJSON *item)
 static void
 put(cJSON *obj, const char *key, cJSON *item)
 {
+	/* cJSON_Create*(NULL) gives NULL: a value the service left out is null. */
+	if (!item)
+		item = cJSON_CreateNull();
 	if (!item)
 		BUG("out of memory");
 	if (cJSON_GetObjectItem(obj, key)) {
@@ -192,7 +196,8 @@ put(cJSON *obj, const char *key, cJSON *item)
 static void
 put_str(cJSON *obj, const char *key, const char *s)
 {
-	put(obj, key, cJSON_CreateString(s));
+	/* NULL (a field the service left out or sent with another type): null. */
+	put(obj, key, s ? cJSON_CreateString(s) : cJSON_CreateNull());
 }
 
 static const char *
@@ -268,7 +273,7 @@ overlay_into(cJSON *dst, const cJSON *patch)
 static char *
 join_quoted(const cJSON *arr)
 {
-	struct buf b = BUF_INIT((size_t)64 * 1024);
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
 	const cJSON *x;
 	bool first = true;
 
@@ -439,7 +444,7 @@ derive_id(char out[37], const char *aa_name, const char *what, const char *item)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
-	struct buf b = BUF_INIT((size_t)64 * 1024);
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
 	char *text;
 	size_t len, i, o = 0;
 

@@ -15,6 +15,7 @@
  * the grants first.
  */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -26,16 +27,16 @@
 #include "tenant.h"
 
 static const struct arg_spec number_args[] = {
-	{ "dial_string", ARG_STR, .required = true },
-	{ "dial_mask", ARG_STR },
-	{ "pstn_usage", ARG_STR },
+	{ "dial_string", ARG_STR, .required = true, ARG_NAME(64) },
+	{ "dial_mask", ARG_STR, ARG_NAME(64) },
+	{ "pstn_usage", ARG_STR, ARG_NAME(ARG_LEN_NAME) },
 	ARG_END
 };
 
 static const struct arg_spec args[] = {
 	ARGS_CONN,
-	{ "name", ARG_STR, .required = true },
-	{ "description", ARG_STR },
+	{ "name", ARG_STR, .required = true, ARG_NAME(ARG_LEN_NAME) },
+	{ "description", ARG_STR, ARG_FREE(ARG_LEN_TEXT) },
 	{ "emergency_numbers", ARG_LIST, .elements = ARG_DICT, .options = number_args },
 	{ "enhanced_emergency_services", ARG_BOOL },
 	{ "create_usages", ARG_BOOL, .def = "false" },
@@ -124,7 +125,7 @@ check_numbers(struct core_ctx *ctx, const cJSON *numbers)
 static char *
 joined(const cJSON *arr)
 {
-	struct buf b = BUF_INIT((size_t)1 << 20);
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
 	const cJSON *x;
 
 	cJSON_ArrayForEach(x, arr)

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -28,31 +29,31 @@
 #include "tenant.h"
 
 static const struct arg_spec location_args[] = {
-	{ "name", ARG_STR, .required = true },
-	{ "elin", ARG_STR },
+	{ "name", ARG_STR, .required = true, ARG_NAME(ARG_LEN_NAME) },
+	{ "elin", ARG_STR, ARG_NAME(64) },
 	ARG_END
 };
 
 static const struct arg_spec args[] = {
 	ARGS_CONN,
-	{ "description", ARG_STR },
-	{ "company_name", ARG_STR },
-	{ "company_id", ARG_STR },
-	{ "house_number", ARG_STR },
-	{ "house_number_suffix", ARG_STR },
-	{ "pre_directional", ARG_STR },
-	{ "street_name", ARG_STR },
-	{ "street_suffix", ARG_STR },
-	{ "post_directional", ARG_STR },
-	{ "city", ARG_STR },
-	{ "city_alias", ARG_STR },
-	{ "state_or_province", ARG_STR },
-	{ "county_or_district", ARG_STR },
-	{ "postal_code", ARG_STR },
-	{ "country", ARG_STR },
-	{ "latitude", ARG_STR },
-	{ "longitude", ARG_STR },
-	{ "elin", ARG_STR },
+	{ "description", ARG_STR, ARG_FREE(ARG_LEN_TEXT) },
+	{ "company_name", ARG_STR, ARG_LINE(ARG_LEN_ADDRESS) },
+	{ "company_id", ARG_STR, ARG_LINE(ARG_LEN_ADDRESS) },
+	{ "house_number", ARG_STR, ARG_LINE(ARG_LEN_ADDRESS) },
+	{ "house_number_suffix", ARG_STR, ARG_LINE(ARG_LEN_ADDRESS) },
+	{ "pre_directional", ARG_STR, ARG_LINE(ARG_LEN_ADDRESS) },
+	{ "street_name", ARG_STR, ARG_LINE(ARG_LEN_ADDRESS) },
+	{ "street_suffix", ARG_STR, ARG_LINE(ARG_LEN_ADDRESS) },
+	{ "post_directional", ARG_STR, ARG_LINE(ARG_LEN_ADDRESS) },
+	{ "city", ARG_STR, ARG_LINE(ARG_LEN_ADDRESS) },
+	{ "city_alias", ARG_STR, ARG_LINE(ARG_LEN_ADDRESS) },
+	{ "state_or_province", ARG_STR, ARG_LINE(ARG_LEN_ADDRESS) },
+	{ "county_or_district", ARG_STR, ARG_LINE(ARG_LEN_ADDRESS) },
+	{ "postal_code", ARG_STR, ARG_LINE(ARG_LEN_ADDRESS) },
+	{ "country", ARG_STR, ARG_NAME(64) },
+	{ "latitude", ARG_STR, ARG_NAME(32) },
+	{ "longitude", ARG_STR, ARG_NAME(32) },
+	{ "elin", ARG_STR, ARG_NAME(64) },
 	{ "locations", ARG_LIST, .elements = ARG_DICT, .options = location_args },
 	{ "purge_locations", ARG_BOOL, .def = "false" },
 	{ "state", ARG_STR, .def = "\"present\"", .choices = "present|absent" },
@@ -170,7 +171,7 @@ check_degrees(struct core_ctx *ctx, const char *opt, const char *v, double limit
 static char *
 make_label(const cJSON *addr)
 {
-	struct buf b = BUF_INIT((size_t)1 << 16);
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
 	const char *v;
 	size_t i;
 
@@ -290,7 +291,7 @@ static int
 find_address(const cJSON **found, struct core_ctx *ctx, const cJSON *addresses,
     const struct want *w)
 {
-	struct buf ids = BUF_INIT((size_t)1 << 16);
+	struct buf ids = BUF_INIT(SIZE_MAX / 2);
 	const cJSON *a;
 	char *list;
 	int n = 0;
@@ -423,7 +424,7 @@ holder_of(char **out, struct core_ctx *ctx, const cJSON *number)
 static int
 numbers_text(char **out, struct core_ctx *ctx, const cJSON *used)
 {
-	struct buf b = BUF_INIT((size_t)1 << 16);
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
 	const cJSON *n;
 	char *who = NULL;
 	int total = cJSON_GetArraySize(used), i = 0, rc = CORE_OK;
@@ -708,7 +709,7 @@ drop_nulls(cJSON *obj)
 static char *
 changed_fields(const cJSON *changes)
 {
-	struct buf b = BUF_INIT((size_t)1 << 16);
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
 	const cJSON *c;
 
 	cJSON_ArrayForEach(c, changes)

@@ -11,6 +11,7 @@
  */
 #include <ctype.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -18,21 +19,22 @@
 #include "buf.h"
 #include "e164.h"
 #include "module.h"
+#include "perm.h"
 #include "reconcile.h"
 #include "svc.h"
 #include "teamsadmin.h"
 #include "tenant.h"
 
 static const struct arg_spec location_opts[] = {
-	{ "description", ARG_STR },
-	{ "company_name", ARG_STR },
-	{ "house_number", ARG_STR },
-	{ "street_name", ARG_STR },
-	{ "city", ARG_STR },
-	{ "state_or_province", ARG_STR },
-	{ "postal_code", ARG_STR },
-	{ "country", ARG_STR },
-	{ "location", ARG_STR },
+	{ "description", ARG_STR, ARG_FREE(ARG_LEN_TEXT) },
+	{ "company_name", ARG_STR, ARG_LINE(ARG_LEN_ADDRESS) },
+	{ "house_number", ARG_STR, ARG_LINE(ARG_LEN_ADDRESS) },
+	{ "street_name", ARG_STR, ARG_LINE(ARG_LEN_ADDRESS) },
+	{ "city", ARG_STR, ARG_LINE(ARG_LEN_ADDRESS) },
+	{ "state_or_province", ARG_STR, ARG_LINE(ARG_LEN_ADDRESS) },
+	{ "postal_code", ARG_STR, ARG_LINE(ARG_LEN_ADDRESS) },
+	{ "country", ARG_STR, ARG_NAME(64) },
+	{ "location", ARG_STR, ARG_NAME(ARG_LEN_NAME) },
 	ARG_END
 };
 
@@ -54,11 +56,11 @@ static const struct {
 
 static const struct arg_spec args[] = {
 	ARGS_CONN,
-	{ "number", ARG_STR, .required = true },
+	{ "number", ARG_STR, .required = true, ARG_NAME(64) },
 	{ "number_type", ARG_STR, .choices = "direct_routing|calling_plan|operator_connect" },
-	{ "assigned_to", ARG_STR },
+	{ "assigned_to", ARG_STR, ARG_NAME(ARG_LEN_UPN) },
 	{ "assignment_category", ARG_STR, .choices = "primary|private|alternate" },
-	{ "location_id", ARG_STR },
+	{ "location_id", ARG_STR, ARG_NAME(64) },
 	{ "emergency_location", ARG_DICT, .options = location_opts },
 	{ "state", ARG_STR, .def = "\"present\"", .choices = "present|absent" },
 	{ "reassign", ARG_BOOL, .def = "false" },
@@ -257,7 +259,7 @@ describe_location(struct buf *b, const cJSON *loc)
 static char *
 describe_locations(const cJSON *locs)
 {
-	struct buf b = BUF_INIT((size_t)256 * 1024);
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
 	const cJSON *l;
 	bool first = true;
 
@@ -571,7 +573,7 @@ reread(struct req *r, struct core_ctx *ctx, struct result *res)
 static char *
 join_names(const cJSON *arr)
 {
-	struct buf b = BUF_INIT((size_t)64 * 1024);
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
 	const cJSON *x;
 	bool first = true;
 
@@ -654,6 +656,12 @@ run_absent(struct req *r, struct core_ctx *ctx, struct result *res)
 		return CORE_OK;
 	}
 	cJSON_Delete(after);
+	name = xasprintf("releasing number '%s'", r->number);
+	rc = perm_require(ctx, SVC_GRAPH, PERM_NUMBER_WRITE, name);
+	free(name);
+	name = NULL;
+	if (rc)
+		return rc;
 	name = account_name(ctx, holder, &rc);
 	if (!rc)
 		rc = warn_shared_calling(r, ctx, holder, name);
@@ -737,6 +745,10 @@ run_present(struct req *r, struct core_ctx *ctx, struct result *res)
 		    cJSON_Duplicate(r->num, 1));
 		goto out;
 	}
+	name = xasprintf("assigning number '%s'", r->number);
+	rc = perm_require(ctx, SVC_GRAPH, PERM_NUMBER_WRITE, name);
+	if (rc)
+		goto out;
 	if (release_first) {
 		rc = tenant_number_unassign(ctx, r->number, r->type, r->wait_timeout);
 		if (rc)

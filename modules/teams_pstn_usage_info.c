@@ -44,7 +44,7 @@ static const struct arg_spec price_args[] = {
 static const struct arg_spec args[] = {
 	ARGS_CONN,
 	{ "weeks", ARG_INT, .def = "4" },
-	{ "end", ARG_STR },
+	{ "end", ARG_STR, ARG_LINE(64) },
 	{ "threshold", ARG_FLOAT, .def = "5.0" },
 	{ "sources", ARG_LIST, .elements = ARG_STR, .def = "[\"pstn\", \"direct_routing\"]",
 	  .choices = "pstn|direct_routing" },
@@ -52,7 +52,7 @@ static const struct arg_spec args[] = {
 	{ "personal_numbers", ARG_BOOL, .def = "true" },
 	{ "slice_days", ARG_INT, .def = "7" },
 	{ "prices", ARG_DICT, .def = "{}", .options = price_args },
-	{ "currency", ARG_STR, .def = "\"USD\"" },
+	{ "currency", ARG_STR, .def = "\"USD\"", ARG_NAME(16) },
 	{ "resource_accounts", ARG_INT, .def = "1" },
 	ARG_END
 };
@@ -101,13 +101,21 @@ struct index {
 	size_t used;
 };
 
+/* The ids of the call records seen, as "source:id" (open addressing). */
+struct idset {
+	char **slots;
+	size_t cap;            /* a power of two */
+	size_t used;
+};
+
 struct audit {
 	struct core_ctx *ctx;
 	struct user *users;
 	size_t n, cap;
 	struct index by_id, by_upn;
+	struct idset seen;
 	unsigned long rows, outbound, inbound, emergency, bot, unsuccessful;
-	unsigned long unattributed, other;
+	unsigned long unattributed, other, repeated;
 	bool mixed_currency;
 };
 
@@ -168,6 +176,8 @@ dup_or_null(const char *s)
 }
 
 /* ---- the user index ---- */
+
+static void idset_release(struct idset *set);
 
 static uint64_t
 hash_nocase(const char *s)
@@ -298,6 +308,7 @@ audit_release(struct audit *a)
 	free(a->users);
 	free(a->by_id.slots);
 	free(a->by_upn.slots);
+	idset_release(&a->seen);
 }
 
 /* ---- input ---- */
@@ -378,6 +389,51 @@ validate(struct window *w, struct core_ctx *ctx, const cJSON *params)
 	return CORE_OK;
 }
 
+/* ---- repeated records ---- */
+
+/*
+ * Adds key to the set; false when it was there already (a record a page, or
+ * a later page, repeats: it is counted once).
+ */
+static bool
+idset_add(struct idset *set, const char *key)
+{
+	char **old = set->slots;
+	size_t oldcap = set->cap, i, j;
+
+	if ((set->used + 1) * 10 > set->cap * 7) {
+		set->cap = oldcap ? oldcap * 2 : 1024;
+		set->slots = xcalloc(set->cap, sizeof(*set->slots));
+		for (j = 0; j < oldcap; j++) {
+			if (!old[j])
+				continue;
+			for (i = (size_t)hash_nocase(old[j]) & (set->cap - 1); set->slots[i];
+			    i = (i + 1) & (set->cap - 1))
+				;
+			set->slots[i] = old[j];
+		}
+		free(old);
+	}
+	for (i = (size_t)hash_nocase(key) & (set->cap - 1); set->slots[i];
+	    i = (i + 1) & (set->cap - 1))
+		if (strcasecmp(set->slots[i], key) == 0)
+			return false;
+	set->slots[i] = xstrdup(key);
+	set->used++;
+	return true;
+}
+
+static void
+idset_release(struct idset *set)
+{
+	size_t i;
+
+	for (i = 0; i < set->cap; i++)
+		free(set->slots[i]);
+	free(set->slots);
+	memset(set, 0, sizeof(*set));
+}
+
 /* ---- reading ---- */
 
 static int
@@ -392,7 +448,18 @@ on_row(void *arg, enum tenant_call_source src, const cJSON *row)
 	enum tenant_call_kind kind;
 	struct user *u;
 	double seconds = cJSON_IsNumber(dur) && dur->valuedouble > 0 ? dur->valuedouble : 0;
+	const char *id = str_of(row, "id");
 
+	if (id) {
+		char *key = xasprintf("%d:%s", (int)src, id);
+		bool fresh = idset_add(&a->seen, key);
+
+		free(key);
+		if (!fresh) {
+			a->repeated++;
+			return CORE_OK;
+		}
+	}
 	a->rows++;
 	kind = tenant_call_kind(cJSON_IsString(type) ? type->valuestring : NULL);
 	if (kind == TENANT_CALL_BOT) {
@@ -855,7 +922,11 @@ run(struct core_ctx *ctx, const cJSON *params, struct result *res)
 	put_number(o, "unsuccessful", (double)a.unsuccessful);
 	put_number(o, "unattributed", (double)a.unattributed);
 	put_number(o, "other", (double)a.other);
+	put_number(o, "repeated", (double)a.repeated);
 	result_put(res, "calls", o);
+	if (a.repeated)
+		core_warn(ctx, "the call record reports repeated %lu record%s (same id); "
+		    "each was counted once", a.repeated, a.repeated == 1 ? "" : "s");
 
 	result_put(res, "distribution", distribution_json(&a));
 	result_put(res, "costs", costs_json(&a, &w, params));

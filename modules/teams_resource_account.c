@@ -11,6 +11,7 @@
  */
 #include <ctype.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -20,6 +21,7 @@
 #include "graph.h"
 #include "http.h"
 #include "module.h"
+#include "perm.h"
 #include "reconcile.h"
 #include "svc.h"
 #include "policyassign.h"
@@ -28,18 +30,18 @@
 
 static const struct arg_spec args[] = {
 	ARGS_CONN,
-	{ "upn", ARG_STR, .required = true },
-	{ "display_name", ARG_STR },
+	{ "upn", ARG_STR, .required = true, ARG_NAME(ARG_LEN_UPN) },
+	{ "display_name", ARG_STR, ARG_LINE(ARG_LEN_DISPLAY_NAME) },
 	{ "type", ARG_STR, .def = "\"auto_attendant\"", .choices = "auto_attendant|call_queue" },
-	{ "usage_location", ARG_STR },
+	{ "usage_location", ARG_STR, ARG_NAME(8) },
 	{ "licenses", ARG_LIST, .elements = ARG_STR,
-	  .def = "[\"" TENANT_SKU_RESOURCE_ACCOUNT "\"]" },
+	  .def = "[\"" TENANT_SKU_RESOURCE_ACCOUNT "\"]", ARG_NAME(ARG_LEN_NAME) },
 	{ "purge_licenses", ARG_BOOL, .def = "false" },
 	{ "state", ARG_STR, .def = "\"present\"", .choices = "present|absent" },
 	{ "force", ARG_BOOL, .def = "false" },
 	{ "wait", ARG_BOOL, .def = "true" },
 	{ "wait_timeout", ARG_INT, .def = "300" },
-	{ "voice_routing_policy", ARG_STR },
+	{ "voice_routing_policy", ARG_STR, ARG_NAME(ARG_LEN_NAME) },
 	ARG_END
 };
 
@@ -156,7 +158,7 @@ add_string(cJSON *arr, const char *s)
 static char *
 join(const cJSON *arr, const char *key, bool quote)
 {
-	struct buf b = BUF_INIT((size_t)64 * 1024);
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
 	const cJSON *x;
 	const char *s;
 	bool first = true;
@@ -554,14 +556,29 @@ apply_present(struct req *r, struct core_ctx *ctx, const struct plan *p)
 {
 	const cJSON *ch = p->changes;
 	const char *id;
+	char *what;
 	int rc;
 
+	/* Every Graph write below is allowed before the first one is made. */
+	what = xasprintf("%s resource account '%s'", p->create ? "creating" : "updating",
+	    r->upn);
+	rc = CORE_OK;
+	if (cJSON_GetObjectItem(ch, "usageLocation"))
+		rc = perm_require(ctx, SVC_GRAPH, PERM_USER_WRITE, what);
+	if (!rc && (cJSON_GetArraySize(r->add_ids) || cJSON_GetArraySize(r->remove_ids)))
+		rc = perm_require(ctx, SVC_GRAPH, PERM_LICENSE_WRITE, what);
+	free(what);
+	if (rc)
+		return rc;
 	if (p->create) {
 		rc = create_account(r, ctx, p->after);
 		if (rc)
 			return rc;
 	}
 	id = str_of(r->user, "id");
+	if (!id)
+		return core_error(ctx, CORE_ESERVICE, "graph: resource account '%s' was read "
+		    "back without an id (the answer is malformed); run the task again", r->upn);
 	if (cJSON_GetObjectItem(ch, "usageLocation")) {
 		rc = tenant_set_usage_location(ctx, id, r->usage_location);
 		if (rc)
@@ -781,6 +798,24 @@ run_absent(struct req *r, struct core_ctx *ctx, struct result *res)
 	result_put(res, "resource_account", cJSON_CreateObject());
 	if (ctx->check_mode)
 		goto out;
+	{
+		char *what = xasprintf("removing resource account '%s'", r->upn);
+		cJSON *skus = tenant_user_sku_ids(r->user);
+		int nskus = cJSON_GetArraySize(skus);
+
+		cJSON_Delete(skus);
+		rc = cJSON_GetArraySize(numbers) ? perm_require(ctx, SVC_GRAPH,
+		    PERM_NUMBER_WRITE, what) : CORE_OK;
+		if (!rc && nskus)
+			rc = perm_require(ctx, SVC_GRAPH, PERM_LICENSE_WRITE, what);
+		if (!rc)
+			rc = perm_require(ctx, SVC_GRAPH, PERM_USER_WRITE, what);
+		free(what);
+		if (rc) {
+			res->changed = false;
+			goto out;
+		}
+	}
 	/* Number first, else it can stay pending (Learn, manage resource accounts). */
 	cJSON_ArrayForEach(n, numbers) {
 		rc = tenant_number_unassign(ctx, str_of(n, "telephoneNumber"),

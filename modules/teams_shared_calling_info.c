@@ -31,6 +31,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -46,7 +47,7 @@
 
 static const struct arg_spec args[] = {
 	ARGS_CONN,
-	{ "sites", ARG_LIST, .elements = ARG_STR },
+	{ "sites", ARG_LIST, .elements = ARG_STR, ARG_NAME(ARG_LEN_NAME) },
 	ARG_END
 };
 
@@ -99,7 +100,8 @@ put(cJSON *obj, const char *key, cJSON *item)
 static void
 put_str(cJSON *obj, const char *key, const char *s)
 {
-	put(obj, key, cJSON_CreateString(s));
+	/* NULL (a field the service left out or sent with another type): null. */
+	put(obj, key, s ? cJSON_CreateString(s) : cJSON_CreateNull());
 }
 
 static void
@@ -172,7 +174,7 @@ find_policy(const cJSON *list, const char *name)
 static char *
 names_list(const cJSON *names, bool quote)
 {
-	struct buf b = BUF_INIT((size_t)1 << 20);
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
 	const cJSON *x;
 	int i = 0, n = cJSON_GetArraySize(names);
 
@@ -583,7 +585,7 @@ static void
 finding(cJSON *findings, const char *site, const char *kind, const char *subject,
     const char *fmt, ...)
 {
-	struct buf b = BUF_INIT((size_t)1 << 16);
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
 	cJSON *f = new_object();
 	char *detail;
 	va_list ap;

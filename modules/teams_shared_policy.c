@@ -30,11 +30,11 @@
 
 static const struct arg_spec args[] = {
 	ARGS_CONN,
-	{ "name", ARG_STR, .required = true },
-	{ "resource_account", ARG_STR },
-	{ "emergency_numbers", ARG_LIST, .elements = ARG_STR },
+	{ "name", ARG_STR, .required = true, ARG_NAME(ARG_LEN_NAME) },
+	{ "resource_account", ARG_STR, ARG_NAME(ARG_LEN_UPN) },
+	{ "emergency_numbers", ARG_LIST, .elements = ARG_STR, ARG_NAME(64) },
 	{ "purge_emergency_numbers", ARG_BOOL, .def = "true" },
-	{ "description", ARG_STR },
+	{ "description", ARG_STR, ARG_FREE(ARG_LEN_TEXT) },
 	{ "state", ARG_STR, .def = "\"present\"", .choices = "present|absent" },
 	{ "force", ARG_BOOL, .def = "false" },
 	{ "check_prerequisites", ARG_BOOL, .def = "true" },

@@ -19,6 +19,7 @@
  */
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -37,13 +38,13 @@
 
 static const struct arg_spec args[] = {
 	ARGS_CONN,
-	{ "users", ARG_LIST, .elements = ARG_STR },
-	{ "group", ARG_STR },
-	{ "rank", ARG_INT },
+	{ "users", ARG_LIST, .elements = ARG_STR, ARG_NAME(ARG_LEN_UPN) },
+	{ "group", ARG_STR, ARG_NAME(ARG_LEN_DISPLAY_NAME) },
+	{ "rank", ARG_INT, ARG_RANGE(1, 2147483647) },
 	{ "enterprise_voice", ARG_BOOL },
-	{ "shared_calling_policy", ARG_STR },
-	{ "voice_routing_policy", ARG_STR },
-	{ "emergency_call_routing_policy", ARG_STR },
+	{ "shared_calling_policy", ARG_STR, ARG_NAME(ARG_LEN_NAME) },
+	{ "voice_routing_policy", ARG_STR, ARG_NAME(ARG_LEN_NAME) },
+	{ "emergency_call_routing_policy", ARG_STR, ARG_NAME(ARG_LEN_NAME) },
 	{ "personal_number", ARG_STR, .def = "\"keep\"", .choices = "keep|remove|fail" },
 	{ "wait", ARG_BOOL, .def = "false" },
 	{ "wait_timeout", ARG_INT, .def = "300" },
@@ -170,7 +171,7 @@ add_string(cJSON *arr, const char *s)
 static char *
 names_list(const cJSON *names, bool quote)
 {
-	struct buf b = BUF_INIT((size_t)1 << 20);
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
 	const cJSON *x;
 	int i = 0, n = cJSON_GetArraySize(names);
 
@@ -303,7 +304,7 @@ vrp_usages(const struct want *w, const char *name)
 static int
 check_policies(struct want *w, struct core_ctx *ctx)
 {
-	struct buf b = BUF_INIT((size_t)1 << 16);
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
 	cJSON *p = NULL;
 	char *text;
 	int i, rc, missing = 0;
@@ -549,7 +550,7 @@ warn_user(struct user *u, const char *fmt, ...) PRINTF(2, 3);
 static void
 warn_user(struct user *u, const char *fmt, ...)
 {
-	struct buf b = BUF_INIT((size_t)1 << 16);
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
 	va_list ap;
 	char *s;
 
@@ -766,7 +767,7 @@ user_error(struct user *u, const char *fmt, ...) PRINTF(2, 3);
 static void
 user_error(struct user *u, const char *fmt, ...)
 {
-	struct buf b = BUF_INIT((size_t)1 << 16);
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
 	va_list ap;
 	char *s;
 

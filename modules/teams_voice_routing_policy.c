@@ -14,6 +14,7 @@
  * removes the grants first.
  */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -26,9 +27,9 @@
 
 static const struct arg_spec args[] = {
 	ARGS_CONN,
-	{ "name", ARG_STR, .required = true },
-	{ "description", ARG_STR },
-	{ "pstn_usages", ARG_LIST, .elements = ARG_STR },
+	{ "name", ARG_STR, .required = true, ARG_NAME(ARG_LEN_NAME) },
+	{ "description", ARG_STR, ARG_FREE(ARG_LEN_TEXT) },
+	{ "pstn_usages", ARG_LIST, .elements = ARG_STR, ARG_NAME(ARG_LEN_NAME) },
 	{ "create_usages", ARG_BOOL, .def = "false" },
 	{ "force", ARG_BOOL, .def = "false" },
 	{ "state", ARG_STR, .def = "\"present\"", .choices = "present|absent" },
@@ -75,7 +76,7 @@ check_usages(struct core_ctx *ctx, const cJSON *usages)
 static char *
 joined(const cJSON *arr)
 {
-	struct buf b = BUF_INIT((size_t)1 << 20);
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
 	const cJSON *x;
 
 	cJSON_ArrayForEach(x, arr)

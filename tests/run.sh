@@ -10,6 +10,9 @@
 #     unit         Criterion suites of core/ (tests/unit)
 #     sim          Criterion suites of core/ against the simulator (tests/sim)
 #     simulator    the tenant simulator's own unittest suite
+#     inputs       every module with null options and malformed names (tests/fuzz/inputs.py)
+#     fuzz         a short argument and response fuzzing run of the sanitizer build
+#                  (build/sanitize; FUZZ_SECONDS, default 60 here, 600 in make fuzz)
 #     integration  each tests/integration/targets/NAME through ansible-playbook
 #     scenarios    the roles and playbooks end to end (tests/scenarios/*.sh)
 #     packaging    the Galaxy tarball builds, installs, documents and runs
@@ -39,7 +42,7 @@ note_pass() { passed=$((passed + ${1:-1})); }
 note_fail() { failed=$((failed + ${2:-1})); failures+=("$1"); }
 
 layers=("$@")
-[ ${#layers[@]} -eq 0 ] && layers=(static docs lint unit sim simulator integration scenarios packaging secrets sanitizers)
+[ ${#layers[@]} -eq 0 ] && layers=(static docs lint unit sim simulator inputs fuzz integration scenarios packaging secrets sanitizers)
 
 # Criterion prints "[====] Synthesis: Tested: N | Passing: P | Failing: F | Crashing: C".
 run_criterion() {
@@ -160,6 +163,15 @@ layer_checks() {
 	return 0
 }
 
+# The sanitizer build lives in build/sanitize, apart from the normal one.
+layer_fuzz() {
+	if ! make --no-print-directory fuzz-build >"$OUT/fuzz-build.log" 2>&1; then
+		note_fail "fuzz: the sanitizer build failed, see $OUT/fuzz-build.log"
+		return
+	fi
+	layer_checks fuzz tests/fuzz/fuzz-run.sh
+}
+
 layer_scenarios() {
 	local s
 	for s in tests/scenarios/*.sh; do
@@ -184,7 +196,7 @@ layer_sanitizers() {
 layer_secrets() {
 	local s hits=""
 	for s in sim-Secret-4f9a7Qx2 sim-Secret-readonly-8k2 test-Cert-Pass-71c 'unit-Secret-9Zx+/=&' \
-		unit-Svc-Secret-3Kq8 wrong-Secret-0000 wrong-Secret-x9; do
+		unit-Svc-Secret-3Kq8 wrong-Secret-0000 wrong-Secret-x9 sim-Secret-nouserwrite-5c1; do
 		hits+=$(grep -rlaF -- "$s" "$OUT" --exclude=secrets.log 2>/dev/null)
 	done
 	if [ -z "$hits" ]; then
@@ -203,6 +215,8 @@ for layer in "${layers[@]}"; do
 	unit) layer_criterion tests/unit ;;
 	sim) layer_criterion tests/sim ;;
 	simulator) layer_simulator ;;
+	inputs) layer_checks inputs tests/fuzz/inputs.py ;;
+	fuzz) layer_fuzz ;;
 	integration) layer_integration ;;
 	packaging) layer_checks packaging tests/packaging/run.sh ;;
 	scenarios) layer_scenarios ;;

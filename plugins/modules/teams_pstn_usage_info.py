@@ -281,7 +281,7 @@ calls:
   returned: success
   type: dict
   contains:
-    rows: {description: Records in the window., type: int}
+    rows: {description: Records in the window (each record once; see C(repeated))., type: int}
     outbound: {description: Outbound calls., type: int}
     inbound: {description: Inbound calls., type: int}
     emergency: {description: Emergency calls., type: int}
@@ -289,6 +289,10 @@ calls:
     unsuccessful: {description: Direct Routing calls that never connected., type: int}
     unattributed: {description: Records naming no user., type: int}
     other: {description: Records whose type is neither outbound nor inbound., type: int}
+    repeated:
+      description: Records the reports repeated (the same C(id), on one page or across pages), counted once and left
+        out of every other figure; a warning says so when there were any.
+      type: int
 distribution:
   description:
     - Users per bucket of outbound calls a week, for a chart. A bucket holds the users whose weekly figure is at least

@@ -532,6 +532,8 @@ Test(args_validate, reports_each_failure_in_ansiblemodule_s_words)
 		{ "{}",
 		    "missing required arguments: display_name" },
 		{ "{\"display_name\": null, \"site\": {}}",
+		    "missing required arguments: display_name" },
+		{ "{\"display_name\": \"Main\", \"site\": {\"code\": null}}",
 		    "missing required arguments: code found in site" },
 		{ "{\"display_name\": \"Main\", \"count\": \"seven\"}",
 		    "argument 'count' is of type <class 'str'> and we were unable to convert to int: <class 'str'> cannot be converted to an int" },
@@ -575,8 +577,6 @@ Test(args_validate, reports_each_failure_in_ansiblemodule_s_words)
 		    "Elements value for option 'numbers' is of type <class 'NoneType'> and we were unable to convert to int: <class 'NoneType'> cannot be converted to an int" },
 		{ "{\"display_name\": \"Main\", \"state\": \"gone\"}",
 		    "value of state must be one of: present, absent, got: gone" },
-		{ "{\"display_name\": \"Main\", \"state\": null}",
-		    "value of state must be one of: present, absent, got: None" },
 		{ "{\"display_name\": \"Main\", \"state\": 3}",
 		    "value of state must be one of: present, absent, got: 3" },
 		{ "{\"display_name\": \"Main\", \"mode\": \"maybe\"}",
@@ -585,13 +585,9 @@ Test(args_validate, reports_each_failure_in_ansiblemodule_s_words)
 		    "value of features must be one or more of: a, b. Got no match for: c, d" },
 		{ "{\"display_name\": \"Main\", \"features\": \"a,c\"}",
 		    "value of features must be one or more of: a, b. Got no match for: c" },
-		{ "{\"display_name\": \"Main\", \"features\": null}",
-		    "value of features must be one of: a, b, got: None" },
 		{ "{\"display_name\": \"Main\", \"tenant_id\": \"t\"}",
 		    "parameters are required together: tenant_id, usage_location" },
 		{ "{\"display_name\": \"Main\", \"usage_location\": \"US\"}",
-		    "parameters are required together: tenant_id, usage_location" },
-		{ "{\"display_name\": \"Main\", \"tenant_id\": null}",
 		    "parameters are required together: tenant_id, usage_location" },
 		{ "{\"display_name\": \"Main\", \"state\": \"absent\"}",
 		    "state is absent but all of the following are missing: count, extra" },
@@ -616,7 +612,7 @@ Test(args_validate, reports_each_failure_in_ansiblemodule_s_words)
 		{ "{\"display_name\": \"Main\", \"site\": {\"code\": \"c\", \"inner\": {}}}",
 		    "missing required arguments: x found in site -> inner" },
 		{ "{\"display_name\": \"Main\", \"site\": \"nonsense\"}",
-		    "dictionary requested, could not parse JSON or key=value" },
+		    "option 'site': dictionary requested, could not parse JSON or key=value; give a dict (YAML mapping), or its JSON or key=value text" },
 		{ "{\"display_name\": \"Main\", \"sites\": [{\"name\": \"a\"}, {\"kind\": \"maybe\"}]}",
 		    "missing required arguments: name found in sites" },
 		{ "{\"display_name\": \"Main\", \"sites\": [{\"name\": \"a\", \"kind\": \"gone\"}]}",
@@ -624,7 +620,7 @@ Test(args_validate, reports_each_failure_in_ansiblemodule_s_words)
 		{ "{\"display_name\": \"Main\", \"bogus\": 1, \"state\": \"gone\"}",
 		    "value of state must be one of: present, absent, got: gone" },
 		{ "{\"display_name\": null, \"bogus\": 1}",
-		    "Unsupported parameters for (dialtone.teams_phone.test) module: bogus. Supported parameters include: certificate_path, client_secret, count, display_name, enabled, extra, features, labels, mode, numbers, ratio, site, sites, state, tags, tenant_id, usage_location (loc, location)." },
+		    "missing required arguments: display_name" },
 		{ "{\"bogus\": 1}",
 		    "missing required arguments: display_name" },
 		{ "{\"display_name\": \"Main\", \"bogus\": 1, \"site\": {\"code\": \"c\", \"bad\": 1}}",
@@ -664,7 +660,7 @@ Test(args_validate, reports_a_missing_one_of_group)
 		run_release(&r);
 	}
 	run_with(&r, "{\"c\": null}", oneof_spec, &oneof_rules);
-	cr_expect_eq(r.rc, CORE_OK, "a null counts as present: %s", msg_of(&r));
+	cr_expect_eq(r.rc, CORE_EARGS, "a null counts as absent");
 	run_release(&r);
 }
 
@@ -944,43 +940,130 @@ Test(args_validate, keeps_integers_exact_as_text_and_refuses_what_a_double_canno
 	run_release(&r);
 }
 
-Test(args_validate, treats_an_explicit_null_as_present)
+Test(args_validate, treats_an_explicit_null_as_not_given)
 {
 	struct run r;
 
-	/* No default: state stays null, and choices say so. */
+	/* The default applies. */
 	run_with(&r, "{\"display_name\": \"x\", \"state\": null}", spec, NULL);
-	cr_expect_str_eq(msg_of(&r), "value of state must be one of: present, "
-	    "absent, got: None");
-	cr_expect(cJSON_IsNull(cJSON_GetObjectItem(r.params, "state")));
+	cr_expect_eq(r.rc, CORE_OK, "%s", msg_of(&r));
+	cr_expect_str_eq(arg_str(r.params, "state"), "present");
 	run_release(&r);
 
-	/* It satisfies required, and type checks skip it. */
+	/* A required option given null is missing; type checks never see null. */
 	run_with(&r, "{\"display_name\": null, \"count\": null, \"enabled\": null, "
 	    "\"labels\": null, \"numbers\": null}", spec, NULL);
+	cr_expect_eq(r.rc, CORE_EARGS);
+	cr_expect_str_eq(msg_of(&r), "missing required arguments: display_name");
+	run_release(&r);
+	run_with(&r, "{\"display_name\": \"x\", \"count\": null, \"enabled\": null, "
+	    "\"labels\": null, \"numbers\": null, \"features\": null}", spec, NULL);
 	cr_expect_eq(r.rc, CORE_OK, "%s", msg_of(&r));
-	cr_expect(cJSON_IsNull(cJSON_GetObjectItem(r.params, "display_name")));
 	cr_expect(cJSON_IsNull(cJSON_GetObjectItem(r.params, "count")));
-	cr_expect(!arg_isset(r.params, "display_name"));
-	cr_expect_null(arg_str(r.params, "display_name"));
+	cr_expect(!arg_isset(r.params, "labels"));
 	run_release(&r);
 
-	/* It counts for mutually_exclusive, required_together and required_if. */
+	/* It counts for none of mutually_exclusive, required_together, required_if. */
 	run_with(&r, "{\"display_name\": \"x\", \"client_secret\": null, "
-	    "\"certificate_path\": \"/c\"}", spec, &rules);
-	cr_expect_str_eq(msg_of(&r), "parameters are mutually exclusive: "
-	    "client_secret|certificate_path");
+	    "\"certificate_path\": \"/c\", \"tenant_id\": \"t\", \"usage_location\": "
+	    "\"US\", \"extra\": 1}", spec, &rules);
+	cr_expect_eq(r.rc, CORE_OK, "%s", msg_of(&r));
+	run_release(&r);
+	run_with(&r, "{\"display_name\": \"x\", \"tenant_id\": null}", spec, &rules);
+	cr_expect_eq(r.rc, CORE_OK, "%s", msg_of(&r));
 	run_release(&r);
 	run_with(&r, "{\"display_name\": \"x\", \"state\": \"absent\", \"count\": null, "
 	    "\"extra\": null}", spec, &rules);
-	cr_expect_eq(r.rc, CORE_OK, "%s", msg_of(&r));
+	cr_expect_str_eq(msg_of(&r), "state is absent but all of the following are "
+	    "missing: count, extra");
 	run_release(&r);
 
-	/* required_by alone treats null as absent, as Python's check does. */
-	run_with(&r, "{\"display_name\": \"x\", \"certificate_path\": null}", spec,
-	    &rules);
+	/* Inside sub-options too, and an environment fallback fills the gap. */
+	run_with(&r, "{\"display_name\": \"x\", \"site\": {\"code\": \"c\", \"pin\": "
+	    "\"1\", \"zone\": null}}", spec, &rules);
 	cr_expect_eq(r.rc, CORE_OK, "%s", msg_of(&r));
 	run_release(&r);
+	setenv("T_TENANT", "from-env", 1);
+	run_with(&r, "{\"display_name\": \"x\", \"tenant_id\": null}", spec, NULL);
+	cr_expect_str_eq(arg_str(r.params, "tenant_id"), "from-env");
+	run_release(&r);
+	unsetenv("T_TENANT");
+}
+
+static const struct arg_spec text_spec[] = {
+	{ "name", ARG_STR, .required = true, ARG_NAME(10) },
+	{ "label", ARG_STR, ARG_LINE(10) },
+	{ "note", ARG_STR, ARG_FREE(20) },
+	{ "users", ARG_LIST, .elements = ARG_STR, ARG_NAME(8) },
+	{ "rank", ARG_INT, ARG_RANGE(1, 100) },
+	{ "secret", ARG_STR, .no_log = true, .max_len = 8 },
+	{ "loc", ARG_DICT, .options = (const struct arg_spec[]){
+		{ "city", ARG_STR, ARG_NAME(10) }, ARG_END } },
+	ARG_END
+};
+
+Test(args_validate, refuses_malformed_names_and_text)
+{
+	static const struct {
+		const char *in, *msg;
+	} cases[] = {
+		{ "{\"name\": \"Seattle\\r\\nX\"}", "option 'name' contains U+000D (CARRIAGE RETURN) at character 8; accepted: a name of up to 10 characters" },
+		{ "{\"name\": \"a\\u0007\"}", "option 'name' contains U+0007 (CONTROL CHARACTER) at character 2;" },
+		{ "{\"name\": \"ab\\u202ec\"}", "option 'name' contains U+202E (RIGHT-TO-LEFT OVERRIDE) at character 3;" },
+		{ "{\"name\": \"\\u200bab\"}", "option 'name' contains U+200B (ZERO WIDTH SPACE) at character 1;" },
+		{ "{\"name\": \"ab\\ufeff\"}", "option 'name' contains U+FEFF (ZERO WIDTH NO-BREAK SPACE) at character 3;" },
+		{ "{\"name\": \"ab\\u2066\"}", "option 'name' contains U+2066 (LEFT-TO-RIGHT ISOLATE) at character 3;" },
+		{ "{\"name\": \"../G\"}", "option 'name' contains U+002F (SOLIDUS) at character 3;" },
+		{ "{\"name\": \"a\\\\b\"}", "option 'name' contains U+005C (REVERSE SOLIDUS) at character 2;" },
+		{ "{\"name\": \"a\\tb\"}", "option 'name' contains U+0009 (TAB) at character 2;" },
+		{ "{\"name\": \"abcdefghijk\"}", "option 'name' is 11 characters long; accepted: a name of up to 10 characters" },
+		{ "{\"name\": [\"Seattle\", \"Other\"]}", "option 'name' is a list; accepted: one name, given as a string" },
+		{ "{\"name\": {\"a\": 1}}", "option 'name' is a dict; accepted: one name, given as a string" },
+		{ "{\"name\": \"a\", \"label\": \"x\\ny\"}", "option 'label' contains U+000A (LINE FEED) at character 2; accepted: one line" },
+		{ "{\"name\": \"a\", \"note\": \"x\\u0000y\"}", "" },
+		{ "{\"name\": \"a\", \"note\": \"x\\u001by\"}", "option 'note' contains U+001B (CONTROL CHARACTER) at character 2; accepted: text of up to 20 characters" },
+		{ "{\"name\": \"a\", \"users\": [\"ok\", \"b\\u202e\"]}", "option 'users' (item 2) contains U+202E (RIGHT-TO-LEFT OVERRIDE) at character 2;" },
+		{ "{\"name\": \"a\", \"users\": [\"ok\", [\"x\"]]}", "option 'users' (item 2) is a list; accepted: one name" },
+		{ "{\"name\": \"a\", \"rank\": 2147483648}", "option 'rank' is 2147483648; accepted: an integer from 1 to 100" },
+		{ "{\"name\": \"a\", \"rank\": 0}", "option 'rank' is 0; accepted: an integer from 1 to 100" },
+		{ "{\"name\": \"a\", \"secret\": \"s3cr3t-too-long\"}", "option 'secret' is 15 characters long; accepted: up to 8 characters" },
+		{ "{\"name\": \"a\", \"loc\": {\"city\": \"a/b\"}}", "option 'city' found in loc contains U+002F (SOLIDUS) at character 2;" },
+	};
+	struct run r;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		run_with(&r, cases[i].in, text_spec, NULL);
+		cr_expect_eq(r.rc, CORE_EARGS, "input %s", cases[i].in);
+		cr_expect(strncmp(msg_of(&r), cases[i].msg, strlen(cases[i].msg)) == 0,
+		    "input %s\n got: %s\nwant: %s...", cases[i].in, msg_of(&r), cases[i].msg);
+		cr_expect_null(strstr(msg_of(&r), "s3cr3t"), "the value is never shown");
+		run_release(&r);
+	}
+	/* Multi-byte characters count once; accepted values pass. */
+	run_with(&r, "{\"name\": \"Z\u00fcrich \u00e9\u00e8\", \"label\": \"a/b\\\\c\", "
+	    "\"note\": \"line\\nnext\\tx\", \"users\": [\"a@b.c\"], \"rank\": 100}",
+	    text_spec, NULL);
+	cr_expect_eq(r.rc, CORE_OK, "%s", msg_of(&r));
+	run_release(&r);
+}
+
+Test(args_check_text, names_the_option_and_the_code_point)
+{
+	struct core_ctx ctx;
+
+	core_ctx_init(&ctx, "dialtone.teams_phone.test");
+	cr_expect_eq(args_check_text(&ctx, "menu key '1' target", "ok", ARG_TEXT_NAME, 5),
+	    CORE_OK);
+	cr_expect_eq(args_check_text(&ctx, "menu key '1' target", "o\xe2\x80\xaek",
+	    ARG_TEXT_NAME, 5), CORE_EARGS);
+	cr_expect(strncmp(ctx.msg, "menu key '1' target contains U+202E", 35) == 0, "%s",
+	    ctx.msg);
+	core_error_clear(&ctx);
+	cr_expect_eq(args_check_text(&ctx, "x", "a\xff" "b", ARG_TEXT_LINE, 0), CORE_EARGS);
+	cr_expect(strncmp(ctx.msg, "x is not valid UTF-8 (byte 0xFF after character 1)",
+	    49) == 0, "%s", ctx.msg);
+	core_ctx_release(&ctx);
 }
 
 Test(args_validate, returns_every_option_with_defaults_and_nulls)
@@ -1122,12 +1205,12 @@ Test(args_validate, falls_back_to_the_environment_only_for_absent_options)
 	cr_expect_str_eq(arg_str(r.params, "tenant_id"), "");
 	run_release(&r);
 
-	/* A key in the task, even null, beats the environment. */
+	/* A key in the task beats the environment; a null one is not given. */
 	run_with(&r, "{\"display_name\": \"x\", \"tenant_id\": \"t\", "
 	    "\"client_secret\": null}", spec, NULL);
 	cr_expect_str_eq(arg_str(r.params, "tenant_id"), "t");
-	cr_expect(!arg_isset(r.params, "client_secret"));
-	cr_expect(!has_secret(&r.ctx, "secret-from-env"));
+	cr_expect_str_eq(arg_str(r.params, "client_secret"), "secret-from-env");
+	cr_expect(has_secret(&r.ctx, "secret-from-env"));
 	run_release(&r);
 }
 

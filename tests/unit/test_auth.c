@@ -477,11 +477,11 @@ Test(auth, creates_the_cache_with_mode_0600_and_reads_it_back)
 	struct stat st;
 	cJSON *tokens = NULL;
 	char *path = cache_path(), *key = auth_cache_key(TENANT_ID, CLIENT_ID,
-	    AUTH_TEAMS_SCOPE, "login.microsoftonline.com");
+	    AUTH_TEAMS_SCOPE, "login.microsoftonline.com", "secret:abc");
 	const cJSON *e;
 
 	cr_expect_str_eq(key, TENANT_ID "|" CLIENT_ID "|" AUTH_TEAMS_SCOPE
-	    "|login.microsoftonline.com");
+	    "|login.microsoftonline.com|secret:abc");
 	core_ctx_init(&ctx, "test");
 	umask(022);
 	cr_assert_eq(auth_cache_store(&ctx, path, key, "tok-1", 5000, 1000), CORE_OK);
@@ -749,6 +749,47 @@ Test(auth, reuses_a_cached_token_until_300_seconds_before_expiry)
 	cr_expect_str_eq(tok, TOKEN_2);
 	cr_expect_eq(s.srv.shared->requests, 2);
 	cr_expect_neq(g1, g2, "a new token has a new generation");
+	auth_free(second);
+	signin_stop(&s);
+	free(path);
+}
+
+/* A rotated or mistyped secret never finds the token of the old one. */
+Test(auth, keys_the_cache_by_a_fingerprint_of_the_secret)
+{
+	static const char *const bodies[] = {
+		"{\"expires_in\":3600,\"access_token\":\"" TOKEN_1 "\"}",
+		"{\"error\":\"invalid_client\",\"error_description\":\"AADSTS7000215: "
+		    "Invalid client secret provided.\"}",
+	};
+	static const long statuses[] = { 200, 401 };
+	struct auth_opts o = { .tenant_id = TENANT_ID, .client_id = CLIENT_ID,
+	    .client_secret = SECRET };
+	struct signin s;
+	struct auth *second;
+	const char *tok = NULL;
+	char *path = cache_path(), *text, *fp;
+
+	o.token_cache = path;
+	fake_now = 1767225600;
+	signin_start(&s, bodies, statuses, 2, &o);
+	cr_assert_eq(auth_token(&tok, NULL, s.a, &s.ctx, AUTH_GRAPH_SCOPE_DEFAULT,
+	    "graph", false), CORE_OK, "%s", s.ctx.msg);
+	text = testfile_read(path);
+	fp = auth_secret_fingerprint(SECRET);
+	cr_expect_not_null(strstr(text, fp), "the key holds the fingerprint");
+	cr_expect_null(strstr(text, "unit-Secret"), "never the secret");
+	free(fp);
+	free(text);
+
+	o.client_secret = "wrong-Secret-x9";
+	o.login_base = s.srv.url;
+	o.clock = fake_clock;
+	second = auth_new(&s.ctx, &o, s.h);
+	cr_expect_eq(auth_token(&tok, NULL, second, &s.ctx, AUTH_GRAPH_SCOPE_DEFAULT,
+	    "graph", false), CORE_EAUTH, "the wrong secret signs in, and fails");
+	cr_expect_eq(s.srv.shared->requests, 2);
+	cr_expect_not_null(strstr(s.ctx.msg, "AADSTS7000215"), "%s", s.ctx.msg);
 	auth_free(second);
 	signin_stop(&s);
 	free(path);

@@ -13,8 +13,10 @@
 #include "core.h"
 #include "testutil.h"
 #include "miniserver.h"
+#include "graph.h"
 #include "svc.h"
 #include "svc_internal.h"
+#include "tenant.h"
 
 #define TENANT_ID "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"
 #define CLIENT_ID "0c7d4a1e-5b6f-4a2c-9d8e-1f2a3b4c5d6e"
@@ -508,6 +510,67 @@ Test(svc, scrubs_a_secret_that_a_service_echoes)
 	core_ctx_release(&ctx);
 }
 
+/*
+ * A secret that straddles the cut, and a token longer than the cut: the
+ * whole text is scrubbed before it is cut, so no part of either shows.
+ */
+Test(svc, scrubs_before_cutting_so_no_part_of_a_secret_shows)
+{
+	struct core_ctx ctx;
+	char body[3072], msg[1024], token[1400], *got, *tail;
+	size_t pad, i;
+
+	core_ctx_init(&ctx, "test");
+	core_secret_add(&ctx, SECRET);
+	/* The JSON message: the secret starts 3 bytes before the cut. */
+	pad = SVC_JSON_TEXT_MAX - 3;
+	memset(msg, 'm', pad);
+	snprintf(msg + pad, sizeof(msg) - pad, "%s and more", SECRET);
+	snprintf(body, sizeof(body), "{\"error\":{\"code\":\"X\",\"message\":\"%s\"}}", msg);
+	got = svc_error_message(&ctx, SVC_GRAPH, "GET", "/v1.0/x", 400, body, 1);
+	cr_expect_null(strstr(got, "uni"), "no prefix of the secret: %s", got + strlen(got) - 20);
+	cr_expect_null(strstr(got, SECRET));
+	free(got);
+	/* A raw body, the secret straddling SVC_RAW_TEXT_MAX. */
+	pad = SVC_RAW_TEXT_MAX - 5;
+	memset(body, 'r', pad);
+	snprintf(body + pad, sizeof(body) - pad, "%s tail", SECRET);
+	got = svc_error_message(&ctx, SVC_TEAMS, "GET", "/x", 500, body, 1);
+	tail = strstr(got, "rrr");
+	cr_assert_not_null(tail);
+	cr_expect_null(strstr(got, "unit-"), "%s", got + strlen(got) - 20);
+	free(got);
+	/* A registered token longer than the cut. */
+	memcpy(token, "eyJhbGciOiJSUzI1NiJ9.", 21);
+	for (i = 21; i < sizeof(token) - 40; i++)
+		token[i] = (char)('a' + (int)(i % 26));
+	memcpy(token + i, ".c2lnbmF0dXJl", 13);
+	token[i + 13] = '\0';
+	core_secret_add(&ctx, token);
+	snprintf(body, sizeof(body), "bad token %s", token);
+	got = svc_error_message(&ctx, SVC_TEAMS, "GET", "/x", 401, body, 1);
+	cr_expect_null(strstr(got, "eyJhbGci"), "%s", got);
+	cr_expect_null(strstr(got, "abcdefghij"), "no part of the token shows");
+	free(got);
+	core_ctx_release(&ctx);
+}
+
+/* A token nobody registered is still masked when a service echoes it. */
+Test(svc, masks_an_unregistered_json_web_token)
+{
+	struct core_ctx ctx;
+	char *got;
+
+	core_ctx_init(&ctx, "test");
+	got = svc_error_message(&ctx, SVC_GRAPH, "GET", "/v1.0/x", 401,
+	    "{\"error\":{\"code\":\"InvalidAuthenticationToken\",\"message\":\"token "
+	    "eyJ0eXAiOiJKV1QifQ.eyJyb2xlcyI6W119.c2lnbmF0dXJlc2ln expired\"}}", 1);
+	cr_expect_null(strstr(got, "eyJ"), "%s", got);
+	cr_expect_not_null(strstr(got, "token ******** expired"), "%s", got);
+	free(got);
+	core_ctx_release(&ctx);
+}
+
 /* ---- calls against a scripted server ---- */
 
 static char *
@@ -723,5 +786,100 @@ Test(svc, scrubs_a_secret_echoed_in_a_failed_call)
 	cr_expect(strstr(MSG(w.f.ctx), "graph: POST /v1.0/x: 400 BadRequest: client_secret=") ==
 	    MSG(w.f.ctx));
 	svc_resp_release(&r);
+	wire_stop(&w);
+}
+
+Test(svc, names_the_request_whose_answer_is_not_json)
+{
+	char *replies[] = {
+		reply(200, "", TOKEN_BODY(TOKEN_1)),
+		reply(200, "", "<html><body>502 Bad Gateway</body></html>"),
+		reply(200, "", "{\"value\": [{\"id\": \"1\"}, {\"id\""),
+		reply(200, "", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["),
+	};
+	struct wire w;
+	struct svc_resp r;
+
+	wire_start(&w, replies, 4);
+	cr_expect_eq(svc_call(&r, &w.f.ctx, SVC_GRAPH, "GET", "/v1.0/users", NULL, NULL, 0),
+	    CORE_ESERVICE);
+	cr_expect_str_eq(MSG(w.f.ctx), "graph: GET /v1.0/users: 200: the answer is not JSON "
+	    "(41 bytes, an HTML page)");
+	svc_resp_release(&r);
+	core_error_clear(&w.f.ctx);
+	cr_expect_eq(svc_call(&r, &w.f.ctx, SVC_GRAPH, "GET", "/v1.0/users", NULL, NULL, 0),
+	    CORE_ESERVICE);
+	cr_expect(strstr(MSG(w.f.ctx), "the answer is not JSON (29 bytes, truncated or "
+	    "malformed)") != NULL, "%s", MSG(w.f.ctx));
+	cr_expect_null(strstr(MSG(w.f.ctx), "out of memory"));
+	svc_resp_release(&r);
+	core_error_clear(&w.f.ctx);
+	cr_expect_eq(svc_call(&r, &w.f.ctx, SVC_GRAPH, "GET", "/v1.0/users", NULL, NULL, 0),
+	    CORE_ESERVICE);
+	cr_expect(strstr(MSG(w.f.ctx), "the answer is not JSON") != NULL, "%s", MSG(w.f.ctx));
+	svc_resp_release(&r);
+	wire_stop(&w);
+}
+
+Test(svc, graph_lists_keep_each_object_once_and_stop_a_looping_link)
+{
+	char *replies[] = {
+		reply(200, "", TOKEN_BODY(TOKEN_1)),
+		reply(200, "", "{\"value\":[{\"id\":\"a\"},{\"id\":\"b\"},{\"id\":\"a\"}],"
+		    "\"@odata.nextLink\":\"/v1.0/users?p=2\"}"),
+		reply(200, "", "{\"value\":[{\"id\":\"b\"},{\"id\":\"c\"},{\"x\":1}]}"),
+		reply(200, "", "{\"value\":[{\"id\":\"d\"}],\"@odata.nextLink\":\"/v1.0/users?p=2\"}"),
+		reply(200, "", "{\"value\":[{\"id\":\"e\"}],\"@odata.nextLink\":\"/v1.0/users?p=2\"}"),
+	};
+	struct wire w;
+	cJSON *all = NULL;
+
+	wire_start(&w, replies, 5);
+	cr_assert_eq(graph_list(&all, &w.f.ctx, "/v1.0/users", NULL), CORE_OK, "%s",
+	    MSG(w.f.ctx));
+	cr_expect_eq(cJSON_GetArraySize(all), 4, "a, b, c and the object without an id");
+	cr_expect_str_eq(cJSON_GetArrayItem(w.f.ctx.warnings, 0)->valuestring,
+	    "graph: GET /v1.0/users repeated 2 objects (same id); each was kept once");
+	cJSON_Delete(all);
+	all = NULL;
+	cr_expect_eq(graph_list(&all, &w.f.ctx, "/v1.0/users", NULL), CORE_ESERVICE);
+	cr_expect_str_eq(MSG(w.f.ctx), "GET /v1.0/users: graph's next page link after "
+	    "page 2 points back to a page already read");
+	cr_expect_null(all);
+	wire_stop(&w);
+}
+
+/* The connection drops on assignNumber and the number cannot be read back. */
+Test(svc, says_what_happened_when_assign_number_got_no_answer)
+{
+	char *replies[] = {
+		reply(200, "", TOKEN_BODY(TOKEN_1)),
+		strdup("HTTP/1.1 200 OK\r\n"),
+		reply(200, "", "{\"value\":[]}"),
+	};
+	struct tenant_assign a = { .number = "+14255550100", .target_id = "u-1",
+	    .number_type = "directRouting", .wait_timeout = 5 };
+	struct wire w;
+
+	char p[1024];
+
+	setenv("DIALTONE_TEST_BACKOFF_SCALE", "0", 1);
+	memset(w.script, 0, sizeof(w.script));
+	w.script[0].raw = replies[0];
+	w.script[1].raw = replies[1];
+	w.script[1].after = MINI_DROP;
+	w.script[2].raw = replies[2];
+	w.n = 3;
+	cr_assert_eq(mini_start(&w.srv, w.script, 3), 0);
+	snprintf(p, sizeof(p), "{" CREDS ",\"login_endpoint\":\"%s/login\","
+	    "\"graph_endpoint\":\"%s/graph\",\"teams_endpoint\":\"%s/teams\","
+	    "\"max_retries\":2}", w.srv.url, w.srv.url, w.srv.url);
+	fx_init(&w.f, p);
+	cr_expect_eq(tenant_number_assign(&w.f.ctx, &a), CORE_EHTTP);
+	cr_expect(strstr(MSG(w.f.ctx), "assigning number '+14255550100' got no answer (the "
+	    "connection dropped)") == MSG(w.f.ctx), "%s", MSG(w.f.ctx));
+	cr_expect(strstr(MSG(w.f.ctx), "run the task again") != NULL);
+	cr_expect_null(strstr(MSG(w.f.ctx), "is not in the tenant"));
+	cr_expect_eq(w.f.ctx.writes, 1, "a write that may have been made counts");
 	wire_stop(&w);
 }

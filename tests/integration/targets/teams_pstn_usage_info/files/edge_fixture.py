@@ -24,7 +24,8 @@ known.
                            both outside
     hal   Teams Phone      4 out, 1 dr_emergency_out                    candidate, 1 emergency
     --    bot rows (ucap_in, dr_in_ucap), one user_out row without a user (unattributed),
-          one row whose callType is "Unknown" (other)
+          one row whose callType is "Unknown" (other), and hal's fourth call
+          repeated with its id (counted once: "repeated")
 """
 import json
 import os
@@ -123,6 +124,8 @@ def fixture():
         dr("hal", "2025-01-04", 20, "dr_emergency_out"),
         dr(None, "2025-01-04", 20, "dr_in_ucap", user_id=""),
     ]
+    # The report repeats hal's fourth call (same id): counted once, hal stays below 5.
+    fx["pstnCalls"].insert(16, dict(fx["pstnCalls"][15]))
     fx["_expected"] = {"window": ["2024-12-30T00:00:00Z", "2025-01-06T00:00:00Z"],
                        "ids": {n: uid(n) for n in USERS}}
     return fx

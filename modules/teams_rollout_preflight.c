@@ -279,7 +279,7 @@ read_tenant(struct tenant *t, struct core_ctx *ctx, const cJSON *sites)
 	if ((rc = tenant_skus(&t->skus, ctx)) ||
 	    (rc = ta_policies(&t->vrps, ctx, TA_VOICE_ROUTING)) ||
 	    (rc = ta_policies(&t->ecrps, ctx, TA_EMERGENCY_ROUTING)) ||
-	    (rc = ta_users(&t->ra_views, ctx, "accountType eq 'ResourceAccount'")) ||
+	    (rc = ta_users(&t->ra_views, ctx, "ResourceAccount")) ||
 	    (rc = tenant_numbers(&t->numbers, ctx, NULL)) ||
 	    (rc = ta_locations(&locations, ctx)) ||
 	    (rc = tenant_user_configurations(&t->configs, ctx)) ||

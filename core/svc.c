@@ -197,7 +197,7 @@ svc_open(struct core_ctx *ctx)
 	struct http_opts ho;
 	struct auth_opts ao;
 	struct conn *c = NULL;
-	long long timeout, retries, max_wait, conc;
+	long long timeout, retries, max_wait, conc, rtimeout, ttimeout, grps, trps;
 	struct stat st;
 	size_t i;
 	int rc, alg, s;
@@ -252,13 +252,21 @@ svc_open(struct core_ctx *ctx)
 		    "public, usgov, dod, china, got: %s", cloud);
 
 	timeout = param_int(p, "timeout", 30);
-	retries = param_int(p, "max_retries", 5);
+	retries = param_int(p, "max_retries", 50);
 	max_wait = param_int(p, "retry_max_wait", 60);
+	rtimeout = param_int(p, "retry_timeout", 300);
+	ttimeout = param_int(p, "task_timeout", 3600);
 	conc = param_int(p, "max_concurrency", 8);
+	grps = param_int(p, "graph_requests_per_second", 350);
+	trps = param_int(p, "teams_requests_per_second", 30);
 	if ((rc = check_int(ctx, "timeout", timeout, 1, 3600)) ||
 	    (rc = check_int(ctx, "max_retries", retries, 0, 100)) ||
 	    (rc = check_int(ctx, "retry_max_wait", max_wait, 0, 86400)) ||
-	    (rc = check_int(ctx, "max_concurrency", conc, 1, 64)))
+	    (rc = check_int(ctx, "retry_timeout", rtimeout, 0, 86400)) ||
+	    (rc = check_int(ctx, "task_timeout", ttimeout, 0, 604800)) ||
+	    (rc = check_int(ctx, "max_concurrency", conc, 1, 64)) ||
+	    (rc = check_int(ctx, "graph_requests_per_second", grps, 0, 100000)) ||
+	    (rc = check_int(ctx, "teams_requests_per_second", trps, 0, 100000)))
 		return rc;
 	ca = param_str(p, "ca_path");
 	if (ca && stat(ca, &st) != 0)
@@ -276,6 +284,9 @@ svc_open(struct core_ctx *ctx)
 	}
 	c->graph_scope = svc_graph_scope(c->base[SVC_GRAPH]);
 	c->max_concurrency = (int)conc;
+	pace_init(&c->pace[SVC_PACE_GRAPH], (double)grps);
+	pace_init(&c->pace[SVC_PACE_GRAPH_TEAMS], (double)trps);
+	pace_init(&c->pace[SVC_PACE_TEAMS], (double)trps);
 
 	memset(&ho, 0, sizeof(ho));
 	ho.timeout_s = (long)timeout;
@@ -283,6 +294,8 @@ svc_open(struct core_ctx *ctx)
 	ho.ca_path = ca;
 	ho.max_retries = (int)retries;
 	ho.max_wait_ms = (long)max_wait * 1000L;
+	ho.retry_timeout_ms = (long)rtimeout * 1000L;
+	ho.task_timeout_ms = (long)ttimeout * 1000L;
 	c->http = http_new(ctx, &ho);
 
 	memset(&ao, 0, sizeof(ao));
@@ -621,6 +634,23 @@ call_reauth(struct http_req *req, void *userp)
 	return call_authorize(k, req, !newer);
 }
 
+/* The bucket a request to s at path takes its tokens from; NULL: unpaced. */
+static struct pace *
+pace_of(struct conn *c, enum svc_id s, const char *path, unsigned flags)
+{
+	switch (s) {
+	case SVC_TEAMS:
+		return &c->pace[SVC_PACE_TEAMS];
+	case SVC_GRAPH:
+		if ((flags & SVC_TEAMS_RATE) || strstr(path, "/admin/teams/") ||
+		    strstr(path, "/admin/teams?"))
+			return &c->pace[SVC_PACE_GRAPH_TEAMS];
+		return &c->pace[SVC_PACE_GRAPH];
+	default:
+		return NULL;
+	}
+}
+
 static int
 call_prepare(struct call *k, struct core_ctx *ctx, enum svc_id s,
     const char *method, const char *path, const cJSON *body,
@@ -662,6 +692,7 @@ call_prepare(struct call *k, struct core_ctx *ctx, enum svc_id s,
 	k->req.no_retry = (flags & SVC_NO_RETRY) != 0;
 	k->req.reauth = s == SVC_LOGIN ? NULL : call_reauth;
 	k->req.userp = k;
+	k->req.pace = pace_of(k->c, s, k->url, flags);
 	return CORE_OK;
 }
 
@@ -777,6 +808,7 @@ svc_call_many(struct svc_resp *resps, int *rcs, struct core_ctx *ctx,
 		ks[i].rc = call_prepare(&ks[i], ctx, reqs[i].svc, reqs[i].method,
 		    reqs[i].path, reqs[i].body, reqs[i].extra_headers,
 		    reqs[i].flags);
+		ks[i].req.pace_cost = reqs[i].pace_cost;
 		if (!ks[i].rc)
 			ks[i].rc = call_authorize(&ks[i], &ks[i].req, false);
 		if (ks[i].rc) {

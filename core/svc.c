@@ -777,8 +777,73 @@ svc_call(struct svc_resp *resp, struct core_ctx *ctx, enum svc_id s,
 		k.url = NULL;
 	}
 	rc = call_finish(resp, &k, flags, rc);
+	if (ctx->conn && k.url) {
+		ctx->conn->last_status = resp->status;
+		ctx->conn->last_unsure = rc != CORE_OK && !k.req.idempotent &&
+		    (resp->ambiguous || resp->status == 500 ||
+		    resp->status == 502 || resp->status == 504);
+	}
 	call_release(&k);
 	return rc;
+}
+
+bool
+svc_last_unsure(const struct core_ctx *ctx)
+{
+	return ctx->conn && ctx->conn->last_unsure;
+}
+
+/* Whether s holds needle, ignoring ASCII case. */
+static bool
+has_text(const char *s, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *s; s++)
+		if (strncasecmp(s, needle, n) == 0)
+			return true;
+	return false;
+}
+
+/* A create refused because the object is there already. */
+static bool
+is_conflict(const struct core_ctx *ctx, int rc)
+{
+	if (rc != CORE_ESERVICE || !ctx->conn)
+		return false;
+	if (ctx->conn->last_status == 409)
+		return true;
+	return ctx->conn->last_status == 400 && ctx->msg &&
+	    (has_text(ctx->msg, "already exist") ||
+	    has_text(ctx->msg, "already in use") ||
+	    has_text(ctx->msg, "duplicate"));
+}
+
+int
+svc_create_reconciled(struct core_ctx *ctx,
+    int (*create)(struct core_ctx *ctx, void *arg),
+    int (*lookup)(struct core_ctx *ctx, void *arg), void *arg)
+{
+	int rc, lrc, tries;
+	bool unsure_before = false;
+
+	for (tries = 1; ; tries++) {
+		rc = create(ctx, arg);
+		if (rc == CORE_OK)
+			return CORE_OK;
+		if (!svc_last_unsure(ctx) && !(unsure_before && is_conflict(ctx, rc)))
+			return rc;
+		unsure_before = true;
+		/* Did it happen? Read back before anything else. */
+		lrc = lookup(ctx, arg);
+		if (lrc == CORE_OK) {
+			core_error_clear(ctx);
+			return CORE_OK;
+		}
+		if (lrc != CORE_ENOTFOUND || tries >= SVC_CREATE_TRIES)
+			return rc;
+		core_error_clear(ctx);
+	}
 }
 
 int

@@ -151,6 +151,33 @@ struct svc_req {
 int svc_call_many(struct svc_resp *resps, int *rcs, struct core_ctx *ctx,
     const struct svc_req *reqs, size_t n);
 
+/*
+ * Whether the last failed svc_call() was a write that may have taken effect:
+ * it was sent and got no complete answer (resp->ambiguous: dropped
+ * connection, timeout) or a 500, 502 or 504 answer. Such a create is read
+ * back before anything else: svc_create_reconciled().
+ */
+bool svc_last_unsure(const struct core_ctx *ctx);
+
+/* Most creates sent for one intent by svc_create_reconciled(). */
+#define SVC_CREATE_TRIES 3
+
+/*
+ * One create, reconciled. create(ctx, arg) sends it; when it fails in a way
+ * that may have taken effect (svc_last_unsure()), lookup(ctx, arg) reads the
+ * object back by the name or key the create used: CORE_OK when it exists
+ * (the create counts as done: continue with it), CORE_ENOTFOUND when it
+ * does not (the create is sent again), another error to stop. A later create
+ * refused as a conflict (409, or 400 "already exists": the earlier one did
+ * take effect after all) is looked up once more. Never more than
+ * SVC_CREATE_TRIES creates, and never a second one while the first may
+ * still land unseen, except through the service's own uniqueness check.
+ * @return CORE_OK, or the error of the last create or lookup (message set)
+ */
+int svc_create_reconciled(struct core_ctx *ctx,
+    int (*create)(struct core_ctx *ctx, void *arg),
+    int (*lookup)(struct core_ctx *ctx, void *arg), void *arg);
+
 /* Requests sent by this process so far (for request-count reports). */
 unsigned long svc_request_count(const struct core_ctx *ctx);
 

@@ -41,6 +41,8 @@ struct conn {
 	struct auth *auth;
 	struct http_many_stats many;  /* of the last svc_call_many() */
 	struct pace pace[SVC_PACE_COUNT];  /* shared by every request of the run */
+	bool last_unsure;    /* the last failed svc_call() was an unsure write */
+	long last_status;    /* status of the last svc_call() (0: no answer) */
 };
 
 /* Frees a connection made by svc_open(); conn_free(NULL) does nothing. */

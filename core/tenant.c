@@ -886,23 +886,38 @@ tenant_group_members(cJSON **out, struct core_ctx *ctx, const char *id)
 	return rc;
 }
 
+struct policy_intent {
+	const char *type;
+	const char *name;
+	const cJSON *body;
+};
+
+static int
+policy_create_once(struct core_ctx *ctx, void *arg)
+{
+	struct policy_intent *p = arg;
+
+	return ta_policy_create(NULL, ctx, p->type, p->name, p->body);
+}
+
+static int
+policy_lookup(struct core_ctx *ctx, void *arg)
+{
+	struct policy_intent *p = arg;
+	cJSON *found = NULL;
+	int rc = ta_policy_get(&found, ctx, p->type, p->name);
+
+	cJSON_Delete(found);
+	return rc;
+}
+
 int
 tenant_policy_create(struct core_ctx *ctx, const char *type, const char *name,
     const cJSON *body)
 {
-	cJSON *found = NULL;
-	int rc;
+	struct policy_intent p = { type, name, body };
 
-	rc = ta_policy_create(NULL, ctx, type, name, body);
-	if (rc != CORE_EHTTP)
-		return rc;
-	/* The first message stays recorded unless the lookup clears it. */
-	if (ta_policy_get(&found, ctx, type, name) == CORE_OK) {
-		core_error_clear(ctx);
-		rc = CORE_OK;
-	}
-	cJSON_Delete(found);
-	return rc;
+	return svc_create_reconciled(ctx, policy_create_once, policy_lookup, &p);
 }
 
 /* ISO 3166-1 alpha-2, the 249 assigned codes, sorted. */

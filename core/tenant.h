@@ -237,9 +237,10 @@ int tenant_policy_ungrant(struct core_ctx *ctx, const char *type,
 int tenant_group_members(cJSON **out, struct core_ctx *ctx, const char *id);
 
 /*
- * Creates an instance of a policy type (ta_policy_create). A create that got
- * no answer (CORE_EHTTP) is never sent again: the instance is looked up, and
- * the create counts as done when it exists.
+ * Creates an instance of a policy type (ta_policy_create), reconciled
+ * (svc_create_reconciled): after a create that got no answer or a server
+ * error, the instance is looked up by name; it counts as done when it
+ * exists, and is created again when it does not.
  */
 int tenant_policy_create(struct core_ctx *ctx, const char *type, const char *name,
     const cJSON *body);

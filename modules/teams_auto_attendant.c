@@ -1681,35 +1681,67 @@ diff_view(const cJSON *aa)
 	return v;
 }
 
-/* Creates the auto attendant; after a create that got no answer, looks it up. */
+struct aa_intent {
+	struct req *r;
+	const cJSON *body;
+	char *id;          /* of the answer or the lookup; owned */
+};
+
 static int
-create_aa(char **id, struct req *r, struct core_ctx *ctx, const cJSON *body)
+aa_create_once(struct core_ctx *ctx, void *arg)
 {
+	struct aa_intent *a = arg;
 	cJSON *made = NULL;
 	bool ambiguous = false;
 	int rc;
 
-	*id = NULL;
-	rc = ta_auto_attendant_create(&made, &ambiguous, ctx, body);
-	if (rc && !(rc == CORE_EHTTP && ambiguous)) {
-		cJSON_Delete(made);
-		return rc;
-	}
-	if (!rc && str_of(made, "id")) {
-		*id = xstrdup(str_of(made, "id"));
-		cJSON_Delete(made);
-		return CORE_OK;
-	}
+	rc = ta_auto_attendant_create(&made, &ambiguous, ctx, a->body);
+	if (!rc && str_of(made, "id"))
+		a->id = xstrdup(str_of(made, "id"));
 	cJSON_Delete(made);
-	/* No answer, or an answer without the object: did it happen? Never create twice. */
-	core_error_clear(ctx);
-	rc = find_aa(r, ctx);
+	return rc;
+}
+
+/* By the name the create used. */
+static int
+aa_lookup(struct core_ctx *ctx, void *arg)
+{
+	struct aa_intent *a = arg;
+	int rc = find_aa(a->r, ctx);
+
 	if (rc)
 		return rc;
-	if (!r->have)
-		return core_error(ctx, CORE_EHTTP, "creating auto attendant '%s' got no "
-		    "answer and it does not exist; run the task again", r->name);
-	*id = xstrdup(r->have_id);
+	if (!a->r->have)
+		return CORE_ENOTFOUND;
+	free(a->id);
+	a->id = xstrdup(a->r->have_id);
+	return CORE_OK;
+}
+
+/*
+ * Creates the auto attendant, reconciled (svc_create_reconciled): after a
+ * create that got no answer or a server error, or an answer without the
+ * object, it is looked up by name. Never two for one intent.
+ */
+static int
+create_aa(char **id, struct req *r, struct core_ctx *ctx, const cJSON *body)
+{
+	struct aa_intent a = { r, body, NULL };
+	int rc;
+
+	*id = NULL;
+	rc = svc_create_reconciled(ctx, aa_create_once, aa_lookup, &a);
+	if (!rc && !a.id) {
+		rc = aa_lookup(ctx, &a);
+		if (rc == CORE_ENOTFOUND)
+			rc = core_error(ctx, CORE_ESERVICE, "creating auto attendant "
+			    "'%s': teams answered without it and it is not found", r->name);
+	}
+	if (rc) {
+		free(a.id);
+		return rc;
+	}
+	*id = a.id;
 	return CORE_OK;
 }
 

@@ -532,6 +532,9 @@ struct wire {
 	size_t n;
 };
 
+/* Index of a reply that is a dropped connection instead (-1: none). */
+static int wire_drop = -1;
+
 static void
 wire_start(struct wire *w, char **replies, size_t n)
 {
@@ -540,8 +543,11 @@ wire_start(struct wire *w, char **replies, size_t n)
 
 	setenv("DIALTONE_TEST_BACKOFF_SCALE", "0", 1);
 	memset(w->script, 0, sizeof(w->script));
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		w->script[i].raw = replies[i];
+		if ((int)i == wire_drop)
+			w->script[i].after = MINI_DROP;
+	}
 	w->n = n;
 	cr_assert_eq(mini_start(&w->srv, w->script, n), 0);
 	snprintf(p, sizeof(p), "{" CREDS ",\"login_endpoint\":\"%s/login\","
@@ -723,5 +729,144 @@ Test(svc, scrubs_a_secret_echoed_in_a_failed_call)
 	cr_expect(strstr(MSG(w.f.ctx), "graph: POST /v1.0/x: 400 BadRequest: client_secret=") ==
 	    MSG(w.f.ctx));
 	svc_resp_release(&r);
+	wire_stop(&w);
+}
+
+/* ---- creates, reconciled ---- */
+
+static int
+create_policy(struct core_ctx *ctx, void *arg)
+{
+	struct svc_resp r;
+	int rc;
+
+	(void)arg;
+	rc = svc_call(&r, ctx, SVC_TEAMS, "POST",
+	    "/Skype.Policy/configurations/TeamsSharedCallingRoutingPolicy",
+	    NULL, NULL, 0);
+	svc_resp_release(&r);
+	return rc;
+}
+
+static int
+lookup_policy(struct core_ctx *ctx, void *arg)
+{
+	struct svc_resp r;
+	int rc, *lookups = arg;
+
+	(*lookups)++;
+	rc = svc_call(&r, ctx, SVC_TEAMS, "GET",
+	    "/Skype.Policy/configurations/TeamsSharedCallingRoutingPolicy/configuration/SC",
+	    NULL, NULL, SVC_ALLOW_404);
+	svc_resp_release(&r);
+	return rc;
+}
+
+static int
+count_of(const char *log, const char *what)
+{
+	int n = 0;
+	const char *p;
+
+	for (p = log; (p = strstr(p, what)) != NULL; p += strlen(what))
+		n++;
+	return n;
+}
+
+Test(svc, a_create_that_got_a_500_and_took_effect_is_not_sent_again)
+{
+	char *replies[] = {
+		reply(200, "", TOKEN_BODY(TOKEN_1)),
+		reply(500, "", "{\"error\":{\"code\":\"InternalServerError\",\"message\":\"oops\"}}"),
+		reply(200, "", "{\"Identity\":\"Tag:SC\"}"),
+	};
+	struct wire w;
+	int lookups = 0;
+
+	wire_start(&w, replies, 3);
+	cr_assert_eq(svc_create_reconciled(&w.f.ctx, create_policy, lookup_policy,
+	    &lookups), CORE_OK, "%s", w.f.ctx.msg);
+	cr_expect_null(w.f.ctx.msg, "the handled error is forgotten");
+	cr_expect_eq(lookups, 1);
+	cr_expect_eq(count_of(w.srv.shared->log, "POST /teams/"), 1, "one create");
+	wire_stop(&w);
+}
+
+Test(svc, a_create_that_got_a_500_and_did_not_happen_is_sent_again)
+{
+	char *replies[] = {
+		reply(200, "", TOKEN_BODY(TOKEN_1)),
+		reply(502, "", "{\"error\":{\"code\":\"BadGateway\",\"message\":\"oops\"}}"),
+		reply(404, "", "{\"error\":{\"code\":\"NotFound\",\"message\":\"no\"}}"),
+		reply(201, "", "{\"Identity\":\"Tag:SC\"}"),
+	};
+	struct wire w;
+	int lookups = 0;
+
+	wire_start(&w, replies, 4);
+	cr_assert_eq(svc_create_reconciled(&w.f.ctx, create_policy, lookup_policy,
+	    &lookups), CORE_OK, "%s", w.f.ctx.msg);
+	cr_expect_eq(lookups, 1);
+	cr_expect_eq(count_of(w.srv.shared->log, "POST /teams/"), 2);
+	wire_stop(&w);
+}
+
+Test(svc, a_dropped_create_is_read_back_and_a_later_conflict_means_it_landed)
+{
+	char *replies[] = {
+		reply(200, "", TOKEN_BODY(TOKEN_1)),
+		xstrdup(""),   /* the create: connection dropped, no answer */
+		reply(404, "", "{\"error\":{\"code\":\"NotFound\",\"message\":\"no\"}}"),
+		reply(409, "", "{\"error\":{\"code\":\"Conflict\",\"message\":\"already exists\"}}"),
+		reply(200, "", "{\"Identity\":\"Tag:SC\"}"),
+	};
+	struct wire w;
+	int lookups = 0;
+
+	wire_drop = 1;
+	wire_start(&w, replies, 5);
+	cr_assert_eq(svc_create_reconciled(&w.f.ctx, create_policy, lookup_policy,
+	    &lookups), CORE_OK, "%s", w.f.ctx.msg);
+	cr_expect_eq(lookups, 2, "read back after the drop, and after the conflict");
+	cr_expect_eq(count_of(w.srv.shared->log, "POST /teams/"), 2);
+	wire_stop(&w);
+}
+
+Test(svc, a_create_refused_outright_is_not_read_back)
+{
+	char *replies[] = {
+		reply(200, "", TOKEN_BODY(TOKEN_1)),
+		reply(400, "", "{\"error\":{\"code\":\"BadRequest\",\"message\":\"bad name\"}}"),
+	};
+	struct wire w;
+	int lookups = 0;
+
+	wire_start(&w, replies, 2);
+	cr_expect_eq(svc_create_reconciled(&w.f.ctx, create_policy, lookup_policy,
+	    &lookups), CORE_ESERVICE);
+	cr_expect_eq(lookups, 0);
+	cr_expect(strstr(w.f.ctx.msg, "bad name") != NULL, "%s", w.f.ctx.msg);
+	wire_stop(&w);
+}
+
+Test(svc, stops_after_three_creates_that_left_nothing)
+{
+	char *replies[] = {
+		reply(200, "", TOKEN_BODY(TOKEN_1)),
+		reply(500, "", "{\"error\":{\"code\":\"InternalServerError\",\"message\":\"a\"}}"),
+		reply(404, "", "{}"),
+		reply(500, "", "{\"error\":{\"code\":\"InternalServerError\",\"message\":\"b\"}}"),
+		reply(404, "", "{}"),
+		reply(500, "", "{\"error\":{\"code\":\"InternalServerError\",\"message\":\"c\"}}"),
+		reply(404, "", "{}"),
+	};
+	struct wire w;
+	int lookups = 0;
+
+	wire_start(&w, replies, 7);
+	cr_expect_eq(svc_create_reconciled(&w.f.ctx, create_policy, lookup_policy,
+	    &lookups), CORE_ESERVICE);
+	cr_expect_eq(count_of(w.srv.shared->log, "POST /teams/"), SVC_CREATE_TRIES);
+	cr_expect_eq(lookups, SVC_CREATE_TRIES);
 	wire_stop(&w);
 }

@@ -5,6 +5,7 @@
 #   make test      all test layers; ends with "N passed, N failed"
 #   make demo      the multi-site rollout against the built-in tenant simulator
 #   make bench     request counts and timings, printed
+#   make soak      the demo rollout under faults, three seeds: converged, tries, duplicates, orphans
 #   make SANITIZE=address,undefined test     under ASan/UBSan
 #   make valgrind  unit tests under valgrind
 #   make collection    ansible-galaxy collection build
@@ -64,7 +65,7 @@ $(shell mkdir -p $(BUILD) && echo '$(CC) $(CFLAGS) $(LDFLAGS)' > $(BUILD)/.flags
 # module on the next make.
 .SECONDARY:
 
-.PHONY: all deps test unit demo bench valgrind collection install clean check-banned
+.PHONY: all deps test unit demo bench soak valgrind collection install clean check-banned
 all: $(LIB) $(MODULES)
 
 deps:
@@ -124,6 +125,10 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/bench.sh
+
+soak: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/soak.sh
 
 collection: all
 	ansible-galaxy collection build --force .

@@ -500,6 +500,41 @@ tenant_effective_policy(const cJSON *config, const char *type)
 	return "Global";
 }
 
+int
+tenant_direct_policy(char **name, struct core_ctx *ctx, const char *object_id,
+    const char *type)
+{
+	struct svc_resp resp;
+	char *enc = graph_escape(object_id);
+	char *tenc = graph_escape(type);
+	char *path = xasprintf("/Skype.User/users/%s/policies?policyType=%s", enc, tenc);
+	const cJSON *e, *list;
+	const char *kind, *pname, *ptype;
+	int rc;
+
+	*name = NULL;
+	rc = svc_call(&resp, ctx, SVC_TEAMS, "GET", path, NULL, NULL, SVC_ALLOW_404);
+	free(path);
+	free(tenc);
+	free(enc);
+	if (rc)
+		goto out;
+	list = cJSON_IsArray(resp.json) ? resp.json : cJSON_GetObjectItem(resp.json, "value");
+	cJSON_ArrayForEach(e, list) {
+		ptype = cJSON_GetStringValue(cJSON_GetObjectItem(e, "policyType"));
+		kind = cJSON_GetStringValue(cJSON_GetObjectItem(e, "assignmentType"));
+		pname = cJSON_GetStringValue(cJSON_GetObjectItem(e, "policyName"));
+		if (ptype && strcasecmp(ptype, type) == 0 && kind &&
+		    strcasecmp(kind, "direct") == 0 && pname && *pname) {
+			*name = xstrdup(pname);
+			break;
+		}
+	}
+out:
+	svc_resp_release(&resp);
+	return rc;
+}
+
 /* ---- licences and accounts (teams_resource_account, teams_phone_number) ---- */
 
 #include "teamsadmin.h"

@@ -131,6 +131,25 @@ int tenant_user_configuration(cJSON **out, struct core_ctx *ctx, const char *id)
  */
 const char *tenant_effective_policy(const cJSON *config, const char *type);
 
+/*
+ * Microsoft applies a policy grant after a delay (minutes, at times hours):
+ * until then the effective assignment still shows the old one. Checks that
+ * depend on a grant this run or a recent one wrote read the assignment as
+ * written too: the policy of type granted directly to the user or resource
+ * account object_id, from the Teams admin policy assignments
+ * (GET /Skype.User/users/{id}/policies?policyType=, what
+ * Get-CsUserPolicyAssignment shows), whether or not it is in effect yet.
+ * @param[out] name  a new string the caller frees; NULL when none is granted
+ *                   directly (the account has the group or Global one)
+ * @return CORE_OK, CORE_ENOTFOUND when the account is unknown to Teams, or
+ *         an error
+ */
+int tenant_direct_policy(char **name, struct core_ctx *ctx, const char *object_id,
+    const char *type);
+
+/* How long Microsoft may take to apply a grant, as messages state it. */
+#define TENANT_GRANT_DELAY_TEXT "usually within minutes, at times up to 24 hours"
+
 /* ---- licences and accounts (teams_resource_account, teams_phone_number) ---- */
 
 /* Licence ids of API.md 2.2.2. */

@@ -315,6 +315,14 @@ transient_assign_failure(const char *msg)
 	    strstr(msg, "Service is unavailable") || strstr(msg, "Unknown Error"));
 }
 
+bool
+tenant_not_yet_provisioned(const char *text)
+{
+	return text && ((strstr(text, "The user '") && strstr(text, "' is not found")) ||
+	    strstr(text, "User does not exist") ||
+	    strstr(text, "not provisioned successfully"));
+}
+
 static bool
 number_held_by(const cJSON *num, const char *target_id)
 {
@@ -361,7 +369,7 @@ tenant_number_assign(struct core_ctx *ctx, const struct tenant_assign *a)
 	time_t deadline = time(NULL) + a->wait_timeout;
 	long delay = 2000;
 	bool ambiguous = false;
-	int rc;
+	int rc, resends = 0;
 
 	if (!b)
 		BUG("out of memory");
@@ -388,10 +396,17 @@ tenant_number_assign(struct core_ctx *ctx, const struct tenant_assign *a)
 				break;
 			if (number_held_by(num, a->target_id))
 				break;
-			rc = core_error(ctx, CORE_EHTTP,
-			    "assigning '%s' got no answer and the number is not assigned; "
-			    "run the task again", a->number);
-			break;
+			/* It did not happen: the number can be held once, send it again. */
+			if (++resends > 2 || time(NULL) >= deadline) {
+				rc = core_error(ctx, CORE_EHTTP, "assigning '%s' got no "
+				    "answer %d times and the number is not assigned",
+				    a->number, resends);
+				break;
+			}
+			cJSON_Delete(num);
+			num = NULL;
+			ambiguous = false;
+			continue;
 		}
 		if (rc != CORE_ESERVICE || !transient_assign_failure(ctx->msg) ||
 		    time(NULL) + http_scaled_ms(delay) / 1000 > deadline)

@@ -147,6 +147,16 @@ const char *tenant_effective_policy(const cJSON *config, const char *type);
 int tenant_direct_policy(char **name, struct core_ctx *ctx, const char *object_id,
     const char *type);
 
+/*
+ * Whether a refused write's text says the user or account is not provisioned
+ * in Teams yet (a new account or licence still replicating: "User does not
+ * exist", "The user was not provisioned successfully", "The user '{id}' is
+ * not found"). Such a write did nothing and is sent again after a wait, for
+ * at most TENANT_PROVISION_WAIT_S seconds.
+ */
+bool tenant_not_yet_provisioned(const char *text);
+#define TENANT_PROVISION_WAIT_S 120
+
 /* How long Microsoft may take to apply a grant, as messages state it. */
 #define TENANT_GRANT_DELAY_TEXT "usually within minutes, at times up to 24 hours"
 

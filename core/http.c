@@ -778,8 +778,9 @@ xfer_after(struct http *h, struct core_ctx *ctx, struct xfer *x, CURLcode code,
 			x->rc = CORE_OK;
 			return false;
 		}
-		x->reauthed = true;
+		req->reauth_shared = false;
 		x->rc = req->reauth(req, req->userp);
+		x->reauthed = !req->reauth_shared;
 		return x->rc == CORE_OK;
 	case HTTP_GIVE_UP:
 		if (t == HTTP_T_ANSWER) {

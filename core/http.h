@@ -116,6 +116,9 @@ struct http_req {
 	bool no_retry;               /* one attempt only (the 401 resend aside) */
 	http_reauth_fn reauth;       /* NULL: a 401 is a final answer */
 	void *userp;                 /* passed to reauth */
+	bool reauth_shared;          /* set by reauth when it took a token another
+	                                request had just renewed: a 401 to it may
+	                                ask again (that token may be revoked too) */
 	struct pace *pace;           /* rate limiter shared with other requests; may be NULL */
 	int pace_cost;               /* tokens one attempt takes (a $batch: its requests); 0: 1 */
 };

@@ -631,6 +631,8 @@ call_reauth(struct http_req *req, void *userp)
 	if (k->s == SVC_LOGIN)
 		return CORE_OK;
 	newer = auth_token_gen(k->c->auth, scope_of(k->c, k->s)) != k->gen;
+	/* A token another request renewed may have been revoked since: ask again. */
+	req->reauth_shared = newer;
 	return call_authorize(k, req, !newer);
 }
 

@@ -615,6 +615,34 @@ Test(http, renews_the_token_again_after_a_later_401)
 	wire_stop(&w);
 }
 
+static int
+shared_then_own_reauth(struct http_req *req, void *userp)
+{
+	(void)userp;
+	reauth_calls++;
+	/* First a token another request renewed, then one of its own. */
+	req->reauth_shared = reauth_calls == 1;
+	return CORE_OK;
+}
+
+Test(http, asks_again_when_the_token_another_request_renewed_is_refused)
+{
+	static const struct mini_reply script[] = {
+		{ "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n", 0, MINI_KEEP },
+		{ "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n", 0, MINI_KEEP },
+		{ "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n", 0, MINI_KEEP },
+	};
+	struct wire w;
+
+	wire_start(&w, script, ARRAY_SIZE(script), &wire_opts);
+	w.req.reauth = shared_then_own_reauth;
+	cr_assert_eq(http_send(&w.resp, w.h, &w.ctx, &w.req), CORE_OK);
+	cr_expect_eq(w.resp.status, 401, "a 401 to its own new token is the answer");
+	cr_expect_eq(reauth_calls, 2);
+	cr_expect_eq(w.srv.shared->requests, 3);
+	wire_stop(&w);
+}
+
 #define THROTTLED_1S "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\n" \
 	"Content-Length: 0\r\n\r\n"
 

@@ -598,6 +598,8 @@ xfer_setup(struct http *h, struct xfer *x)
 	x->too_large = false;
 	x->errbuf[0] = '\0';
 	h->nrequests++;
+	if (x->req->refresh)
+		(void)x->req->refresh(x->req, x->req->userp);
 
 	curl_easy_setopt(e, CURLOPT_URL, req->url);
 	curl_easy_setopt(e, CURLOPT_SHARE, h->share);

@@ -116,6 +116,9 @@ struct http_req {
 	bool no_retry;               /* one attempt only (the 401 resend aside) */
 	http_reauth_fn reauth;       /* NULL: a 401 is a final answer */
 	void *userp;                 /* passed to reauth */
+	http_reauth_fn refresh;      /* NULL, or called before each attempt: may replace
+	                                req->headers with a newer token another request
+	                                obtained (an error from it is ignored) */
 	bool reauth_shared;          /* set by reauth when it took a token another
 	                                request had just renewed: a 401 to it may
 	                                ask again (that token may be revoked too) */

@@ -653,6 +653,21 @@ pace_of(struct conn *c, enum svc_id s, const char *path, unsigned flags)
 	}
 }
 
+/*
+ * Before each attempt: when another request renewed the token since k's
+ * headers were made (a revocation), send the new one rather than meet a 401.
+ */
+static int
+call_refresh(struct http_req *req, void *userp)
+{
+	struct call *k = userp;
+
+	if (k->s == SVC_LOGIN ||
+	    auth_token_gen(k->c->auth, scope_of(k->c, k->s)) == k->gen)
+		return CORE_OK;
+	return call_authorize(k, req, false);
+}
+
 static int
 call_prepare(struct call *k, struct core_ctx *ctx, enum svc_id s,
     const char *method, const char *path, const cJSON *body,
@@ -693,6 +708,7 @@ call_prepare(struct call *k, struct core_ctx *ctx, enum svc_id s,
 	    strcmp(m, "DELETE") == 0;
 	k->req.no_retry = (flags & SVC_NO_RETRY) != 0;
 	k->req.reauth = s == SVC_LOGIN ? NULL : call_reauth;
+	k->req.refresh = s == SVC_LOGIN ? NULL : call_refresh;
 	k->req.userp = k;
 	k->req.pace = pace_of(k->c, s, k->url, flags);
 	return CORE_OK;

@@ -534,6 +534,8 @@ struct wire {
 
 /* Index of a reply that is a dropped connection instead (-1: none). */
 static int wire_drop = -1;
+/* More connection options, as JSON members after a comma (or ""). */
+static const char *wire_extra = "";
 
 static void
 wire_start(struct wire *w, char **replies, size_t n)
@@ -552,7 +554,7 @@ wire_start(struct wire *w, char **replies, size_t n)
 	cr_assert_eq(mini_start(&w->srv, w->script, n), 0);
 	snprintf(p, sizeof(p), "{" CREDS ",\"login_endpoint\":\"%s/login\","
 	    "\"graph_endpoint\":\"%s/graph\",\"teams_endpoint\":\"%s/teams\","
-	    "\"max_retries\":2}", w->srv.url, w->srv.url, w->srv.url);
+	    "\"max_retries\":2%s}", w->srv.url, w->srv.url, w->srv.url, wire_extra);
 	fx_init(&w->f, p);
 }
 
@@ -868,5 +870,34 @@ Test(svc, stops_after_three_creates_that_left_nothing)
 	    &lookups), CORE_ESERVICE);
 	cr_expect_eq(count_of(w.srv.shared->log, "POST /teams/"), SVC_CREATE_TRIES);
 	cr_expect_eq(lookups, SVC_CREATE_TRIES);
+	wire_stop(&w);
+}
+
+Test(svc, requests_queued_behind_a_renewal_carry_the_new_token)
+{
+	char *replies[] = {
+		reply(200, "", TOKEN_BODY(TOKEN_1)),
+		reply(401, "", "{\"error\":{\"code\":\"InvalidAuthenticationToken\",\"message\":\"revoked\"}}"),
+		reply(200, "", TOKEN_BODY(TOKEN_2)),
+		reply(200, "", "{\"a\":1}"),
+		reply(200, "", "{\"b\":2}"),
+	};
+	struct svc_req reqs[2] = {
+		{ SVC_GRAPH, "GET", "/v1.0/users/a", NULL, NULL, 0, 0 },
+		{ SVC_GRAPH, "GET", "/v1.0/users/b", NULL, NULL, 0, 0 },
+	};
+	struct svc_resp resps[2];
+	int rcs[2];
+	struct wire w;
+
+	wire_extra = ",\"max_concurrency\":1";
+	wire_start(&w, replies, 5);
+	cr_assert_eq(svc_call_many(resps, rcs, &w.f.ctx, reqs, 2), CORE_OK, "%s", w.f.ctx.msg);
+	cr_expect_eq(rcs[0], CORE_OK);
+	cr_expect_eq(rcs[1], CORE_OK);
+	cr_expect_eq(w.srv.shared->requests, 5, "one 401, not one per queued request");
+	cr_expect(strstr(w.srv.shared->last, "Bearer " TOKEN_2) != NULL);
+	svc_resp_release(&resps[0]);
+	svc_resp_release(&resps[1]);
 	wire_stop(&w);
 }

@@ -1745,6 +1745,53 @@ create_aa(char **id, struct req *r, struct core_ctx *ctx, const cJSON *body)
 	return CORE_OK;
 }
 
+struct link_intent {
+	const char *aa_id;
+	const char **ids;
+	size_t n;
+	int priority;
+};
+
+static int
+link_create_once(struct core_ctx *ctx, void *arg)
+{
+	struct link_intent *li = arg;
+
+	return ta_associate(ctx, li->aa_id, (const char *const *)li->ids, li->n,
+	    li->priority);
+}
+
+/* Found when every account of the intent answers for the auto attendant. */
+static int
+link_lookup(struct core_ctx *ctx, void *arg)
+{
+	struct link_intent *li = arg;
+	cJSON *a = NULL;
+	const char *cid;
+	size_t i;
+	int rc = CORE_OK;
+
+	for (i = 0; !rc && i < li->n; i++) {
+		rc = ta_association_get(&a, ctx, li->ids[i]);
+		cid = rc ? NULL : str_of(a, "configurationId");
+		if (!rc && (!cid || strcasecmp(cid, li->aa_id) != 0))
+			rc = CORE_ENOTFOUND;
+		cJSON_Delete(a);
+		a = NULL;
+	}
+	return rc;
+}
+
+/* Links accounts, reconciled (svc_create_reconciled): read back after an unsure answer. */
+static int
+link_accounts(struct core_ctx *ctx, const char *aa_id, const char **ids, size_t n,
+    int priority)
+{
+	struct link_intent li = { aa_id, ids, n, priority };
+
+	return svc_create_reconciled(ctx, link_create_once, link_lookup, &li);
+}
+
 static int
 write_links(struct core_ctx *ctx, const struct links *l, const char *aa_id)
 {
@@ -1763,7 +1810,7 @@ write_links(struct core_ctx *ctx, const struct links *l, const char *aa_id)
 		rc = ta_disassociate(ctx, x->valuestring);
 		if (rc)
 			return rc;
-		rc = ta_associate(ctx, aa_id, (const char *const *)&x->valuestring, 1,
+		rc = link_accounts(ctx, aa_id, (const char **)&x->valuestring, 1,
 		    l->priority);
 		if (rc)
 			return rc;
@@ -1773,7 +1820,7 @@ write_links(struct core_ctx *ctx, const struct links *l, const char *aa_id)
 	ids = xcalloc((size_t)cJSON_GetArraySize(l->add), sizeof(*ids));
 	cJSON_ArrayForEach(x, l->add)
 		ids[n++] = x->valuestring;
-	rc = ta_associate(ctx, aa_id, ids, n, l->priority);
+	rc = link_accounts(ctx, aa_id, ids, n, l->priority);
 	free(ids);
 	return rc;
 }

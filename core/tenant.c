@@ -346,7 +346,8 @@ number_op(struct core_ctx *ctx, const char *action, const cJSON *body,
 
 	svc_resp_init(&resp);
 	rc = svc_call(&resp, ctx, SVC_GRAPH, "POST", path, body, NULL, 0);
-	*ambiguous = resp.ambiguous;
+	/* No answer, or a server error: it may have been done. */
+	*ambiguous = rc != CORE_OK && svc_last_unsure(ctx);
 	if (rc)
 		goto out;
 	if (!resp.location) {
@@ -428,25 +429,33 @@ tenant_number_unassign(struct core_ctx *ctx, const char *number,
 	cJSON *b = cJSON_CreateObject(), *num = NULL;
 	const cJSON *st;
 	bool ambiguous = false;
-	int rc;
+	int rc, tries;
 
 	if (!b)
 		BUG("out of memory");
 	cJSON_AddStringToObject(b, "telephoneNumber", number);
 	cJSON_AddStringToObject(b, "numberType", number_type);
-	rc = number_op(ctx, "unassignNumber", b, wait_timeout, &ambiguous);
-	if (rc && ambiguous) {
+	for (tries = 1; ; tries++) {
+		rc = number_op(ctx, "unassignNumber", b, wait_timeout, &ambiguous);
+		if (!rc || !ambiguous)
+			break;
+		/* No answer or a server error: did it happen? */
 		core_error_clear(ctx);
+		cJSON_Delete(num);
+		num = NULL;
 		rc = tenant_number_get(&num, ctx, number);
-		if (rc == CORE_OK) {
-			st = cJSON_GetObjectItem(num, "assignmentStatus");
-			if (!cJSON_IsString(st) || strcmp(st->valuestring, "unassigned") != 0)
-				rc = core_error(ctx, CORE_EHTTP,
-				    "releasing '%s' got no answer and the number is still assigned; "
-				    "run the task again", number);
-		} else if (rc == CORE_ENOTFOUND) {
+		if (rc == CORE_ENOTFOUND)
 			rc = core_error(ctx, CORE_ESERVICE, "number '%s' is not in the tenant",
 			    number);
+		if (rc)
+			break;
+		st = cJSON_GetObjectItem(num, "assignmentStatus");
+		if (cJSON_IsString(st) && strcmp(st->valuestring, "unassigned") == 0)
+			break;
+		if (tries >= SVC_CREATE_TRIES) {
+			rc = core_error(ctx, CORE_EHTTP, "releasing '%s' failed %d times "
+			    "without an answer and the number is still assigned", number, tries);
+			break;
 		}
 	}
 	cJSON_Delete(num);

@@ -26,10 +26,14 @@
  * until the request's retry budget (retry_timeout seconds from its first
  * attempt) or the task's (task_timeout seconds from the start of the module
  * run) is spent; max_retries is a ceiling on the count. A 401 triggers a
- * token refresh (the cached token is dropped) and one resend.
+ * token refresh (the cached token is replaced) and one resend; a request
+ * about to leave with a token another request has since renewed takes the
+ * new one first.
  * A create that failed ambiguously (dropped connection, timeout) is never
- * repeated: svc_call() returns CORE_EHTTP with resp->ambiguous set, and the
- * caller checks whether the object exists before deciding anything.
+ * repeated by this layer: svc_call() returns CORE_EHTTP with resp->ambiguous
+ * set. Callers read the object back before deciding anything, usually
+ * through svc_create_reconciled() below, which also treats 500/502/504
+ * answers to a create as "may have happened".
  */
 #ifndef DIALTONE_SVC_H
 #define DIALTONE_SVC_H

@@ -6,6 +6,7 @@
 #   make demo      the multi-site rollout against the built-in tenant simulator
 #   make bench     request counts and timings, printed
 #   make lint      yamllint and ansible-lint (production profile)
+#   make soak      the demo rollout under faults, three seeds: converged, tries, duplicates, orphans
 #   make SANITIZE=address,undefined test     under ASan/UBSan
 #   make valgrind  unit tests under valgrind
 #   make fuzz      argument and response fuzzing of the sanitizer build
@@ -76,7 +77,7 @@ endif
 # module on the next make.
 .SECONDARY:
 
-.PHONY: all deps test unit demo bench lint valgrind collection install clean check-banned \
+.PHONY: all deps test unit demo bench soak lint valgrind collection install clean check-banned \
 	fuzz fuzz-build
 all: $(LIB) $(MODULES)
 
@@ -150,6 +151,10 @@ lint: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/bench.sh
+
+soak: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/soak.sh
 
 collection: all
 	ansible-galaxy collection build --force .

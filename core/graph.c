@@ -16,6 +16,7 @@
 #include "result.h"
 #include "routes.h"
 #include "svc.h"
+#include "svc_internal.h"
 
 /* Upper bound on pages, so that a service that loops its nextLink ends. */
 #define GRAPH_MAX_PAGES 100000
@@ -312,6 +313,46 @@ batch_body(struct graph_batch_item *items, const size_t *idx, size_t n)
 	return doc;
 }
 
+/* Whether any of the items is counted at the Teams rate (/admin/teams paths). */
+static bool
+batch_teams_rate(struct graph_batch_item *items, const size_t *idx, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strncmp(items[idx[i]].url, "/admin/teams", 12) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Whether an inner answer is worth sending again: throttled or unavailable
+ * (429, 503: not processed), or another server error for a read, which is
+ * safe to repeat. Never answered (0) counts too.
+ */
+static bool
+inner_retryable(const struct graph_batch_item *it)
+{
+	return it->status == 0 || http_status_retryable(it->status,
+	    strcmp(it->method, "GET") == 0);
+}
+
+/* Tells the pacing of the inner request's bucket that it was throttled. */
+static void
+inner_throttled(struct core_ctx *ctx, const struct graph_batch_item *it, long ms)
+{
+	struct conn *c = ctx->conn;
+	long max_ms = arg_int(ctx->params, "retry_max_wait", 60) * 1000L;
+
+	if (!c)
+		return;
+	if (ms > max_ms)
+		ms = max_ms;
+	pace_throttled(strncmp(it->url, "/admin/teams", 12) == 0 ?
+	    &c->pace[SVC_PACE_GRAPH_TEAMS] : &c->pace[SVC_PACE_GRAPH],
+	    http_mono_ms(), ms >= 0 ? http_scaled_ms(ms) : -1);
+}
+
 static bool
 batch_all_reads(struct graph_batch_item *items, const size_t *idx, size_t n)
 {
@@ -355,6 +396,7 @@ batch_collect(struct core_ctx *ctx, struct graph_batch_item *items, size_t n,
 		if (items[k].status == 429 || items[k].status == 503) {
 			long ms = inner_retry_after_ms(r);
 
+			inner_throttled(ctx, &items[k], ms);
 			if (ms > *retry_ms)
 				*retry_ms = ms;
 			continue;
@@ -374,9 +416,11 @@ graph_batch(struct core_ctx *ctx, struct graph_batch_item *items, size_t n)
 	struct svc_resp *resps = NULL;
 	cJSON **bodies = NULL;
 	int *rcs = NULL, rc = CORE_OK, round;
-	long max_retries = arg_int(ctx->params, "max_retries", 5);
+	long max_retries = arg_int(ctx->params, "max_retries", 50);
 	long max_wait = arg_int(ctx->params, "retry_max_wait", 60);
-	long wait_ms, ms = -1;
+	long budget_ms = arg_int(ctx->params, "retry_timeout", 300) * 1000L;
+	long wait_ms, ms = -1, waited_ms = 0;
+	long last_status = 0;
 
 	for (i = 0; i < n; i++) {
 		items[i].status = 0;
@@ -401,6 +445,9 @@ graph_batch(struct core_ctx *ctx, struct graph_batch_item *items, size_t n)
 			reqs[b].path = route_get(RT_G_BATCH)->path;
 			reqs[b].body = bodies[b];
 			reqs[b].flags = batch_all_reads(items, todo + first, cnt) ? SVC_IDEMPOTENT : 0;
+			if (batch_teams_rate(items, todo + first, cnt))
+				reqs[b].flags |= SVC_TEAMS_RATE;
+			reqs[b].pace_cost = (int)cnt;
 			svc_resp_init(&resps[b]);
 		}
 		rc = svc_call_many(resps, rcs, ctx, reqs, nbatches);
@@ -426,21 +473,30 @@ graph_batch(struct core_ctx *ctx, struct graph_batch_item *items, size_t n)
 		rcs = NULL;
 		if (rc)
 			goto out;
-		/* What is left: items throttled inside the batch, or never answered. */
-		for (i = 0, ntodo = 0; i < n; i++)
-			if (items[i].status == 0 || items[i].status == 429 ||
-			    items[i].status == 503)
-				todo[ntodo++] = i;
+		/*
+		 * What is left: items throttled inside the batch, reads that met
+		 * a server error, items never answered. Writes that met a server
+		 * error keep it: the caller reads back before deciding.
+		 */
+		for (i = 0, ntodo = 0; i < n; i++) {
+			if (!inner_retryable(&items[i]))
+				continue;
+			todo[ntodo++] = i;
+			last_status = items[i].status;
+		}
 		if (ntodo == 0)
 			break;
-		if (round >= max_retries) {
-			rc = core_error(ctx, CORE_EHTTP,
-			    "POST /v1.0/$batch: %zu requests still throttled after %d retries",
-			    ntodo, round);
-			goto out;
-		}
 		if (wait_ms < 0)
 			wait_ms = 1000L << (round < 5 ? round : 5);
+		if (round >= max_retries || (budget_ms > 0 && waited_ms + wait_ms > budget_ms)) {
+			/* The answers stay in the items: the caller reports them. */
+			if (last_status >= 500 && last_status != 503)
+				break;
+			rc = core_error(ctx, CORE_EHTTP,
+			    "POST /v1.0/$batch: %zu requests still throttled after %d "
+			    "retries", ntodo, round);
+			goto out;
+		}
 		if (wait_ms > max_wait * 1000) {
 			rc = core_error(ctx, CORE_EHTTP,
 			    "POST /v1.0/$batch asked for a %lds wait, above retry_max_wait (%lds)",
@@ -448,6 +504,7 @@ graph_batch(struct core_ctx *ctx, struct graph_batch_item *items, size_t n)
 			goto out;
 		}
 		http_wait_ms(wait_ms);
+		waited_ms += wait_ms;
 	}
 out:
 	free(todo);

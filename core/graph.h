@@ -46,11 +46,16 @@ struct graph_batch_item {
 
 /*
  * Sends items as $batch requests of up to 20, several batches in flight
- * (max_concurrency). Inner 429/503 answers are retried alone, after their
- * Retry-After, up to max_retries times. Items are never repeated once they
- * got any other answer.
+ * (max_concurrency), paced as the requests they carry (a batch of
+ * /admin/teams paths reads takes that many tokens of the Teams bucket). Inner
+ * 429/503 answers, and inner 500/502/504 answers to GETs, are sent again
+ * alone, after their Retry-After (else a doubling wait), until the
+ * retry_timeout budget or max_retries is spent; an inner 429 also slows the
+ * bucket down. Items are never repeated once they got any other answer (a
+ * write that met a server error keeps it: the caller reads back).
  * @return CORE_OK when every item has an answer (look at each status), or a
- *         transport/auth error of a whole batch
+ *         transport/auth error of a whole batch, or CORE_EHTTP when items
+ *         are still throttled once the budget is spent
  */
 int graph_batch(struct core_ctx *ctx, struct graph_batch_item *items, size_t n);
 

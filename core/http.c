@@ -30,6 +30,7 @@ struct http {
 	struct http_rng rng;
 	unsigned long nrequests;
 	unsigned long nconnects;
+	uint64_t started_ms;   /* http_new(): the task's retry budget counts from here */
 };
 
 /* One request in progress, for http_send() and http_send_many() alike. */
@@ -38,7 +39,7 @@ struct xfer {
 	struct http_resp *resp;
 	CURL *easy;            /* set while an attempt is prepared or running */
 	int retries;           /* retries made */
-	bool reauthed;
+	bool reauthed;         /* the last answer was a 401 already answered by reauth */
 	bool too_large;        /* the body passed the limit */
 	bool headers_too_large;  /* the header block passed HTTP_HEADERS_MAX */
 	bool done;
@@ -46,6 +47,8 @@ struct xfer {
 	enum http_transport last_t;
 	uint64_t ready_at;     /* monotonic ms before which it waits */
 	uint64_t started_at;
+	uint64_t first_at;     /* first attempt (0: none yet) */
+	uint64_t virt_ms;      /* waits as decided minus waits as slept (test scale) */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -98,6 +101,12 @@ mono_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+uint64_t
+http_mono_ms(void)
+{
+	return mono_ms();
 }
 
 static void
@@ -274,15 +283,23 @@ http_decide(long *delay_ms, const struct http_policy *p, struct http_rng *rng,
 	default:
 		return HTTP_FAILED;
 	}
-	if (retries >= p->max_retries)
+	if (retries >= p->max_retries || p->left_ms < 0)
 		return HTTP_GIVE_UP;
 	if (retry_after_ms >= 0) {
 		*delay_ms = retry_after_ms;
-		return retry_after_ms > p->max_wait_ms ? HTTP_TOO_LONG : HTTP_RETRY;
+		if (retry_after_ms > p->max_wait_ms)
+			return HTTP_TOO_LONG;
+		if (p->left_ms > 0 && retry_after_ms > p->left_ms) {
+			*delay_ms = 0;
+			return HTTP_GIVE_UP;
+		}
+		return HTTP_RETRY;
 	}
 	d = http_backoff_ms(rng, retries);
 	if (d > p->max_wait_ms)
 		d = p->max_wait_ms > 0 ? p->max_wait_ms : 0;
+	if (p->left_ms > 0 && d > p->left_ms)
+		d = p->left_ms;
 	*delay_ms = d;
 	return HTTP_RETRY;
 }
@@ -499,6 +516,11 @@ http_new(struct core_ctx *ctx, const struct http_opts *o)
 		h->o.max_retries = 0;
 	if (h->o.max_wait_ms < 0)
 		h->o.max_wait_ms = 0;
+	if (h->o.retry_timeout_ms < 0)
+		h->o.retry_timeout_ms = 0;
+	if (h->o.task_timeout_ms < 0)
+		h->o.task_timeout_ms = 0;
+	h->started_ms = mono_ms();
 	if (!h->o.max_body)
 		h->o.max_body = BUF_DEFAULT_MAX;
 	if (o->ca_path && *o->ca_path) {
@@ -574,10 +596,14 @@ xfer_setup(struct http *h, struct xfer *x)
 	x->resp->retry_after_ms = -1;
 	x->resp->ambiguous = false;
 	x->resp->attempts++;
+	if (!x->first_at)
+		x->first_at = mono_ms();
 	x->too_large = false;
 	x->headers_too_large = false;
 	x->errbuf[0] = '\0';
 	h->nrequests++;
+	if (x->req->refresh)
+		(void)x->req->refresh(x->req, x->req->userp);
 
 	curl_easy_setopt(e, CURLOPT_URL, req->url);
 	curl_easy_setopt(e, CURLOPT_SHARE, h->share);
@@ -666,6 +692,32 @@ tls_hint(CURLcode code)
 }
 
 /*
+ * Retry time left for x at now: the smaller of its own budget (counted from
+ * its first attempt, waits counted as decided, not as scaled for tests) and
+ * the task's; 0 when neither is limited, -1 when one is spent.
+ */
+static long
+retry_left_ms(const struct http *h, const struct xfer *x, uint64_t now)
+{
+	uint64_t used;
+	long left = 0, tleft;
+
+	if (h->o.retry_timeout_ms > 0) {
+		used = now - x->first_at + x->virt_ms;
+		left = used >= (uint64_t)h->o.retry_timeout_ms ? -1 :
+		    h->o.retry_timeout_ms - (long)used;
+	}
+	if (h->o.task_timeout_ms > 0 && left >= 0) {
+		used = now - h->started_ms;
+		tleft = used >= (uint64_t)h->o.task_timeout_ms ? -1 :
+		    h->o.task_timeout_ms - (long)used;
+		if (tleft < 0 || left == 0 || tleft < left)
+			left = tleft;
+	}
+	return left;
+}
+
+/*
  * After one attempt of x: records what happened and decides.
  * @return true to send again after *wait_ms; false when x->rc is final
  */
@@ -679,7 +731,8 @@ xfer_after(struct http *h, struct core_ctx *ctx, struct xfer *x, CURLcode code,
 	enum http_transport t;
 	enum http_action act;
 	curl_off_t pre = 0;
-	long status = 0, reqsize = 0, nconn = 0, delay = 0;
+	long status = 0, reqsize = 0, nconn = 0, delay = 0, pause;
+	uint64_t now;
 	char *ra;
 
 	*wait_ms = 0;
@@ -704,9 +757,22 @@ xfer_after(struct http *h, struct core_ctx *ctx, struct xfer *x, CURLcode code,
 		resp->status = 0;
 		buf_reset(&resp->body);
 	}
+	if (t != HTTP_T_ANSWER || resp->status != 401)
+		x->reauthed = false;
+
+	now = mono_ms();
+	if (t == HTTP_T_ANSWER && (resp->status == 429 || resp->status == 503)) {
+		pause = resp->retry_after_ms;
+		if (pause > h->o.max_wait_ms)
+			pause = h->o.max_wait_ms;
+		pace_throttled(req->pace, now, pause >= 0 ? http_scaled_ms(pause) : -1);
+	} else if (t == HTTP_T_ANSWER) {
+		pace_success(req->pace);
+	}
 
 	pol.max_retries = req->no_retry ? 0 : h->o.max_retries;
 	pol.max_wait_ms = h->o.max_wait_ms;
+	pol.left_ms = retry_left_ms(h, x, now);
 	act = http_decide(&delay, &pol, &h->rng, t, resp->status, req->idempotent,
 	    x->retries, resp->retry_after_ms);
 
@@ -717,14 +783,16 @@ xfer_after(struct http *h, struct core_ctx *ctx, struct xfer *x, CURLcode code,
 	case HTTP_RETRY:
 		x->retries++;
 		*wait_ms = delay;
+		x->virt_ms += (uint64_t)(delay - http_scaled_ms(delay));
 		return true;
 	case HTTP_REAUTH:
 		if (!req->reauth || x->reauthed) {
 			x->rc = CORE_OK;
 			return false;
 		}
-		x->reauthed = true;
+		req->reauth_shared = false;
 		x->rc = req->reauth(req, req->userp);
+		x->reauthed = !req->reauth_shared;
 		return x->rc == CORE_OK;
 	case HTTP_GIVE_UP:
 		if (t == HTTP_T_ANSWER) {
@@ -743,7 +811,7 @@ xfer_after(struct http *h, struct core_ctx *ctx, struct xfer *x, CURLcode code,
 	case HTTP_TOO_LONG:
 		x->rc = core_error(ctx, CORE_EHTTP,
 		    "%s: '%s' asked for a %lds wait, above retry_max_wait (%lds)",
-		    svc_prefix(req), req->label, (delay + 999) / 1000,
+		    svc_prefix(req), req->label, delay / 1000 + (delay % 1000 != 0),
 		    h->o.max_wait_ms / 1000);
 		return false;
 	case HTTP_AMBIGUOUS:
@@ -779,6 +847,9 @@ http_send(struct http_resp *resp, struct http *h, struct core_ctx *ctx,
 	xfer_init(&x, req, resp);
 	x.easy = h->easy;
 	for (;;) {
+		while ((wait = pace_delay_ms(req->pace, mono_ms())) > 0)
+			sleep_ms(wait);
+		pace_take(req->pace, mono_ms(), req->pace_cost);
 		xfer_setup(h, &x);
 		code = curl_easy_perform(h->easy);
 		if (!xfer_after(h, ctx, &x, code, &wait))
@@ -878,8 +949,10 @@ http_send_many(struct http_resp *resps, int *rcs, struct http *h,
 		now = mono_ms();
 		for (i = 0; i < n && in_flight < win; i++) {
 			x = &xs[i];
-			if (x->done || x->easy || x->ready_at > now)
+			if (x->done || x->easy || x->ready_at > now ||
+			    pace_delay_ms(x->req->pace, now) > 0)
 				continue;
+			pace_take(x->req->pace, now, x->req->pace_cost);
 			x->easy = pool_get(h);
 			xfer_setup(h, x);
 			x->started_at = now;
@@ -944,7 +1017,8 @@ http_send_many(struct http_resp *resps, int *rcs, struct http *h,
 				x = &xs[i];
 				if (x->done || x->easy)
 					continue;
-				next = x->ready_at > now ? x->ready_at - now : 0;
+				next = x->ready_at > now ? x->ready_at - now :
+				    (uint64_t)pace_delay_ms(x->req->pace, now);
 				if ((long)next < timeout)
 					timeout = (long)next;
 			}

@@ -30,12 +30,20 @@
  *     "ambiguous": it may have been processed, so it is never repeated;
  *   - a request that never left (connection refused, connect timeout) is
  *     always retried;
- *   - 401 asks the caller's reauth hook once for a new token, then resends
- *     (the resend does not count as a retry);
+ *   - 401 asks the caller's reauth hook for a new token, then resends (the
+ *     resend does not count as a retry); once per run of 401 answers, so a
+ *     token revoked again later in a long retry series is renewed again;
  *   - the wait is Retry-After (delta-seconds or HTTP-date) when present, and
  *     fails the request when above max_wait; otherwise exponential backoff
  *     with full jitter: uniform in [0, min(30 s, 500 ms * 2^retry)];
- *   - at most max_retries retries.
+ *   - retries stop when the request's retry budget (retry_timeout_ms, from
+ *     its first attempt) or the task's (task_timeout_ms, from http_new())
+ *     is spent, or after max_retries retries, whichever comes first: the
+ *     budget is time, the count is only a ceiling.
+ *
+ * Pacing: a request with a struct pace (pace.h) waits for a token of it
+ * before each attempt; 429/503 answers slow and pause that bucket, other
+ * answers let it speed up again. Concurrency stays a ceiling on top.
  *
  * Test hook: the environment variable DIALTONE_TEST_BACKOFF_SCALE (a
  * non-negative decimal, e.g. "0.01") multiplies every real wait (backoff and
@@ -56,6 +64,7 @@
 
 #include "buf.h"
 #include "core.h"
+#include "pace.h"
 
 /* Backoff constants (full jitter). */
 #define HTTP_BACKOFF_BASE_MS 500L
@@ -72,6 +81,8 @@ struct http_opts {
 	const char *ca_path;     /* PEM file or directory; NULL: system store */
 	int max_retries;         /* retries after the first attempt; >= 0 */
 	long max_wait_ms;        /* longest Retry-After accepted */
+	long retry_timeout_ms;   /* retry budget of one request; 0: none */
+	long task_timeout_ms;    /* no retry after this long since http_new(); 0: none */
 	size_t max_body;         /* 0: BUF_DEFAULT_MAX */
 };
 
@@ -105,6 +116,14 @@ struct http_req {
 	bool no_retry;               /* one attempt only (the 401 resend aside) */
 	http_reauth_fn reauth;       /* NULL: a 401 is a final answer */
 	void *userp;                 /* passed to reauth */
+	http_reauth_fn refresh;      /* NULL, or called before each attempt: may replace
+	                                req->headers with a newer token another request
+	                                obtained (an error from it is ignored) */
+	bool reauth_shared;          /* set by reauth when it took a token another
+	                                request had just renewed: a 401 to it may
+	                                ask again (that token may be revoked too) */
+	struct pace *pace;           /* rate limiter shared with other requests; may be NULL */
+	int pace_cost;               /* tokens one attempt takes (a $batch: its requests); 0: 1 */
 };
 
 struct http_resp {
@@ -199,7 +218,7 @@ enum http_action {
 	HTTP_DONE = 0,    /* a final answer: hand it back */
 	HTTP_RETRY,       /* wait *delay_ms, then send again */
 	HTTP_REAUTH,      /* 401: new token, then send again */
-	HTTP_GIVE_UP,     /* worth repeating, but max_retries are spent */
+	HTTP_GIVE_UP,     /* worth repeating, but the retry budget is spent */
 	HTTP_TOO_LONG,    /* Retry-After (in *delay_ms) is above max_wait */
 	HTTP_AMBIGUOUS,   /* non-idempotent, sent, no answer: never repeat */
 	HTTP_FAILED,      /* a transport failure not worth repeating */
@@ -216,6 +235,7 @@ uint64_t http_rng_next(struct http_rng *rng);
 struct http_policy {
 	int max_retries;
 	long max_wait_ms;
+	long left_ms;   /* retry time left: 0 no limit, < 0 spent */
 };
 
 /*
@@ -234,7 +254,9 @@ long http_retry_after_ms(const char *value, time_t now);
 /*
  * The next step after one attempt.
  * @param[out] delay_ms  the wait for HTTP_RETRY (backoff clamped to
- *                       max_wait), the asked wait for HTTP_TOO_LONG, else 0
+ *                       max_wait and to the time left), the asked wait for
+ *                       HTTP_TOO_LONG, else 0. A Retry-After longer than
+ *                       the time left gives HTTP_GIVE_UP.
  * @param t              what happened at transport level
  * @param status         the answer's status (only read for HTTP_T_ANSWER)
  * @param retries        retries already made for this request
@@ -252,5 +274,7 @@ enum http_action http_decide(long *delay_ms, const struct http_policy *p,
  */
 void http_wait_ms(long ms);
 long http_scaled_ms(long ms);
+/* Monotonic clock in milliseconds (the time pace.h works with). */
+uint64_t http_mono_ms(void);
 
 #endif

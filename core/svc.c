@@ -198,7 +198,7 @@ svc_open(struct core_ctx *ctx)
 	struct http_opts ho;
 	struct auth_opts ao;
 	struct conn *c = NULL;
-	long long timeout, retries, max_wait, conc;
+	long long timeout, retries, max_wait, conc, rtimeout, ttimeout, grps, trps;
 	struct stat st;
 	size_t i;
 	int rc, alg, s;
@@ -253,13 +253,21 @@ svc_open(struct core_ctx *ctx)
 		    "public, usgov, dod, china, got: %s", cloud);
 
 	timeout = param_int(p, "timeout", 30);
-	retries = param_int(p, "max_retries", 5);
+	retries = param_int(p, "max_retries", 50);
 	max_wait = param_int(p, "retry_max_wait", 60);
+	rtimeout = param_int(p, "retry_timeout", 300);
+	ttimeout = param_int(p, "task_timeout", 3600);
 	conc = param_int(p, "max_concurrency", 8);
+	grps = param_int(p, "graph_requests_per_second", 350);
+	trps = param_int(p, "teams_requests_per_second", 30);
 	if ((rc = check_int(ctx, "timeout", timeout, 1, 3600)) ||
 	    (rc = check_int(ctx, "max_retries", retries, 0, 100)) ||
 	    (rc = check_int(ctx, "retry_max_wait", max_wait, 0, 86400)) ||
-	    (rc = check_int(ctx, "max_concurrency", conc, 1, 64)))
+	    (rc = check_int(ctx, "retry_timeout", rtimeout, 0, 86400)) ||
+	    (rc = check_int(ctx, "task_timeout", ttimeout, 0, 604800)) ||
+	    (rc = check_int(ctx, "max_concurrency", conc, 1, 64)) ||
+	    (rc = check_int(ctx, "graph_requests_per_second", grps, 0, 100000)) ||
+	    (rc = check_int(ctx, "teams_requests_per_second", trps, 0, 100000)))
 		return rc;
 	ca = param_str(p, "ca_path");
 	if (ca && stat(ca, &st) != 0)
@@ -277,6 +285,9 @@ svc_open(struct core_ctx *ctx)
 	}
 	c->graph_scope = svc_graph_scope(c->base[SVC_GRAPH]);
 	c->max_concurrency = (int)conc;
+	pace_init(&c->pace[SVC_PACE_GRAPH], (double)grps);
+	pace_init(&c->pace[SVC_PACE_GRAPH_TEAMS], (double)trps);
+	pace_init(&c->pace[SVC_PACE_TEAMS], (double)trps);
 
 	memset(&ho, 0, sizeof(ho));
 	ho.timeout_s = (long)timeout;
@@ -284,6 +295,8 @@ svc_open(struct core_ctx *ctx)
 	ho.ca_path = ca;
 	ho.max_retries = (int)retries;
 	ho.max_wait_ms = (long)max_wait * 1000L;
+	ho.retry_timeout_ms = (long)rtimeout * 1000L;
+	ho.task_timeout_ms = (long)ttimeout * 1000L;
 	c->http = http_new(ctx, &ho);
 
 	memset(&ao, 0, sizeof(ao));
@@ -626,7 +639,41 @@ call_reauth(struct http_req *req, void *userp)
 	if (k->s == SVC_LOGIN)
 		return CORE_OK;
 	newer = auth_token_gen(k->c->auth, scope_of(k->c, k->s)) != k->gen;
+	/* A token another request renewed may have been revoked since: ask again. */
+	req->reauth_shared = newer;
 	return call_authorize(k, req, !newer);
+}
+
+/* The bucket a request to s at path takes its tokens from; NULL: unpaced. */
+static struct pace *
+pace_of(struct conn *c, enum svc_id s, const char *path, unsigned flags)
+{
+	switch (s) {
+	case SVC_TEAMS:
+		return &c->pace[SVC_PACE_TEAMS];
+	case SVC_GRAPH:
+		if ((flags & SVC_TEAMS_RATE) || strstr(path, "/admin/teams/") ||
+		    strstr(path, "/admin/teams?"))
+			return &c->pace[SVC_PACE_GRAPH_TEAMS];
+		return &c->pace[SVC_PACE_GRAPH];
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * Before each attempt: when another request renewed the token since k's
+ * headers were made (a revocation), send the new one rather than meet a 401.
+ */
+static int
+call_refresh(struct http_req *req, void *userp)
+{
+	struct call *k = userp;
+
+	if (k->s == SVC_LOGIN ||
+	    auth_token_gen(k->c->auth, scope_of(k->c, k->s)) == k->gen)
+		return CORE_OK;
+	return call_authorize(k, req, false);
 }
 
 static int
@@ -669,7 +716,9 @@ call_prepare(struct call *k, struct core_ctx *ctx, enum svc_id s,
 	    strcmp(m, "DELETE") == 0;
 	k->req.no_retry = (flags & SVC_NO_RETRY) != 0;
 	k->req.reauth = s == SVC_LOGIN ? NULL : call_reauth;
+	k->req.refresh = s == SVC_LOGIN ? NULL : call_refresh;
 	k->req.userp = k;
+	k->req.pace = pace_of(k->c, s, k->url, flags);
 	return CORE_OK;
 }
 
@@ -796,8 +845,73 @@ svc_call(struct svc_resp *resp, struct core_ctx *ctx, enum svc_id s,
 		k.url = NULL;
 	}
 	rc = call_finish(resp, &k, flags, rc);
+	if (ctx->conn && k.url) {
+		ctx->conn->last_status = resp->status;
+		ctx->conn->last_unsure = rc != CORE_OK && !k.req.idempotent &&
+		    (resp->ambiguous || resp->status == 500 ||
+		    resp->status == 502 || resp->status == 504);
+	}
 	call_release(&k);
 	return rc;
+}
+
+bool
+svc_last_unsure(const struct core_ctx *ctx)
+{
+	return ctx->conn && ctx->conn->last_unsure;
+}
+
+/* Whether s holds needle, ignoring ASCII case. */
+static bool
+has_text(const char *s, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *s; s++)
+		if (strncasecmp(s, needle, n) == 0)
+			return true;
+	return false;
+}
+
+/* A create refused because the object is there already. */
+static bool
+is_conflict(const struct core_ctx *ctx, int rc)
+{
+	if (rc != CORE_ESERVICE || !ctx->conn)
+		return false;
+	if (ctx->conn->last_status == 409)
+		return true;
+	return ctx->conn->last_status == 400 && ctx->msg &&
+	    (has_text(ctx->msg, "already exist") ||
+	    has_text(ctx->msg, "already in use") ||
+	    has_text(ctx->msg, "duplicate"));
+}
+
+int
+svc_create_reconciled(struct core_ctx *ctx,
+    int (*create)(struct core_ctx *ctx, void *arg),
+    int (*lookup)(struct core_ctx *ctx, void *arg), void *arg)
+{
+	int rc, lrc, tries;
+	bool unsure_before = false;
+
+	for (tries = 1; ; tries++) {
+		rc = create(ctx, arg);
+		if (rc == CORE_OK)
+			return CORE_OK;
+		if (!svc_last_unsure(ctx) && !(unsure_before && is_conflict(ctx, rc)))
+			return rc;
+		unsure_before = true;
+		/* Did it happen? Read back before anything else. */
+		lrc = lookup(ctx, arg);
+		if (lrc == CORE_OK) {
+			core_error_clear(ctx);
+			return CORE_OK;
+		}
+		if (lrc != CORE_ENOTFOUND || tries >= SVC_CREATE_TRIES)
+			return rc;
+		core_error_clear(ctx);
+	}
 }
 
 int
@@ -827,6 +941,7 @@ svc_call_many(struct svc_resp *resps, int *rcs, struct core_ctx *ctx,
 		ks[i].rc = call_prepare(&ks[i], ctx, reqs[i].svc, reqs[i].method,
 		    reqs[i].path, reqs[i].body, reqs[i].extra_headers,
 		    reqs[i].flags);
+		ks[i].req.pace_cost = reqs[i].pace_cost;
 		if (!ks[i].rc)
 			ks[i].rc = call_authorize(&ks[i], &ks[i].req, false);
 		if (ks[i].rc) {

@@ -12,14 +12,28 @@
  * Connection options (ARGS_CONN below) are shared by every module so that
  * module_defaults for the action group reach all of them.
  *
+ * Pacing: every request to Graph or the Teams admin API takes a token from
+ * the bucket (pace.h) of its service, shared by the whole module run:
+ * graph_requests_per_second for Graph, teams_requests_per_second for the
+ * Teams admin API and, in a bucket of its own, for Graph's /admin/teams paths
+ * (Microsoft throttles both at the Teams rows of its published limits,
+ * docs/design/pacing.md). Sign-in requests are not paced.
+ *
  * Retries: 429 and 503 always (they mean "not processed"); 500, 502, 504 and
  * dropped connections only for idempotent requests (GET, PUT, DELETE, and
  * requests flagged SVC_IDEMPOTENT). Retry-After (seconds or HTTP date) is
- * honoured up to max_wait, else exponential backoff with full jitter, at most
- * max_retries retries. A 401 triggers one token refresh and one retry.
+ * honoured up to retry_max_wait, else exponential backoff with full jitter,
+ * until the request's retry budget (retry_timeout seconds from its first
+ * attempt) or the task's (task_timeout seconds from the start of the module
+ * run) is spent; max_retries is a ceiling on the count. A 401 triggers a
+ * token refresh (the cached token is replaced) and one resend; a request
+ * about to leave with a token another request has since renewed takes the
+ * new one first.
  * A create that failed ambiguously (dropped connection, timeout) is never
- * repeated: svc_call() returns CORE_EHTTP with resp->ambiguous set, and the
- * caller checks whether the object exists before deciding anything.
+ * repeated by this layer: svc_call() returns CORE_EHTTP with resp->ambiguous
+ * set. Callers read the object back before deciding anything, usually
+ * through svc_create_reconciled() below, which also treats 500/502/504
+ * answers to a create as "may have happened".
  */
 #ifndef DIALTONE_SVC_H
 #define DIALTONE_SVC_H
@@ -56,8 +70,12 @@ const char *svc_name(enum svc_id s);
 	{ "validate_certs", ARG_BOOL, .def = "true" }, \
 	{ "ca_path", ARG_PATH, .fallback_env = "DIALTONE_CA_PATH", ARG_LINE(ARG_LEN_PATH) }, \
 	{ "timeout", ARG_INT, .def = "30" }, \
-	{ "max_retries", ARG_INT, .def = "5" }, \
+	{ "max_retries", ARG_INT, .def = "50" }, \
 	{ "retry_max_wait", ARG_INT, .def = "60" }, \
+	{ "retry_timeout", ARG_INT, .def = "300" }, \
+	{ "task_timeout", ARG_INT, .def = "3600" }, \
+	{ "graph_requests_per_second", ARG_INT, .def = "350" }, \
+	{ "teams_requests_per_second", ARG_INT, .def = "30" }, \
 	{ "max_concurrency", ARG_INT, .def = "8" }, \
 	{ "token_cache", ARG_PATH, .fallback_env = "DIALTONE_TOKEN_CACHE", ARG_LINE(ARG_LEN_PATH) }
 
@@ -75,6 +93,8 @@ enum {
 	SVC_ALLOW_404 = 1 << 1,   /* 404 returns CORE_ENOTFOUND without a message */
 	SVC_RAW = 1 << 2,         /* do not parse the response body as JSON */
 	SVC_NO_RETRY = 1 << 3,    /* one attempt only (used by tests and polling) */
+	SVC_TEAMS_RATE = 1 << 4,  /* a Graph request counted at the Teams rate
+	                             (a $batch of /admin/teams paths requests) */
 };
 
 struct svc_resp {
@@ -121,6 +141,7 @@ struct svc_req {
 	const cJSON *body;
 	const char *const *extra_headers;
 	unsigned flags;
+	int pace_cost;   /* requests the service counts (a $batch: its inner ones); 0: 1 */
 };
 
 /*
@@ -133,6 +154,33 @@ struct svc_req {
  */
 int svc_call_many(struct svc_resp *resps, int *rcs, struct core_ctx *ctx,
     const struct svc_req *reqs, size_t n);
+
+/*
+ * Whether the last failed svc_call() was a write that may have taken effect:
+ * it was sent and got no complete answer (resp->ambiguous: dropped
+ * connection, timeout) or a 500, 502 or 504 answer. Such a create is read
+ * back before anything else: svc_create_reconciled().
+ */
+bool svc_last_unsure(const struct core_ctx *ctx);
+
+/* Most creates sent for one intent by svc_create_reconciled(). */
+#define SVC_CREATE_TRIES 3
+
+/*
+ * One create, reconciled. create(ctx, arg) sends it; when it fails in a way
+ * that may have taken effect (svc_last_unsure()), lookup(ctx, arg) reads the
+ * object back by the name or key the create used: CORE_OK when it exists
+ * (the create counts as done: continue with it), CORE_ENOTFOUND when it
+ * does not (the create is sent again), another error to stop. A later create
+ * refused as a conflict (409, or 400 "already exists": the earlier one did
+ * take effect after all) is looked up once more. Never more than
+ * SVC_CREATE_TRIES creates, and never a second one while the first may
+ * still land unseen, except through the service's own uniqueness check.
+ * @return CORE_OK, or the error of the last create or lookup (message set)
+ */
+int svc_create_reconciled(struct core_ctx *ctx,
+    int (*create)(struct core_ctx *ctx, void *arg),
+    int (*lookup)(struct core_ctx *ctx, void *arg), void *arg);
 
 /* Requests sent by this process so far (for request-count reports). */
 unsigned long svc_request_count(const struct core_ctx *ctx);

@@ -29,6 +29,9 @@
 #define SVC_TEAMS_ROLE_HINT "the app's service principal needs the Teams " \
 	"Administrator directory role"
 
+/* The rate-limit buckets of a connection. */
+enum svc_pace { SVC_PACE_GRAPH = 0, SVC_PACE_GRAPH_TEAMS, SVC_PACE_TEAMS, SVC_PACE_COUNT };
+
 struct conn {
 	char *base[SVC_COUNT];     /* login, graph, teams base URLs */
 	char *graph_scope;         /* "{graph host}/.default" */
@@ -37,6 +40,9 @@ struct conn {
 	struct http *http;
 	struct auth *auth;
 	struct http_many_stats many;  /* of the last svc_call_many() */
+	struct pace pace[SVC_PACE_COUNT];  /* shared by every request of the run */
+	bool last_unsure;    /* the last failed svc_call() was an unsure write */
+	long last_status;    /* status of the last svc_call() (0: no answer) */
 };
 
 /* Frees a connection made by svc_open(); conn_free(NULL) does nothing. */

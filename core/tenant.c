@@ -331,6 +331,14 @@ transient_assign_failure(const char *msg)
 	    strstr(msg, "Service is unavailable") || strstr(msg, "Unknown Error"));
 }
 
+bool
+tenant_not_yet_provisioned(const char *text)
+{
+	return text && ((strstr(text, "The user '") && strstr(text, "' is not found")) ||
+	    strstr(text, "User does not exist") ||
+	    strstr(text, "not provisioned successfully"));
+}
+
 static bool
 number_held_by(const cJSON *num, const char *target_id)
 {
@@ -355,7 +363,8 @@ number_op(struct core_ctx *ctx, const char *action, const cJSON *body,
 	svc_resp_init(&resp);
 	rc = svc_call(&resp, ctx, SVC_GRAPH, route_get(RT_G_NUMBER_ACTION)->method, path, body,
 	    NULL, 0);
-	*ambiguous = resp.ambiguous;
+	/* No answer, or a server error: it may have been done. */
+	*ambiguous = rc != CORE_OK && svc_last_unsure(ctx);
 	if (rc)
 		goto out;
 	if (!resp.location) {
@@ -372,8 +381,9 @@ out:
 }
 
 /*
- * A number operation got no answer (the connection dropped) and the read
- * that should tell whether it happened failed too (rc): say what is known.
+ * A number operation got no clear answer (the connection dropped, or a
+ * server error) and the read that should tell whether it happened failed
+ * too (rc): say what is known.
  */
 static int
 ambiguous_unknown(struct core_ctx *ctx, int rc, const char *doing, const char *number)
@@ -382,8 +392,8 @@ ambiguous_unknown(struct core_ctx *ctx, int rc, const char *doing, const char *n
 	    "found on the read just after") : xasprintf("the read just after failed: %s",
 	    ctx->msg);
 
-	rc = core_error_replace(ctx, CORE_EHTTP, "%s number '%s' got no answer (the "
-	    "connection dropped) and %s, so whether it was done is unknown; run the task "
+	rc = core_error_replace(ctx, CORE_EHTTP, "%s number '%s' got no clear answer (no "
+	    "answer, or a server error) and %s, so whether it was done is unknown; run the task "
 	    "again: it reads the number first and finishes or skips the operation",
 	    doing, number, why);
 	free(why);
@@ -397,7 +407,7 @@ tenant_number_assign(struct core_ctx *ctx, const struct tenant_assign *a)
 	time_t deadline = time(NULL) + a->wait_timeout;
 	long delay = 2000;
 	bool ambiguous = false;
-	int rc;
+	int rc, resends = 0;
 
 	if (!b)
 		BUG("out of memory");
@@ -423,10 +433,17 @@ tenant_number_assign(struct core_ctx *ctx, const struct tenant_assign *a)
 			}
 			if (number_held_by(num, a->target_id))
 				break;
-			rc = core_error(ctx, CORE_EHTTP,
-			    "assigning '%s' got no answer and the number is not assigned; "
-			    "run the task again", a->number);
-			break;
+			/* It did not happen: the number can be held once, send it again. */
+			if (++resends > 2 || time(NULL) >= deadline) {
+				rc = core_error(ctx, CORE_EHTTP, "assigning '%s' got no "
+				    "answer %d times and the number is not assigned",
+				    a->number, resends);
+				break;
+			}
+			cJSON_Delete(num);
+			num = NULL;
+			ambiguous = false;
+			continue;
 		}
 		if (rc != CORE_ESERVICE || !transient_assign_failure(ctx->msg) ||
 		    time(NULL) + http_scaled_ms(delay) / 1000 > deadline)
@@ -448,24 +465,32 @@ tenant_number_unassign(struct core_ctx *ctx, const char *number,
 	cJSON *b = cJSON_CreateObject(), *num = NULL;
 	const cJSON *st;
 	bool ambiguous = false;
-	int rc;
+	int rc, tries;
 
 	if (!b)
 		BUG("out of memory");
 	cJSON_AddStringToObject(b, "telephoneNumber", number);
 	cJSON_AddStringToObject(b, "numberType", number_type);
-	rc = number_op(ctx, "unassignNumber", b, wait_timeout, &ambiguous);
-	if (rc && ambiguous) {
+	for (tries = 1; ; tries++) {
+		rc = number_op(ctx, "unassignNumber", b, wait_timeout, &ambiguous);
+		if (!rc || !ambiguous)
+			break;
+		/* No answer or a server error: did it happen? */
 		core_error_clear(ctx);
+		cJSON_Delete(num);
+		num = NULL;
 		rc = tenant_number_get(&num, ctx, number);
-		if (rc == CORE_OK) {
-			st = cJSON_GetObjectItem(num, "assignmentStatus");
-			if (!cJSON_IsString(st) || strcmp(st->valuestring, "unassigned") != 0)
-				rc = core_error(ctx, CORE_EHTTP,
-				    "releasing '%s' got no answer and the number is still assigned; "
-				    "run the task again", number);
-		} else {
+		if (rc) {
 			rc = ambiguous_unknown(ctx, rc, "releasing", number);
+			break;
+		}
+		st = cJSON_GetObjectItem(num, "assignmentStatus");
+		if (cJSON_IsString(st) && strcmp(st->valuestring, "unassigned") == 0)
+			break;
+		if (tries >= SVC_CREATE_TRIES) {
+			rc = core_error(ctx, CORE_EHTTP, "releasing '%s' failed %d times "
+			    "without an answer and the number is still assigned", number, tries);
+			break;
 		}
 	}
 	cJSON_Delete(num);
@@ -536,6 +561,41 @@ tenant_effective_policy(const cJSON *config, const char *type)
 			return name->valuestring;
 	}
 	return "Global";
+}
+
+int
+tenant_direct_policy(char **name, struct core_ctx *ctx, const char *object_id,
+    const char *type)
+{
+	struct svc_resp resp;
+	char *enc = graph_escape(object_id);
+	char *tenc = graph_escape(type);
+	char *path = xasprintf("/Skype.User/users/%s/policies?policyType=%s", enc, tenc);
+	const cJSON *e, *list;
+	const char *kind, *pname, *ptype;
+	int rc;
+
+	*name = NULL;
+	rc = svc_call(&resp, ctx, SVC_TEAMS, "GET", path, NULL, NULL, SVC_ALLOW_404);
+	free(path);
+	free(tenc);
+	free(enc);
+	if (rc)
+		goto out;
+	list = cJSON_IsArray(resp.json) ? resp.json : cJSON_GetObjectItem(resp.json, "value");
+	cJSON_ArrayForEach(e, list) {
+		ptype = cJSON_GetStringValue(cJSON_GetObjectItem(e, "policyType"));
+		kind = cJSON_GetStringValue(cJSON_GetObjectItem(e, "assignmentType"));
+		pname = cJSON_GetStringValue(cJSON_GetObjectItem(e, "policyName"));
+		if (ptype && strcasecmp(ptype, type) == 0 && kind &&
+		    strcasecmp(kind, "direct") == 0 && pname && *pname) {
+			*name = xstrdup(pname);
+			break;
+		}
+	}
+out:
+	svc_resp_release(&resp);
+	return rc;
 }
 
 /* ---- licences and accounts (teams_resource_account, teams_phone_number) ---- */
@@ -933,23 +993,38 @@ tenant_group_members(cJSON **out, struct core_ctx *ctx, const char *id)
 	return rc;
 }
 
+struct policy_intent {
+	const char *type;
+	const char *name;
+	const cJSON *body;
+};
+
+static int
+policy_create_once(struct core_ctx *ctx, void *arg)
+{
+	struct policy_intent *p = arg;
+
+	return ta_policy_create(NULL, ctx, p->type, p->name, p->body);
+}
+
+static int
+policy_lookup(struct core_ctx *ctx, void *arg)
+{
+	struct policy_intent *p = arg;
+	cJSON *found = NULL;
+	int rc = ta_policy_get(&found, ctx, p->type, p->name);
+
+	cJSON_Delete(found);
+	return rc;
+}
+
 int
 tenant_policy_create(struct core_ctx *ctx, const char *type, const char *name,
     const cJSON *body)
 {
-	cJSON *found = NULL;
-	int rc;
+	struct policy_intent p = { type, name, body };
 
-	rc = ta_policy_create(NULL, ctx, type, name, body);
-	if (rc != CORE_EHTTP)
-		return rc;
-	/* The first message stays recorded unless the lookup clears it. */
-	if (ta_policy_get(&found, ctx, type, name) == CORE_OK) {
-		core_error_clear(ctx);
-		rc = CORE_OK;
-	}
-	cJSON_Delete(found);
-	return rc;
+	return svc_create_reconciled(ctx, policy_create_once, policy_lookup, &p);
 }
 
 /* ISO 3166-1 alpha-2, the 249 assigned codes, sorted. */

@@ -134,6 +134,35 @@ int tenant_user_configuration(cJSON **out, struct core_ctx *ctx, const char *id)
  */
 const char *tenant_effective_policy(const cJSON *config, const char *type);
 
+/*
+ * Microsoft applies a policy grant after a delay (minutes, at times hours):
+ * until then the effective assignment still shows the old one. Checks that
+ * depend on a grant this run or a recent one wrote read the assignment as
+ * written too: the policy of type granted directly to the user or resource
+ * account object_id, from the Teams admin policy assignments
+ * (GET /Skype.User/users/{id}/policies?policyType=, what
+ * Get-CsUserPolicyAssignment shows), whether or not it is in effect yet.
+ * @param[out] name  a new string the caller frees; NULL when none is granted
+ *                   directly (the account has the group or Global one)
+ * @return CORE_OK, CORE_ENOTFOUND when the account is unknown to Teams, or
+ *         an error
+ */
+int tenant_direct_policy(char **name, struct core_ctx *ctx, const char *object_id,
+    const char *type);
+
+/*
+ * Whether a refused write's text says the user or account is not provisioned
+ * in Teams yet (a new account or licence still replicating: "User does not
+ * exist", "The user was not provisioned successfully", "The user '{id}' is
+ * not found"). Such a write did nothing and is sent again after a wait, for
+ * at most TENANT_PROVISION_WAIT_S seconds.
+ */
+bool tenant_not_yet_provisioned(const char *text);
+#define TENANT_PROVISION_WAIT_S 120
+
+/* How long Microsoft may take to apply a grant, as messages state it. */
+#define TENANT_GRANT_DELAY_TEXT "usually within minutes, at times up to 24 hours"
+
 /* ---- licences and accounts (teams_resource_account, teams_phone_number) ---- */
 
 /* Licence ids of API.md 2.2.2. */
@@ -240,9 +269,10 @@ int tenant_policy_ungrant(struct core_ctx *ctx, const char *type,
 int tenant_group_members(cJSON **out, struct core_ctx *ctx, const char *id);
 
 /*
- * Creates an instance of a policy type (ta_policy_create). A create that got
- * no answer (CORE_EHTTP) is never sent again: the instance is looked up, and
- * the create counts as done when it exists.
+ * Creates an instance of a policy type (ta_policy_create), reconciled
+ * (svc_create_reconciled): after a create that got no answer or a server
+ * error, the instance is looked up by name; it counts as done when it
+ * exists, and is created again when it does not.
  */
 int tenant_policy_create(struct core_ctx *ctx, const char *type, const char *name,
     const cJSON *body);

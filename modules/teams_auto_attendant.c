@@ -1686,49 +1686,135 @@ diff_view(const cJSON *aa)
 	return v;
 }
 
-/* Creates the auto attendant; after a create that got no answer, looks it up. */
-static int
-create_aa(char **id, struct req *r, struct core_ctx *ctx, const cJSON *body)
+/* Whether an auto attendant body has schedules (sent after the create). */
+static bool
+has_schedules(const cJSON *body)
 {
+	return cJSON_GetArraySize(cJSON_GetObjectItem(body, "schedules")) > 0;
+}
+
+struct aa_intent {
+	struct req *r;
+	const cJSON *body;
+	char *id;          /* of the answer or the lookup; owned */
+};
+
+static int
+aa_create_once(struct core_ctx *ctx, void *arg)
+{
+	struct aa_intent *a = arg;
 	cJSON *made = NULL, *first;
-	const cJSON *sched;
-	bool ambiguous = false, later;
+	bool ambiguous = false;
 	int rc;
 
-	*id = NULL;
 	/*
 	 * A new attendant carries no schedules (ICreateAutoAttendantRequest has
 	 * none, docs/wire.md): it is created without them, nor the call handling
 	 * that points at them, and they follow in a full-object update.
 	 */
-	sched = cJSON_GetObjectItem(body, "schedules");
-	later = cJSON_GetArraySize(sched) > 0;
-	first = dup(body);
+	first = dup(a->body);
 	cJSON_DeleteItemFromObject(first, "schedules");
-	if (later)
+	if (has_schedules(a->body))
 		put(first, "callHandlingAssociations", new_array());
 	rc = ta_auto_attendant_create(&made, &ambiguous, ctx, first);
 	cJSON_Delete(first);
-	if (rc && !(rc == CORE_EHTTP && ambiguous)) {
-		cJSON_Delete(made);
-		return rc;
-	}
-	if (!rc && str_of(made, "id")) {
-		*id = xstrdup(str_of(made, "id"));
-		cJSON_Delete(made);
-		return later ? ta_auto_attendant_update(NULL, ctx, *id, body) : CORE_OK;
-	}
+	if (!rc && str_of(made, "id"))
+		a->id = xstrdup(str_of(made, "id"));
 	cJSON_Delete(made);
-	/* No answer, or an answer without the object: did it happen? Never create twice. */
-	core_error_clear(ctx);
-	rc = find_aa(r, ctx);
+	return rc;
+}
+
+/* By the name the create used. */
+static int
+aa_lookup(struct core_ctx *ctx, void *arg)
+{
+	struct aa_intent *a = arg;
+	int rc = find_aa(a->r, ctx);
+
 	if (rc)
 		return rc;
-	if (!r->have)
-		return core_error(ctx, CORE_EHTTP, "creating auto attendant '%s' got no "
-		    "answer and it does not exist; run the task again", r->name);
-	*id = xstrdup(r->have_id);
-	return later ? ta_auto_attendant_update(NULL, ctx, *id, body) : CORE_OK;
+	if (!a->r->have)
+		return CORE_ENOTFOUND;
+	free(a->id);
+	a->id = xstrdup(a->r->have_id);
+	return CORE_OK;
+}
+
+/*
+ * Creates the auto attendant, reconciled (svc_create_reconciled): after a
+ * create that got no answer or a server error, or an answer without the
+ * object, it is looked up by name. Never two for one intent.
+ */
+static int
+create_aa(char **id, struct req *r, struct core_ctx *ctx, const cJSON *body)
+{
+	struct aa_intent a = { r, body, NULL };
+	int rc;
+
+	*id = NULL;
+	rc = svc_create_reconciled(ctx, aa_create_once, aa_lookup, &a);
+	if (!rc && !a.id) {
+		rc = aa_lookup(ctx, &a);
+		if (rc == CORE_ENOTFOUND)
+			rc = core_error(ctx, CORE_ESERVICE, "creating auto attendant "
+			    "'%s': teams answered without it and it is not found", r->name);
+	}
+	/* Created (or found after a lost answer) without its schedules: add them. */
+	if (!rc && has_schedules(body))
+		rc = ta_auto_attendant_update(NULL, ctx, a.id, body);
+	if (rc) {
+		free(a.id);
+		return rc;
+	}
+	*id = a.id;
+	return CORE_OK;
+}
+
+struct link_intent {
+	const char *aa_id;
+	const char **ids;
+	size_t n;
+	int priority;
+};
+
+static int
+link_create_once(struct core_ctx *ctx, void *arg)
+{
+	struct link_intent *li = arg;
+
+	return ta_associate(ctx, li->aa_id, (const char *const *)li->ids, li->n,
+	    li->priority);
+}
+
+/* Found when every account of the intent answers for the auto attendant. */
+static int
+link_lookup(struct core_ctx *ctx, void *arg)
+{
+	struct link_intent *li = arg;
+	cJSON *a = NULL;
+	const char *cid;
+	size_t i;
+	int rc = CORE_OK;
+
+	for (i = 0; !rc && i < li->n; i++) {
+		rc = ta_association_get(&a, ctx, li->ids[i]);
+		cid = rc ? NULL : str_of(a, "configurationId");
+		if (!rc && (!cid || strcasecmp(cid, li->aa_id) != 0))
+			rc = CORE_ENOTFOUND;
+		cJSON_Delete(a);
+		a = NULL;
+	}
+	return rc;
+}
+
+/* Links accounts, reconciled (svc_create_reconciled): read back after an unsure answer. */
+static int
+link_accounts(struct core_ctx *ctx, const char *aa_id, const char **ids, size_t n,
+    int priority)
+{
+	struct link_intent li = { aa_id, ids, n, priority };
+
+	return svc_create_reconciled(ctx, link_create_once, link_lookup, &li);
 }
 
 static int
@@ -1749,7 +1835,7 @@ write_links(struct core_ctx *ctx, const struct links *l, const char *aa_id)
 		rc = ta_disassociate(ctx, x->valuestring);
 		if (rc)
 			return rc;
-		rc = ta_associate(ctx, aa_id, (const char *const *)&x->valuestring, 1,
+		rc = link_accounts(ctx, aa_id, (const char **)&x->valuestring, 1,
 		    l->priority);
 		if (rc)
 			return rc;
@@ -1759,7 +1845,7 @@ write_links(struct core_ctx *ctx, const struct links *l, const char *aa_id)
 	ids = xcalloc((size_t)cJSON_GetArraySize(l->add), sizeof(*ids));
 	cJSON_ArrayForEach(x, l->add)
 		ids[n++] = x->valuestring;
-	rc = ta_associate(ctx, aa_id, ids, n, l->priority);
+	rc = link_accounts(ctx, aa_id, ids, n, l->priority);
 	free(ids);
 	return rc;
 }

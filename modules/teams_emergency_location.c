@@ -734,64 +734,115 @@ find_by_id(const cJSON *addresses, const char *id)
 	return NULL;
 }
 
+struct address_intent {
+	const struct want *w;
+	const cJSON *body;
+	char *id;          /* of the answer or the lookup; owned */
+};
+
+static int
+address_create_once(struct core_ctx *ctx, void *arg)
+{
+	struct address_intent *a = arg;
+	cJSON *created = NULL;
+	const char *cid;
+	int rc;
+
+	rc = ta_address_create(&created, ctx, a->body);
+	cid = str_of(created, "id") ? str_of(created, "id") : str_of(created, "civicAddressId");
+	if (!rc && cid)
+		a->id = xstrdup(cid);
+	cJSON_Delete(created);
+	return rc;
+}
+
+/* By the address fields the create used. */
+static int
+address_lookup(struct core_ctx *ctx, void *arg)
+{
+	struct address_intent *a = arg;
+	cJSON *addresses = NULL;
+	const cJSON *found = NULL;
+	int rc;
+
+	rc = read_addresses(&addresses, ctx);
+	if (!rc)
+		rc = find_address(&found, ctx, addresses, a->w);
+	if (!rc && !found)
+		rc = CORE_ENOTFOUND;
+	if (!rc) {
+		free(a->id);
+		a->id = xstrdup(str_of(found, "civicAddressId"));
+	}
+	cJSON_Delete(addresses);
+	return rc;
+}
+
 /*
- * Creates the address and returns its id. A create that got no answer, or
- * an answer without an id, is looked up instead of being sent again.
+ * Creates the address and returns its id, reconciled (svc_create_reconciled):
+ * a create that got no answer or a server error, or an answer without an
+ * id, is looked up before anything else. Never two for one intent.
  */
 static int
 create_address(char **id, struct core_ctx *ctx, const struct want *w,
     const cJSON *body)
 {
-	cJSON *created = NULL, *addresses = NULL;
-	const cJSON *found = NULL;
-	const char *cid;
+	struct address_intent a = { w, body, NULL };
 	int rc;
 
 	*id = NULL;
-	rc = ta_address_create(&created, ctx, body);
-	if (rc && rc != CORE_EHTTP)
-		goto out;
-	cid = str_of(created, "id") ? str_of(created, "id") : str_of(created, "civicAddressId");
-	if (rc == CORE_OK && cid) {
-		*id = xstrdup(cid);
-		goto out;
+	rc = svc_create_reconciled(ctx, address_create_once, address_lookup, &a);
+	if (!rc && !a.id) {
+		rc = address_lookup(ctx, &a);
+		if (rc == CORE_ENOTFOUND)
+			rc = core_error(ctx, CORE_ESERVICE,
+			    "POST /Skype.Ncs/civicAddresses: teams gave no id and the "
+			    "new address '%s' is not found", w->label);
 	}
-	/* No answer, or no id in it: did it happen? */
-	if (read_addresses(&addresses, ctx) == CORE_OK &&
-	    find_address(&found, ctx, addresses, w) == CORE_OK && found) {
-		if (rc)
-			core_error_clear(ctx);
-		rc = CORE_OK;
-		*id = xstrdup(str_of(found, "civicAddressId"));
-	} else if (rc == CORE_OK) {
-		rc = core_error(ctx, CORE_ESERVICE,
-		    "POST /Skype.Ncs/civicAddresses: teams gave no id and the new address "
-		    "'%s' is not found", w->label);
+	if (rc) {
+		free(a.id);
+		return rc;
 	}
-out:
+	*id = a.id;
+	return CORE_OK;
+}
+
+struct location_intent {
+	const char *civic_id;
+	const char *name;
+	const char *elin;
+};
+
+static int
+location_create_once(struct core_ctx *ctx, void *arg)
+{
+	struct location_intent *l = arg;
+
+	return ta_location_create(NULL, ctx, l->civic_id, l->name, l->elin);
+}
+
+/* By the address and the name the create used. */
+static int
+location_lookup(struct core_ctx *ctx, void *arg)
+{
+	struct location_intent *l = arg;
+	cJSON *addresses = NULL;
+	int rc;
+
+	rc = read_addresses(&addresses, ctx);
+	if (!rc && !find_location(find_by_id(addresses, l->civic_id), l->name))
+		rc = CORE_ENOTFOUND;
 	cJSON_Delete(addresses);
-	cJSON_Delete(created);
 	return rc;
 }
 
-/* Creates a location; a create that got no answer is looked up first. */
+/* Creates a location, reconciled (svc_create_reconciled). */
 static int
 create_location(struct core_ctx *ctx, const char *civic_id, const cJSON *op)
 {
-	cJSON *addresses = NULL;
-	const char *name = str_of(op, "location");
-	int rc;
+	struct location_intent l = { civic_id, str_of(op, "location"), str_of(op, "elin") };
 
-	rc = ta_location_create(NULL, ctx, civic_id, name, str_of(op, "elin"));
-	if (rc != CORE_EHTTP)
-		return rc;
-	if (read_addresses(&addresses, ctx) == CORE_OK &&
-	    find_location(find_by_id(addresses, civic_id), name)) {
-		core_error_clear(ctx);
-		rc = CORE_OK;
-	}
-	cJSON_Delete(addresses);
-	return rc;
+	return svc_create_reconciled(ctx, location_create_once, location_lookup, &l);
 }
 
 static int

@@ -526,28 +526,50 @@ want_view(const struct req *r, bool create)
 	return w;
 }
 
+struct account_intent {
+	struct req *r;
+	const cJSON *want;
+	bool found;        /* the lookup found it: r->user is set */
+};
+
 static int
-create_account(struct req *r, struct core_ctx *ctx, const cJSON *want)
+account_create_once(struct core_ctx *ctx, void *arg)
 {
+	struct account_intent *a = arg;
 	cJSON *made = NULL;
 	bool ambiguous = false;
 	int rc;
 
-	rc = ta_resource_account_create(&made, &ambiguous, ctx, r->upn,
-	    str_of(want, "displayName"), r->app_id);
+	rc = ta_resource_account_create(&made, &ambiguous, ctx, a->r->upn,
+	    str_of(a->want, "displayName"), a->r->app_id);
 	cJSON_Delete(made);
-	if (rc && !(rc == CORE_EHTTP && ambiguous))
+	return rc;
+}
+
+/* By the user principal name the create used. */
+static int
+account_lookup(struct core_ctx *ctx, void *arg)
+{
+	struct account_intent *a = arg;
+	int rc;
+
+	cJSON_Delete(a->r->user);
+	a->r->user = NULL;
+	rc = tenant_user_get(&a->r->user, ctx, a->r->upn);
+	a->found = rc == CORE_OK;
+	return rc;
+}
+
+/* Creates the account, reconciled: never two accounts for one intent. */
+static int
+create_account(struct req *r, struct core_ctx *ctx, const cJSON *want)
+{
+	struct account_intent a = { r, want, false };
+	int rc;
+
+	rc = svc_create_reconciled(ctx, account_create_once, account_lookup, &a);
+	if (rc || a.found)
 		return rc;
-	if (rc) {
-		/* No answer: did it happen? Never create twice. */
-		core_error_clear(ctx);
-		rc = tenant_user_get(&r->user, ctx, r->upn);
-		if (rc == CORE_ENOTFOUND)
-			return core_error(ctx, CORE_EHTTP, "creating resource account '%s' "
-			    "got no answer and it does not exist; run the task again",
-			    r->upn);
-		return rc;
-	}
 	return wait_for_graph(&r->user, ctx, r->upn, r->wait_timeout);
 }
 

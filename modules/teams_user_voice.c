@@ -870,6 +870,53 @@ count_writes(const struct user *us, size_t n)
 }
 
 /*
+ * Writes refused because the user is not provisioned in Teams yet (a licence
+ * or account still replicating) did nothing: they are sent again after a
+ * doubling wait (2 s to 15 s) for at most TENANT_PROVISION_WAIT_S seconds.
+ * resps[i] and rcs[i] are replaced by the last answer.
+ */
+static int
+resend_not_provisioned(struct core_ctx *ctx, const struct svc_req *reqs,
+    struct svc_resp *resps, int *rcs, size_t m)
+{
+	struct svc_req *again = xcalloc(m, sizeof(*again));
+	struct svc_resp *ar = xcalloc(m, sizeof(*ar));
+	size_t *idx = xcalloc(m, sizeof(*idx));
+	int *arcs = xcalloc(m, sizeof(*arcs));
+	long delay = 2000, waited = 0;
+	size_t i, k;
+	int rc = CORE_OK;
+
+	for (;;) {
+		for (i = 0, k = 0; i < m; i++)
+			if (rcs[i] == CORE_ESERVICE && resps[i].raw.data &&
+			    tenant_not_yet_provisioned(resps[i].raw.data)) {
+				idx[k] = i;
+				again[k++] = reqs[i];
+			}
+		if (k == 0 || waited + delay > TENANT_PROVISION_WAIT_S * 1000L)
+			break;
+		http_wait_ms(delay);
+		waited += delay;
+		delay = delay * 2 > 15000 ? 15000 : delay * 2;
+		core_error_clear(ctx);
+		rc = svc_call_many(ar, arcs, ctx, again, k);
+		for (i = 0; i < k; i++) {
+			svc_resp_release(&resps[idx[i]]);
+			resps[idx[i]] = ar[i];
+			rcs[idx[i]] = arcs[i];
+		}
+		if (rc)
+			break;
+	}
+	free(again);
+	free(ar);
+	free(idx);
+	free(arcs);
+	return rc;
+}
+
+/*
  * The grants of every user, together: through Graph's policy assignment,
  * grant_batch_size users per call, or one PATCH per user and type where
  * Graph cannot take them (policyassign.h).
@@ -945,6 +992,8 @@ send_voice(struct core_ctx *ctx, struct user *us, size_t n, int *failed)
 	if (m == 0)
 		goto out;
 	rc = svc_call_many(resps, rcs, ctx, reqs, m);
+	if (!rc)
+		rc = resend_not_provisioned(ctx, reqs, resps, rcs, m);
 	for (i = 0; i < m; i++) {
 		struct user *u = map[i].u;
 		char *t;

@@ -10,6 +10,12 @@
 # write (so that writes in flight overlap as they would on the real service).
 # Runs the built binary plugins/modules/teams_user_voice directly (make first),
 # twice: the first run writes what differs, the second only reads.
+#
+# With THROTTLE=1 in the environment the simulator throttles at Microsoft's
+# published rates (--throttle: 30 requests/s per app per tenant on Teams) and
+# the module runs with its default pacing; each run also prints the share of
+# requests answered 429 and its wall time over the floor: the writes divided
+# by the allowed rate (the least time the service lets them take).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 users=${1:-2000}
@@ -29,7 +35,12 @@ trap cleanup EXIT
 
 /usr/bin/python3 "$files/bench_fixture.py" --users "$users" --output "$work/fixture.json" \
 	--expect "$work/expect.json" || exit 1
-sim_start "$work" --fixture "$work/fixture.json" || exit 1
+throttle=${THROTTLE:-0}
+if [ "$throttle" = 1 ]; then
+	sim_start "$work" --fixture "$work/fixture.json" --throttle || exit 1
+else
+	sim_start "$work" --fixture "$work/fixture.json" || exit 1
+fi
 sim_env
 
 post() {
@@ -72,10 +83,23 @@ run() {
 	t1=$(now)
 	/usr/bin/python3 "$files/reqstats.py" "$SIM_URL" --latency-ms "$latency" --expect "$work/expect.json" \
 		>"$work/stats.json" || exit 1
-	/usr/bin/python3 - "$label" "$t0" "$t1" "$work/out.json" "$work/stats.json" "$work/expect.json" "$conc" <<'PY'
-import json, sys
+	/usr/bin/python3 - "$label" "$t0" "$t1" "$work/out.json" "$work/stats.json" "$work/expect.json" "$conc" \
+		"$throttle" "$SIM_URL" <<'PY'
+import json, sys, urllib.request
 label, t0, t1 = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
 out, stats, exp = (json.load(open(p)) for p in sys.argv[4:7])
+if sys.argv[8] == "1":
+    log = json.load(urllib.request.urlopen(sys.argv[9] + "/_sim/requests"))["requests"]
+    sent = [e for e in log if e["service"] in ("graph", "teams")]
+    n429 = sum(1 for e in sent if e["status"] == 429)
+    done = [e for e in sent if not e.get("batch") and e["method"] not in ("GET", "HEAD")
+            and not e["path"].endswith("$batch") and 200 <= e["status"] < 300]
+    rate = 30.0   # the Teams rows of the published limits (docs/design/pacing.md)
+    floor = len(done) / rate
+    print("%s: throttled at the published rates: %d of %d requests answered 429 (%.2f %%); "
+          "%d writes / %g per s = floor %.1f s; wall / floor = %s"
+          % (label, n429, len(sent), 100.0 * n429 / max(1, len(sent)), len(done), rate, floor,
+             "%.3f" % ((t1 - t0) / floor) if floor else "n/a (no writes)"))
 if out.get("failed"):
     print("%s: FAILED: %s" % (label, out.get("msg")))
     sys.exit(1)

@@ -88,18 +88,47 @@ options:
     default: 30
   max_retries:
     description:
-      - How many times a request that met throttling (429), an unavailable service (503) or, for requests that are safe to repeat, another server error or a dropped connection, is retried.
-      - A request that creates something is never repeated after an ambiguous failure; the module checks first whether it took effect.
+      - The most times one request is retried after throttling (429), an unavailable service (503) or, for requests that are safe to repeat, another server error or a dropped connection.
+      - A ceiling only; retries normally end when O(retry_timeout) or O(task_timeout) is spent.
+      - A create that got no answer or a server error is never repeated blindly: the module reads it back by its name and creates it again only when it is not there.
     type: int
-    default: 5
+    default: 50
   retry_max_wait:
     description:
       - The longest wait, in seconds, the module accepts from a C(Retry-After) header before it gives up.
     type: int
     default: 60
+  retry_timeout:
+    description:
+      - The retry budget of one request, in seconds, counted from its first attempt. Retries (with C(Retry-After), else exponential backoff with jitter) go on until the next wait would pass it, so a transient storm of errors is ridden out.
+      - V(0) leaves only O(max_retries) and O(task_timeout).
+    type: int
+    default: 300
+  task_timeout:
+    description:
+      - The retry budget of the whole task, in seconds, counted from the module's start. Once spent, a failed request is no longer retried.
+      - V(0) means no limit.
+    type: int
+    default: 3600
+  graph_requests_per_second:
+    description:
+      - Most requests per second sent to Microsoft Graph by one task (a token bucket shared by every request of the task; a C($batch) counts as the requests it carries).
+      - The default is the identity and access limit Microsoft publishes for the smallest tenants (3,500 resource units per 10 seconds per app and tenant; a request costs at least one). See U(https://learn.microsoft.com/graph/throttling-limits).
+      - Graph C(/admin/teams) requests are paced by O(teams_requests_per_second) instead.
+      - The rate is lowered further while the service answers 429, and the whole bucket waits for the C(Retry-After) it sends. V(0) turns pacing off.
+    type: int
+    default: 350
+  teams_requests_per_second:
+    description:
+      - Most requests per second sent to the Teams admin API, and, in a bucket of their own, to Graph C(/admin/teams) paths, by one task.
+      - The default is the Microsoft Teams limit Microsoft publishes for Graph (30 requests per second per app per tenant); the Teams admin API publishes none and is paced the same. See U(https://learn.microsoft.com/graph/throttling-limits#microsoft-teams-service-limits).
+      - Tasks running at the same time (forks, other playbooks) share the tenant's limit but not the bucket; lower it for them.
+      - The rate is lowered further while the service answers 429, and the whole bucket waits for the C(Retry-After) it sends. V(0) turns pacing off.
+    type: int
+    default: 30
   max_concurrency:
     description:
-      - Most requests in flight at once for bulk work. Halved as soon as the service throttles, then grown back.
+      - Most requests in flight at once for bulk work, a ceiling on top of the pacing. Halved as soon as the service throttles, then grown back.
     type: int
     default: 8
   token_cache:

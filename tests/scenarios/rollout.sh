@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The rollout roles and playbooks end to end on the demo tenant:
+# The rollout roles and playbooks end to end on the demo tenant, in realistic
+# mode (throttling, replication delays, light faults: see below):
 #   rollout, rollout again (changed=0), compliance (no drift), drift made
 #   behind the collection's back (reported exactly), a read failure (unknown,
 #   never drift), export, and a rollout of the export (no change); the
@@ -22,7 +23,18 @@ rm -rf "$out"
 mkdir -p "$out"
 
 /usr/bin/python3 tests/tenantsim/genfixture.py --demo -o "$work/demo.json" || exit 1
-sim_start "$work" --fixture "$work/demo.json" || exit 1
+# Realistic mode: the service as it really behaves. Throttling at Microsoft's
+# published rates, grants, new accounts and licences taking effect after a
+# delay (seconds here, minutes to hours at Microsoft), and light random
+# faults (throttling and unavailability, fixed seed) on every service.
+# SCENARIO_FRIENDLY=1 turns it off, to tell a product bug from a fault.
+if [ "${SCENARIO_FRIENDLY:-0}" = 1 ]; then
+	realistic=()
+else
+	realistic=(--throttle --grant-delay 3 --replication-delay 3 --license-delay 3
+		--seed 11 --fault-503 0.01 --fault-429 0.01 --retry-after 1)
+fi
+sim_start "$work" --fixture "$work/demo.json" "${realistic[@]}" || exit 1
 sim_env
 ansible_env "$work"
 inv=playbooks/demo/inventory.yml

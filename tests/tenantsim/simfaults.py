@@ -105,7 +105,14 @@ def validate_rule(rule):
             if not isinstance(rule[key], str) or not rule[key]:
                 raise ValueError("'%s' must be a non-empty string" % key)
             out[key] = rule[key]
-    for key in ("latency_ms", "stall_s"):
+    lat = rule.get("latency_ms")
+    if isinstance(lat, list):
+        # [low, high]: a latency drawn uniformly from the range per request.
+        if (len(lat) != 2 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in lat)
+                or not 0 <= lat[0] <= lat[1]):
+            raise ValueError("'latency_ms' must be a non-negative number or a [low, high] range")
+        out["latency_ms"] = [lat[0], lat[1]]
+    for key in ("stall_s",) if isinstance(lat, list) else ("latency_ms", "stall_s"):
         if rule.get(key) is not None:
             if not isinstance(rule[key], (int, float)) or rule[key] < 0:
                 raise ValueError("'%s' must be a non-negative number" % key)
@@ -172,6 +179,12 @@ class FaultRules:
     def _matches(rule, method, path):
         return (rule["method"] in ("*", method)) and path.startswith(rule["prefix"])
 
+    def _latency(self, value):
+        """A rule's latency in ms: a number, or a draw from a [low, high] range."""
+        if isinstance(value, list):
+            return self.rng.uniform(value[0], value[1])
+        return value
+
     def decide(self, method, path):
         """Return the :class:`FaultDecision` for one request."""
         d = FaultDecision()
@@ -192,7 +205,7 @@ class FaultRules:
                 if ("times" not in r and "latency_ms" in r and self._matches(r, method, path)
                         and not any(k in r for k in EFFECT_KEYS)):
                     if "probability" not in r or self.rng.random() < r["probability"]:
-                        d.latency_ms += r["latency_ms"]
+                        d.latency_ms += self._latency(r["latency_ms"])
             if chosen is None:
                 draw = None
                 acc = 0.0
@@ -211,8 +224,9 @@ class FaultRules:
                     if draw < acc:
                         chosen = r
                         break
+            chosen_latency = self._latency(chosen.get("latency_ms", 0)) if chosen is not None else 0
         if chosen is not None:
-            d.latency_ms += chosen.get("latency_ms", 0)
+            d.latency_ms += chosen_latency
             if "status" in chosen:
                 d.action, d.status = "status", chosen["status"]
                 d.retry_after = chosen.get("retry_after")

@@ -395,6 +395,11 @@ def user_policies(sim, t, req, identity):
         if want and want.lower() != ptype.lower():
             continue
         kind, name, gid = t.effective_policy(u["id"], ptype)
+        # The assignment as written: a direct grant shows at once, before
+        # grant_delay_s makes it effective (Get-CsUserPolicyAssignment).
+        written = t.latest_direct(u["id"], ptype)
+        if written and t.get_policy(ptype, written):
+            kind, name, gid = "direct", policy_bare_name(t.get_policy(ptype, written)["Identity"]), None
         out.append({"PolicyType": ptype, "PolicyName": name, "AssignmentType": (kind or "default").title(),
                     "GroupId": gid})
     return Response(200, out)

@@ -78,6 +78,16 @@ class ScriptedFaults(SimTestCase):
         with self.assertRaises(socket.timeout):
             request(self.base, "GET", "/graph/v1.0/users", token=tok, timeout=0.5)
 
+    def test_latency_range_is_drawn_per_request(self):
+        self.faults([{"match": "GET /graph/v1.0/subscribedSkus", "latency_ms": [50, 120]}])
+        tok = self.token()
+        for _ in range(3):
+            t0 = time.time()
+            self.assertEqual(self.call("GET", "/graph/v1.0/subscribedSkus", token=tok).status, 200)
+            self.assertGreaterEqual(time.time() - t0, 0.05)
+        for bad in ([10], [20, 10], [-1, 5], ["a", 5]):
+            self.assertEqual(self.call("POST", "/_sim/faults", {"match": "GET /x", "latency_ms": bad}).status, 400, bad)
+
     def test_known_transient_texts(self):
         tok = self.token()
         assign = "/graph/v1.0/admin/teams/telephoneNumberManagement/numberAssignments/assignNumber"

@@ -256,6 +256,9 @@ class Grants(SimTestCase):
         uid = self.user("joni@contoso.com")["id"]
         self.teams("PATCH", "/Skype.Policy/users/%s/policies/OnlineVoiceRoutingPolicy" % uid, {"policyName": "D1", "additionalParameters": None})
         self.assertEqual(self.effective(uid), ("Global", None))
+        # The assignment as written shows at once (Get-CsUserPolicyAssignment).
+        r = self.teams("GET", "/Skype.User/users/%s/policies?policyType=OnlineVoiceRoutingPolicy" % uid)
+        self.assertEqual([(p["PolicyName"], p["AssignmentType"]) for p in r.json], [("D1", "Direct")])
         time.sleep(0.6)
         self.assertEqual(self.effective(uid), ("D1", "direct"))
 

@@ -166,6 +166,27 @@ Test(http, honours_retry_after_up_to_the_cap_and_refuses_a_longer_wait)
 	cr_expect_eq(delay, 0);
 }
 
+Test(http, gives_up_when_the_retry_time_is_spent)
+{
+	struct http_rng rng;
+	struct http_policy p = { 100, 60000, 5000 };
+	long delay;
+
+	http_rng_seed(&rng, 3);
+	cr_expect_eq(http_decide(&delay, &p, &rng, HTTP_T_ANSWER, 429, true, 0, 4000),
+	    HTTP_RETRY);
+	cr_expect_eq(delay, 4000);
+	cr_expect_eq(http_decide(&delay, &p, &rng, HTTP_T_ANSWER, 429, true, 0, 6000),
+	    HTTP_GIVE_UP, "a Retry-After past the budget ends the retries");
+	p.left_ms = -1;
+	cr_expect_eq(http_decide(&delay, &p, &rng, HTTP_T_ANSWER, 503, true, 0, -1),
+	    HTTP_GIVE_UP, "spent");
+	p.left_ms = 10;
+	cr_assert_eq(http_decide(&delay, &p, &rng, HTTP_T_ANSWER, 503, true, 8, -1),
+	    HTTP_RETRY);
+	cr_expect_leq(delay, 10, "backoff clamped to the time left");
+}
+
 Test(http, clamps_backoff_to_retry_max_wait)
 {
 	struct http_policy p = { 20, 1000 };
@@ -557,6 +578,130 @@ Test(http, asks_for_a_new_token_once_on_401)
 	cr_expect_eq(w.resp.status, 401, "a second 401 is the answer");
 	cr_expect_eq(reauth_calls, 1);
 	cr_expect_eq(w.srv.shared->requests, 2);
+	wire_stop(&w);
+}
+
+Test(http, names_an_absurd_retry_after_without_overflowing)
+{
+	static const struct mini_reply script[] = {
+		{ "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 99999999999999999999\r\n"
+		  "Content-Length: 0\r\n\r\n", 0, MINI_KEEP },
+	};
+	struct wire w;
+
+	wire_start(&w, script, ARRAY_SIZE(script), &wire_opts);
+	cr_assert_eq(http_send(&w.resp, w.h, &w.ctx, &w.req), CORE_EHTTP);
+	cr_expect(strstr(w.ctx.msg, "above retry_max_wait (60s)") != NULL, "%s", w.ctx.msg);
+	cr_expect_eq(w.srv.shared->requests, 1);
+	wire_stop(&w);
+}
+
+Test(http, renews_the_token_again_after_a_later_401)
+{
+	static const struct mini_reply script[] = {
+		{ "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n", 0, MINI_KEEP },
+		{ UNAVAILABLE, 0, MINI_KEEP },
+		{ "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n", 0, MINI_KEEP },
+		{ OK_JSON, 0, MINI_KEEP },
+	};
+	struct wire w;
+
+	wire_start(&w, script, ARRAY_SIZE(script), &wire_opts);
+	w.req.reauth = count_reauth;
+	cr_assert_eq(http_send(&w.resp, w.h, &w.ctx, &w.req), CORE_OK);
+	cr_expect_eq(w.resp.status, 200);
+	cr_expect_eq(reauth_calls, 2, "a token revoked twice is renewed twice");
+	cr_expect_eq(w.srv.shared->requests, 4);
+	wire_stop(&w);
+}
+
+static int
+shared_then_own_reauth(struct http_req *req, void *userp)
+{
+	(void)userp;
+	reauth_calls++;
+	/* First a token another request renewed, then one of its own. */
+	req->reauth_shared = reauth_calls == 1;
+	return CORE_OK;
+}
+
+Test(http, asks_again_when_the_token_another_request_renewed_is_refused)
+{
+	static const struct mini_reply script[] = {
+		{ "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n", 0, MINI_KEEP },
+		{ "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n", 0, MINI_KEEP },
+		{ "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n", 0, MINI_KEEP },
+	};
+	struct wire w;
+
+	wire_start(&w, script, ARRAY_SIZE(script), &wire_opts);
+	w.req.reauth = shared_then_own_reauth;
+	cr_assert_eq(http_send(&w.resp, w.h, &w.ctx, &w.req), CORE_OK);
+	cr_expect_eq(w.resp.status, 401, "a 401 to its own new token is the answer");
+	cr_expect_eq(reauth_calls, 2);
+	cr_expect_eq(w.srv.shared->requests, 3);
+	wire_stop(&w);
+}
+
+#define THROTTLED_1S "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\n" \
+	"Content-Length: 0\r\n\r\n"
+
+Test(http, retries_until_the_retry_timeout_is_spent)
+{
+	static const struct mini_reply script[] = { { THROTTLED_1S, 0, MINI_KEEP } };
+	struct http_opts o = wire_opts;
+	struct wire w;
+
+	/* 1 s per wait as decided (not as slept): 5 waits fit in 5.5 s, not 6. */
+	o.max_retries = 100;
+	o.retry_timeout_ms = 5500;
+	wire_start(&w, script, ARRAY_SIZE(script), &o);
+	cr_assert_eq(http_send(&w.resp, w.h, &w.ctx, &w.req), CORE_OK);
+	cr_expect_eq(w.resp.status, 429);
+	cr_expect_eq(w.resp.attempts, 6);
+	cr_expect_eq(w.srv.shared->requests, 6);
+	wire_stop(&w);
+}
+
+Test(http, rides_out_a_storm_longer_than_the_old_retry_count)
+{
+	static const struct mini_reply script[] = {
+		{ THROTTLED_1S, 0, MINI_KEEP }, { UNAVAILABLE, 0, MINI_KEEP },
+		{ THROTTLED_1S, 0, MINI_KEEP }, { UNAVAILABLE, 0, MINI_KEEP },
+		{ THROTTLED_1S, 0, MINI_KEEP }, { UNAVAILABLE, 0, MINI_KEEP },
+		{ THROTTLED_1S, 0, MINI_KEEP }, { UNAVAILABLE, 0, MINI_KEEP },
+		{ OK_JSON, 0, MINI_KEEP },
+	};
+	struct http_opts o = wire_opts;
+	struct wire w;
+
+	o.max_retries = 50;
+	o.retry_timeout_ms = 300000;
+	wire_start(&w, script, ARRAY_SIZE(script), &o);
+	cr_assert_eq(http_send(&w.resp, w.h, &w.ctx, &w.req), CORE_OK);
+	cr_expect_eq(w.resp.status, 200);
+	cr_expect_eq(w.resp.attempts, 9);
+	wire_stop(&w);
+}
+
+Test(http, a_429_slows_the_shared_bucket_and_a_success_speeds_it_up)
+{
+	static const struct mini_reply script[] = {
+		{ THROTTLED_1S, 0, MINI_KEEP },
+		{ OK_JSON, 0, MINI_KEEP },
+	};
+	struct pace p;
+	struct wire w;
+
+	pace_init(&p, 1000);
+	wire_start(&w, script, ARRAY_SIZE(script), &wire_opts);
+	w.req.pace = &p;
+	cr_assert_eq(http_send(&w.resp, w.h, &w.ctx, &w.req), CORE_OK);
+	cr_expect_eq(w.resp.status, 200);
+	cr_expect_eq(p.taken, 2, "every attempt takes a token");
+	cr_expect_eq(p.throttled, 1);
+	cr_expect_eq(p.cuts, 1);
+	cr_expect_float_eq(p.rate, 1000 * PACE_CUT + 1000 * PACE_GROW, 1e-6);
 	wire_stop(&w);
 }
 

@@ -595,6 +595,11 @@ struct wire {
 	size_t n;
 };
 
+/* Index of a reply that is a dropped connection instead (-1: none). */
+static int wire_drop = -1;
+/* More connection options, as JSON members after a comma (or ""). */
+static const char *wire_extra = "";
+
 static void
 wire_start(struct wire *w, char **replies, size_t n)
 {
@@ -603,13 +608,16 @@ wire_start(struct wire *w, char **replies, size_t n)
 
 	setenv("DIALTONE_TEST_BACKOFF_SCALE", "0", 1);
 	memset(w->script, 0, sizeof(w->script));
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		w->script[i].raw = replies[i];
+		if ((int)i == wire_drop)
+			w->script[i].after = MINI_DROP;
+	}
 	w->n = n;
 	cr_assert_eq(mini_start(&w->srv, w->script, n), 0);
 	snprintf(p, sizeof(p), "{" CREDS ",\"login_endpoint\":\"%s/login\","
 	    "\"graph_endpoint\":\"%s/graph\",\"teams_endpoint\":\"%s/teams\","
-	    "\"max_retries\":2}", w->srv.url, w->srv.url, w->srv.url);
+	    "\"max_retries\":2%s}", w->srv.url, w->srv.url, w->srv.url, wire_extra);
 	fx_init(&w->f, p);
 }
 
@@ -876,10 +884,177 @@ Test(svc, says_what_happened_when_assign_number_got_no_answer)
 	    "\"max_retries\":2}", w.srv.url, w.srv.url, w.srv.url);
 	fx_init(&w.f, p);
 	cr_expect_eq(tenant_number_assign(&w.f.ctx, &a), CORE_EHTTP);
-	cr_expect(strstr(MSG(w.f.ctx), "assigning number '+14255550100' got no answer (the "
-	    "connection dropped)") == MSG(w.f.ctx), "%s", MSG(w.f.ctx));
+	cr_expect(strstr(MSG(w.f.ctx), "assigning number '+14255550100' got no clear answer "
+	    "(no answer, or a server error)") == MSG(w.f.ctx), "%s", MSG(w.f.ctx));
 	cr_expect(strstr(MSG(w.f.ctx), "run the task again") != NULL);
 	cr_expect_null(strstr(MSG(w.f.ctx), "is not in the tenant"));
 	cr_expect_eq(w.f.ctx.writes, 1, "a write that may have been made counts");
+	wire_stop(&w);
+}
+/* ---- creates, reconciled ---- */
+
+static int
+create_policy(struct core_ctx *ctx, void *arg)
+{
+	struct svc_resp r;
+	int rc;
+
+	(void)arg;
+	rc = svc_call(&r, ctx, SVC_TEAMS, "POST",
+	    "/Skype.Policy/configurations/TeamsSharedCallingRoutingPolicy",
+	    NULL, NULL, 0);
+	svc_resp_release(&r);
+	return rc;
+}
+
+static int
+lookup_policy(struct core_ctx *ctx, void *arg)
+{
+	struct svc_resp r;
+	int rc, *lookups = arg;
+
+	(*lookups)++;
+	rc = svc_call(&r, ctx, SVC_TEAMS, "GET",
+	    "/Skype.Policy/configurations/TeamsSharedCallingRoutingPolicy/configuration/SC",
+	    NULL, NULL, SVC_ALLOW_404);
+	svc_resp_release(&r);
+	return rc;
+}
+
+static int
+count_of(const char *log, const char *what)
+{
+	int n = 0;
+	const char *p;
+
+	for (p = log; (p = strstr(p, what)) != NULL; p += strlen(what))
+		n++;
+	return n;
+}
+
+Test(svc, a_create_that_got_a_500_and_took_effect_is_not_sent_again)
+{
+	char *replies[] = {
+		reply(200, "", TOKEN_BODY(TOKEN_1)),
+		reply(500, "", "{\"error\":{\"code\":\"InternalServerError\",\"message\":\"oops\"}}"),
+		reply(200, "", "{\"Identity\":\"Tag:SC\"}"),
+	};
+	struct wire w;
+	int lookups = 0;
+
+	wire_start(&w, replies, 3);
+	cr_assert_eq(svc_create_reconciled(&w.f.ctx, create_policy, lookup_policy,
+	    &lookups), CORE_OK, "%s", w.f.ctx.msg);
+	cr_expect_null(w.f.ctx.msg, "the handled error is forgotten");
+	cr_expect_eq(lookups, 1);
+	cr_expect_eq(count_of(w.srv.shared->log, "POST /teams/"), 1, "one create");
+	wire_stop(&w);
+}
+
+Test(svc, a_create_that_got_a_500_and_did_not_happen_is_sent_again)
+{
+	char *replies[] = {
+		reply(200, "", TOKEN_BODY(TOKEN_1)),
+		reply(502, "", "{\"error\":{\"code\":\"BadGateway\",\"message\":\"oops\"}}"),
+		reply(404, "", "{\"error\":{\"code\":\"NotFound\",\"message\":\"no\"}}"),
+		reply(201, "", "{\"Identity\":\"Tag:SC\"}"),
+	};
+	struct wire w;
+	int lookups = 0;
+
+	wire_start(&w, replies, 4);
+	cr_assert_eq(svc_create_reconciled(&w.f.ctx, create_policy, lookup_policy,
+	    &lookups), CORE_OK, "%s", w.f.ctx.msg);
+	cr_expect_eq(lookups, 1);
+	cr_expect_eq(count_of(w.srv.shared->log, "POST /teams/"), 2);
+	wire_stop(&w);
+}
+
+Test(svc, a_dropped_create_is_read_back_and_a_later_conflict_means_it_landed)
+{
+	char *replies[] = {
+		reply(200, "", TOKEN_BODY(TOKEN_1)),
+		xstrdup(""),   /* the create: connection dropped, no answer */
+		reply(404, "", "{\"error\":{\"code\":\"NotFound\",\"message\":\"no\"}}"),
+		reply(409, "", "{\"error\":{\"code\":\"Conflict\",\"message\":\"already exists\"}}"),
+		reply(200, "", "{\"Identity\":\"Tag:SC\"}"),
+	};
+	struct wire w;
+	int lookups = 0;
+
+	wire_drop = 1;
+	wire_start(&w, replies, 5);
+	cr_assert_eq(svc_create_reconciled(&w.f.ctx, create_policy, lookup_policy,
+	    &lookups), CORE_OK, "%s", w.f.ctx.msg);
+	cr_expect_eq(lookups, 2, "read back after the drop, and after the conflict");
+	cr_expect_eq(count_of(w.srv.shared->log, "POST /teams/"), 2);
+	wire_stop(&w);
+}
+
+Test(svc, a_create_refused_outright_is_not_read_back)
+{
+	char *replies[] = {
+		reply(200, "", TOKEN_BODY(TOKEN_1)),
+		reply(400, "", "{\"error\":{\"code\":\"BadRequest\",\"message\":\"bad name\"}}"),
+	};
+	struct wire w;
+	int lookups = 0;
+
+	wire_start(&w, replies, 2);
+	cr_expect_eq(svc_create_reconciled(&w.f.ctx, create_policy, lookup_policy,
+	    &lookups), CORE_ESERVICE);
+	cr_expect_eq(lookups, 0);
+	cr_expect(strstr(w.f.ctx.msg, "bad name") != NULL, "%s", w.f.ctx.msg);
+	wire_stop(&w);
+}
+
+Test(svc, stops_after_three_creates_that_left_nothing)
+{
+	char *replies[] = {
+		reply(200, "", TOKEN_BODY(TOKEN_1)),
+		reply(500, "", "{\"error\":{\"code\":\"InternalServerError\",\"message\":\"a\"}}"),
+		reply(404, "", "{}"),
+		reply(500, "", "{\"error\":{\"code\":\"InternalServerError\",\"message\":\"b\"}}"),
+		reply(404, "", "{}"),
+		reply(500, "", "{\"error\":{\"code\":\"InternalServerError\",\"message\":\"c\"}}"),
+		reply(404, "", "{}"),
+	};
+	struct wire w;
+	int lookups = 0;
+
+	wire_start(&w, replies, 7);
+	cr_expect_eq(svc_create_reconciled(&w.f.ctx, create_policy, lookup_policy,
+	    &lookups), CORE_ESERVICE);
+	cr_expect_eq(count_of(w.srv.shared->log, "POST /teams/"), SVC_CREATE_TRIES);
+	cr_expect_eq(lookups, SVC_CREATE_TRIES);
+	wire_stop(&w);
+}
+
+Test(svc, requests_queued_behind_a_renewal_carry_the_new_token)
+{
+	char *replies[] = {
+		reply(200, "", TOKEN_BODY(TOKEN_1)),
+		reply(401, "", "{\"error\":{\"code\":\"InvalidAuthenticationToken\",\"message\":\"revoked\"}}"),
+		reply(200, "", TOKEN_BODY(TOKEN_2)),
+		reply(200, "", "{\"a\":1}"),
+		reply(200, "", "{\"b\":2}"),
+	};
+	struct svc_req reqs[2] = {
+		{ SVC_GRAPH, "GET", "/v1.0/users/a", NULL, NULL, 0, 0 },
+		{ SVC_GRAPH, "GET", "/v1.0/users/b", NULL, NULL, 0, 0 },
+	};
+	struct svc_resp resps[2];
+	int rcs[2];
+	struct wire w;
+
+	wire_extra = ",\"max_concurrency\":1";
+	wire_start(&w, replies, 5);
+	cr_assert_eq(svc_call_many(resps, rcs, &w.f.ctx, reqs, 2), CORE_OK, "%s", w.f.ctx.msg);
+	cr_expect_eq(rcs[0], CORE_OK);
+	cr_expect_eq(rcs[1], CORE_OK);
+	cr_expect_eq(w.srv.shared->requests, 5, "one 401, not one per queued request");
+	cr_expect(strstr(w.srv.shared->last, "Bearer " TOKEN_2) != NULL);
+	svc_resp_release(&resps[0]);
+	svc_resp_release(&resps[1]);
 	wire_stop(&w);
 }

@@ -284,7 +284,7 @@ sc_rule_callback_number(cJSON *problems, const cJSON *ra_num, const char *n,
 		    "emergency number '%s' is assigned to '%s'; an emergency number must be "
 		    "unassigned: release it or choose another", n, target);
 	if (!empty(target)) {
-		/* Target "TeamsSharedCallingRoutingPolicy|Tag:{name}" (API.md 5). */
+		/* Target "TeamsSharedCallingRoutingPolicy|Tag:{name}" (docs/design/conventions.md#emergency-number-target). */
 		const char *bar = strchr(target, '|');
 		const char *owner = ta_policy_name(bar ? bar + 1 : target);
 
@@ -480,7 +480,7 @@ sc_rule_user_routing(cJSON *problems, const char *who, const char *policy, const
 		return 0;
 	return sc_problem(problems, SC_MISTAKE_ROUTING, "voice_routing_with_pstn_usages", who,
 	    "%s would get Shared Calling policy '%s' with voice routing policy '%s', which "
-	    "has PSTN usages: Shared Calling does not apply to them (API.md SC11); give "
+	    "has PSTN usages: Shared Calling does not apply to them (docs/design/rules.md#sc-11); give "
 	    "users.voice_routing_policy a policy without PSTN usages", who, policy,
 	    vrp ? vrp : "Global");
 }

@@ -1,6 +1,6 @@
 /*
  * scrules.h - the Shared Calling rules on data already read: what Microsoft's
- * services refuse or what keeps Shared Calling from working (API.md 4.1,
+ * services refuse or what keeps Shared Calling from working (docs/design/rules.md,
  * SC1-SC16) and the seed article's six common mistakes.
  *
  * One implementation for the modules that check one object before writing it

@@ -37,7 +37,7 @@ struct cloud {
 	const char *base[SVC_COUNT];
 };
 
-/* API.md §6. GCC uses the public endpoints. */
+/* docs/design/clouds.md. GCC uses the public endpoints. */
 static const struct cloud clouds[] = {
 	{ "public", { "https://login.microsoftonline.com",
 	    "https://graph.microsoft.com",

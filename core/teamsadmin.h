@@ -2,7 +2,7 @@
  * teamsadmin.h - every path and body shape of the Teams admin API (the
  * "teams" service). The service is undocumented and changes without notice;
  * this file and teamsadmin.c are the only places that know its routes, so
- * following the service means editing them alone. API.md §2.3 and §5 list
+ * following the service means editing them alone. docs/design/services.md#teams-admin and docs/design/conventions.md list
  * the choices made here.
  *
  * Conventions:
@@ -30,7 +30,7 @@
 #define TA_EMERGENCY_ROUTING "TeamsEmergencyCallRoutingPolicy"
 #define TA_PSTN_USAGES "OnlinePstnUsages"
 
-/* Resource account application ids (API.md 2.3.3). */
+/* Resource account application ids (docs/design/services.md#resource-accounts). */
 #define TA_APP_AUTO_ATTENDANT "ce933385-9390-45d1-9512-c8d228074e07"
 #define TA_APP_CALL_QUEUE "11cd3e2e-fccb-42ad-ad00-878b93575e07"
 

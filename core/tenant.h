@@ -165,7 +165,7 @@ bool tenant_not_yet_provisioned(const char *text);
 
 /* ---- licences and accounts (teams_resource_account, teams_phone_number) ---- */
 
-/* Licence ids of API.md 2.2.2. */
+/* Licence ids of docs/design/services.md#licence-ids. */
 #define TENANT_SKU_RESOURCE_ACCOUNT "PHONESYSTEM_VIRTUALUSER"
 #define TENANT_SKU_TEAMS_PHONE "MCOEV"
 #define TENANT_PLAN_TEAMS_PHONE "4828c8ec-dc2e-4779-b502-87ac9ce28ab7"
@@ -234,7 +234,7 @@ int tenant_numbers_of(cJSON **out, struct core_ctx *ctx, const char *object_id);
  * every licensed resource account (ta_resource_accounts, then the Teams view
  * of each, since userConfigurations leaves them out) whose effective policy
  * of type is name, and every group grant of it (ta_group_grants). Grants
- * still propagating (API.md 4.3) show only once they take effect.
+ * still propagating (docs/design/rules.md#ec-2) show only once they take effect.
  * @param[out] out  {"users": [{"id", "userPrincipalName", "assignmentType"}],
  *                   "groups": [{"GroupId", "Rank"}]}, assignmentType being
  *                   "direct" or "group"; the caller owns it
@@ -264,7 +264,7 @@ int tenant_policy_ungrant(struct core_ctx *ctx, const char *type,
 /*
  * The direct members of a group (GET /v1.0/groups/{id}/members, 999 per
  * page): [{"id", "userPrincipalName", ...}]. Group policy assignment
- * applies to direct members only (API.md 4.4).
+ * applies to direct members only (docs/design/rules.md#lim-6).
  */
 int tenant_group_members(cJSON **out, struct core_ctx *ctx, const char *id);
 
@@ -297,7 +297,7 @@ int tenant_group_get(cJSON **out, struct core_ctx *ctx, const char *id);
 
 #include <time.h>
 
-/* The longest span getPstnCalls and getDirectRoutingCalls accept (API.md 2.2.6). */
+/* The longest span getPstnCalls and getDirectRoutingCalls accept (docs/design/rules.md#lim-4). */
 #define TENANT_CALLS_MAX_SPAN (90L * 86400)
 
 enum tenant_call_source {
@@ -306,7 +306,7 @@ enum tenant_call_source {
 	TENANT_CALLS_SOURCES           /* never use */
 };
 
-/* What a callType says about a call (API.md 2.2.6). */
+/* What a callType says about a call (docs/design/services.md#call-types). */
 enum tenant_call_kind {
 	TENANT_CALL_BOT = 1,       /* "ucap" anywhere: an auto attendant or call queue */
 	TENANT_CALL_EMERGENCY,     /* "emergency" */

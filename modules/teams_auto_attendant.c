@@ -6,7 +6,7 @@
  *
  * The auto attendant is found by name, which must be unique. An update is a
  * read-modify-write of the whole object: the task's options are mapped to
- * the service's shape (API.md 2.3.4), compared with reconcile_plan(), and the
+ * the service's shape (docs/design/services.md#auto-attendants), compared with reconcile_plan(), and the
  * object read back is sent again with them laid over it, so that everything
  * the task does not name survives. Items of lists the module manages (menu
  * keys, the after-hours and holiday call flows, schedules and call handling

@@ -4,7 +4,7 @@
  * string, dial mask, PSTN usage), enhanced emergency services and
  * description.
  *
- * Every Shared Calling user needs one (API.md SC12, Learn
+ * Every Shared Calling user needs one (docs/design/rules.md#sc-12, Learn
  * shared-calling-setup): with a Calling Plan or Operator Connect resource
  * account its emergency numbers carry no PSTN usage; with a Direct Routing
  * one they must carry one.

@@ -8,7 +8,7 @@
  *
  * The address is found by its description, or by its address fields when
  * no description is given. Reads derive addresses from GET
- * /Skype.Ncs/locations (API.md 2.3.6, section 5). Two service rules are
+ * /Skype.Ncs/locations (docs/design/services.md#lis, docs/design/conventions.md#civic-address-read). Two service rules are
  * checked before any write: a validated address cannot be updated (N13,
  * "Unable to update a validated Civic Address"), and an address or location
  * that numbers use cannot be deleted (N14). Creating an address needs

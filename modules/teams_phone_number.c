@@ -5,8 +5,8 @@
  * updates only the location when only the location differs, and releases
  * it (unassignNumber).
  *
- * Every rule the number service enforces (API.md 4.2 N1-N4, N9, N10, 4.1
- * SC15) is checked before the first write, from reads: the number's
+ * Every rule the number service enforces (docs/design/rules.md#num-1 to #num-4, #num-9, #num-10,
+ * #sc-15) is checked before the first write, from reads: the number's
  * inventory record, the target's licences, its kind and its other numbers.
  */
 #include <ctype.h>

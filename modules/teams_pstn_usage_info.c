@@ -4,7 +4,7 @@
  *
  * Reads the PSTN call records of a window of whole weeks (getPstnCalls for
  * Calling Plan and Operator Connect calls, getDirectRoutingCalls for Direct
- * Routing calls; API.md 2.2.6) in slices of at most 90 days, every page
+ * Routing calls; docs/design/services.md#call-records) in slices of at most 90 days, every page
  * followed, several slices at once; and, in bulk, every user holding Teams
  * Phone, so that users with no call at all count too. Per user it counts
  * outbound, inbound and emergency calls, minutes and charges, and sorts the

@@ -226,7 +226,7 @@ validate(struct req *r, struct core_ctx *ctx, const cJSON *params)
 
 /*
  * Polls the Teams side until it finds the account or wait_timeout passes:
- * a new resource account is "not found" there for a while (API.md 4.3).
+ * a new resource account is "not found" there for a while (docs/design/rules.md#ec-1).
  */
 static int
 wait_for_teams(cJSON **ra, struct core_ctx *ctx, const char *id, const char *upn,

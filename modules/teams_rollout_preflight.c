@@ -143,7 +143,7 @@ string_in(const cJSON *arr, const char *s)
 	return false;
 }
 
-/* A user's personal numbers: every number but the ";ext=" ones (API.md SC10). */
+/* A user's personal numbers: every number but the ";ext=" ones (docs/design/rules.md#sc-10). */
 static cJSON *
 personal_numbers(const cJSON *config)
 {

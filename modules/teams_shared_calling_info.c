@@ -24,7 +24,7 @@
  * enterprise voice or a policy, the site takes the most common value and a
  * warning names the others.
  *
- * Findings name what keeps Shared Calling from working (API.md 4.1, the seed
+ * Findings name what keeps Shared Calling from working (docs/design/rules.md#shared-calling, the seed
  * article's common mistakes). A read that fails fails the module: nothing is
  * ever reported as empty or absent because it could not be read.
  */
@@ -1086,7 +1086,7 @@ site_account(struct ra_part *r, const struct tenant *t, struct core_ctx *ctx,
 	if (!acct) {
 		finding(findings, s->name, "resource_account_not_found", r->upn,
 		    "Shared Calling policy '%s' names resource account '%s', which does not "
-		    "exist: its users cannot call out (API.md SC1); give the policy an existing "
+		    "exist: its users cannot call out (docs/design/rules.md#sc-1); give the policy an existing "
 		    "resource account (teams_shared_policy resource_account)", s->name, r->upn);
 		return;
 	}
@@ -1120,7 +1120,7 @@ site_account(struct ra_part *r, const struct tenant *t, struct core_ctx *ctx,
 	if (!num) {
 		finding(findings, s->name, "no_number", r->upn,
 		    "resource account '%s' of Shared Calling policy '%s' has no phone number: "
-		    "the policy's users cannot call out (API.md SC1, SC16); assign one "
+		    "the policy's users cannot call out (docs/design/rules.md#sc-1, #sc-16); assign one "
 		    "(teams_phone_number)", r->upn, s->name);
 		return;
 	}
@@ -1137,13 +1137,13 @@ site_account(struct ra_part *r, const struct tenant *t, struct core_ctx *ctx,
 	if (!str_of(num, "locationId") || !*str_of(num, "locationId")) {
 		finding(findings, s->name, "number_without_location", str_of(num, "telephoneNumber"),
 		    "number '%s' of resource account '%s' has no emergency location, which "
-		    "Shared Calling needs (seed article mistake 1, API.md SC2); give it one "
+		    "Shared Calling needs (seed article mistake 1, docs/design/rules.md#sc-2); give it one "
 		    "(teams_phone_number location_id or emergency_location)",
 		    str_of(num, "telephoneNumber"), r->upn);
 	} else if (!(addr = find_location(t->addresses, str_of(num, "locationId"), &loc))) {
 		finding(findings, s->name, "number_without_location", str_of(num, "telephoneNumber"),
 		    "number '%s' of resource account '%s' names emergency location '%s', which "
-		    "does not exist (API.md SC2); give it an existing one (teams_phone_number "
+		    "does not exist (docs/design/rules.md#sc-2); give it an existing one (teams_phone_number "
 		    "location_id or emergency_location)", str_of(num, "telephoneNumber"), r->upn,
 		    str_of(num, "locationId"));
 	} else {
@@ -1159,7 +1159,7 @@ site_account(struct ra_part *r, const struct tenant *t, struct core_ctx *ctx,
 			finding(findings, s->name, "no_voice_routing_policy", r->upn,
 			    "resource account '%s' has the Direct Routing number '%s' but its voice "
 			    "routing policy '%s' has no PSTN usages, so outbound calls have no route "
-			    "(API.md SC9); grant it one with PSTN usages "
+			    "(docs/design/rules.md#sc-9); grant it one with PSTN usages "
 			    "(resource_account.voice_routing_policy)", r->upn,
 			    str_of(num, "telephoneNumber"), vrp);
 	}
@@ -1229,7 +1229,7 @@ site_policy(const struct site *s)
 	return p;
 }
 
-/* A user's personal numbers: every number but the ";ext=" ones (API.md SC10). */
+/* A user's personal numbers: every number but the ";ext=" ones (docs/design/rules.md#sc-10). */
 static cJSON *
 personal_numbers(const cJSON *config)
 {
@@ -1262,7 +1262,7 @@ holder_findings(const struct tenant *t, const struct site *s, const cJSON *c,
 		finding(findings, s->name, "personal_number", upn,
 		    "'%s' holds Shared Calling policy '%s' but also personal number %s, which "
 		    "takes precedence: Shared Calling does not apply to this user (seed article "
-		    "mistake 2, API.md SC10); release the number (teams_user_voice "
+		    "mistake 2, docs/design/rules.md#sc-10); release the number (teams_user_voice "
 		    "personal_number: remove)", upn, s->name, list);
 		free(list);
 	}
@@ -1273,7 +1273,7 @@ holder_findings(const struct tenant *t, const struct site *s, const cJSON *c,
 		list = names_text(usages);
 		finding(findings, s->name, "voice_routing_with_pstn_usages", upn,
 		    "'%s' holds Shared Calling policy '%s' but has voice routing policy '%s' with "
-		    "PSTN usages (%s): Shared Calling does not apply to this user (API.md SC11); "
+		    "PSTN usages (%s): Shared Calling does not apply to this user (docs/design/rules.md#sc-11); "
 		    "grant one without PSTN usages, as Microsoft's setup asks (the seed "
 		    "article's mistake 3 says the opposite)", upn, s->name, vrp, list);
 		free(list);
@@ -1282,13 +1282,13 @@ holder_findings(const struct tenant *t, const struct site *s, const cJSON *c,
 	if (!licensed)
 		finding(findings, s->name, "no_teams_phone_license", upn,
 		    "'%s' holds Shared Calling policy '%s' without a Teams Phone licence: Shared "
-		    "Calling does not apply to this user (API.md SC13); assign Teams Phone "
+		    "Calling does not apply to this user (docs/design/rules.md#sc-13); assign Teams Phone "
 		    "(MCOEV). Left out of the site's members, which teams_user_voice refuses "
 		    "without one", upn, s->name);
 	if (!cJSON_IsTrue(cJSON_GetObjectItem(c, "isEnterpriseVoiceEnabled")))
 		finding(findings, s->name, "enterprise_voice_off", upn,
 		    "'%s' holds Shared Calling policy '%s' with enterprise voice off: Shared "
-		    "Calling needs it on (API.md SC13); turn it on (teams_user_voice "
+		    "Calling needs it on (docs/design/rules.md#sc-13); turn it on (teams_user_voice "
 		    "enterprise_voice: true)", upn, s->name);
 	return licensed;
 }

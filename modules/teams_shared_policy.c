@@ -3,7 +3,7 @@
  * (TeamsSharedCallingRoutingPolicy): the resource account whose number
  * Shared Calling users call out with, and the emergency callback numbers.
  *
- * Before writing it checks what the service refuses (API.md 4.1, SC1-SC9)
+ * Before writing it checks what the service refuses (docs/design/rules.md#sc-1 to #sc-9)
  * and the seed article's mistakes 1, 3 (as Microsoft states it), 5 and 6,
  * each message naming the fix. state: absent refuses while the policy is
  * still granted, unless force removes the grants first.
@@ -255,7 +255,7 @@ read_resource_account(struct req *r, struct core_ctx *ctx)
 	return CORE_OK;
 }
 
-/* ---- the rules (API.md 4.1, core/scrules.h) ---- */
+/* ---- the rules (docs/design/rules.md, core/scrules.h) ---- */
 
 /* Refuses with the first problem the rule found, if any; frees problems. */
 static int

@@ -505,7 +505,7 @@ is_direct(const char *kind)
 
 /*
  * A user's personal numbers: every telephone number but the ";ext=" ones,
- * which Shared Calling users may keep for extension dialling (API.md SC10).
+ * which Shared Calling users may keep for extension dialling (docs/design/rules.md#sc-10).
  */
 static cJSON *
 personal_numbers(const cJSON *config)
@@ -614,7 +614,7 @@ plan_user(struct user *u, const struct want *w)
 	u->release = w->pn == PN_REMOVE && cJSON_GetArraySize(u->numbers) > 0;
 	if (u->release)
 		add_change(u, "telephoneNumbers", cJSON_Duplicate(u->numbers, 1), new_array());
-	/* Releasing a number turns enterprise voice off (API.md N5). */
+	/* Releasing a number turns enterprise voice off (docs/design/rules.md#num-5). */
 	ev_base = u->release ? false : ev_now;
 	ev_after = w->ev >= 0 ? w->ev == 1 : ev_base;
 	u->ev_write = w->ev >= 0 && ev_base != ev_after;
@@ -1220,7 +1220,7 @@ out:
 	return rc;
 }
 
-/* personal_number: fail refuses users that have one (API.md SC10). */
+/* personal_number: fail refuses users that have one (docs/design/rules.md#sc-10). */
 static int
 check_personal_numbers(struct core_ctx *ctx, const struct user *us, size_t n,
     const struct want *w)

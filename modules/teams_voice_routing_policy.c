@@ -2,7 +2,7 @@
  * teams_voice_routing_policy - an online voice routing policy
  * (OnlineVoiceRoutingPolicy): its ordered PSTN usages and its description.
  *
- * Microsoft (Learn, shared-calling-setup; API.md SC9, SC11): a Direct
+ * Microsoft (Learn, shared-calling-setup; docs/design/rules.md#sc-9, #sc-11): a Direct
  * Routing resource account needs a voice routing policy WITH PSTN usages;
  * Shared Calling users need one with NONE when the Global policy has
  * usages. The seed article's step 9 says the opposite for users; the

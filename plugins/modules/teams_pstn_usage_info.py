@@ -150,7 +150,7 @@ notes:
   - Needs the Graph application permissions C(CallRecords.Read.All) (application only; delegated use is not
     supported), C(User.Read.All) and C(Organization.Read.All) (O(licensed_users)), and
     C(TeamsTelephoneNumber.Read.All) (O(personal_numbers)).
-  - Call types are classified case-insensitively, as API.md 2.2.6 describes. A type containing C(ucap) is an
+  - Call types are classified case-insensitively, as docs/design/services.md#call-types describes. A type containing C(ucap) is an
     auto attendant's or call queue's call and is left out. One containing C(emergency) is counted apart. Otherwise
     a type containing C(out) is outbound (C(user_out), C(user_out_conf), C(ByotOut), C(dr_out_user_transfer)), and
     one containing C(in) is inbound (C(user_in), C(conf_in), C(ByotIn)).

@@ -74,7 +74,7 @@ notes:
   - "Graph permissions: C(User.Read.All), C(Organization.Read.All), C(TeamsTelephoneNumber.Read.All),
     C(TeamsUserConfiguration.Read.All); the Teams side needs the Teams Administrator role."
   - The filter on C(GET /Teams.User/users) and that route's paging parameters are inferred from the MicrosoftTeams
-    PowerShell module; no public client has been seen sending them (API.md 2.3.5).
+    PowerShell module; no public client has been seen sending them (docs/design/services.md#teams-users).
 seealso:
   - module: dialtone.teams_phone.teams_tenant_info
   - module: dialtone.teams_phone.teams_shared_policy

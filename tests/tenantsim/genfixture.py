@@ -58,7 +58,7 @@ def gid(*parts):
 
 
 def skus(mcoev=50, virtual=10, credits=10, payg=10, e3=50):
-    """The SKU list (ids of API.md 2.2.2, plus the simulator's PAYG id)."""
+    """The SKU list (ids of docs/design/services.md#licence-ids, plus the simulator's PAYG id)."""
     return [
         {"skuId": SKU_MCOEV, "skuPartNumber": "MCOEV", "displayName": "Microsoft Teams Phone Standard",
          "enabled": mcoev, "servicePlans": [{"servicePlanId": "4828c8ec-dc2e-4779-b502-87ac9ce28ab7",

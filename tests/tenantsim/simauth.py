@@ -3,7 +3,7 @@
 ``POST /login/{tenant}/oauth2/v2.0/token`` accepts the client-credentials grant
 with a client secret (form field or HTTP Basic) or a certificate assertion
 (RS256 or PS256, ``x5t`` or ``x5t#S256``).  Errors use the Entra shape of
-API.md 3.1.  Access tokens are JWT-shaped, signed with an HMAC key of this
+docs/design/auth.md#token-errors.  Access tokens are JWT-shaped, signed with an HMAC key of this
 simulator, and carry ``aud``, ``tid``, ``appid``, ``exp``, ``roles`` (Graph
 application permissions) and ``wids`` (directory role template ids).
 
@@ -50,7 +50,7 @@ class LoginError(Exception):
 
 
 def login_error_response(base, err):
-    """The Entra error body (API.md 3.1) for a :class:`LoginError`."""
+    """The Entra error body (docs/design/auth.md#token-errors) for a :class:`LoginError`."""
     trace, corr = new_guid(), new_guid()
     ts = time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime())
     desc = "AADSTS%d: %s\r\nTrace ID: %s\r\nCorrelation ID: %s\r\nTimestamp: %s" % (

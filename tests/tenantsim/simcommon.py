@@ -13,7 +13,7 @@ import json
 import re
 import uuid
 
-# Well-known identifiers (API.md 2.2.2, 2.3.3, 3.1).
+# Well-known identifiers (docs/design/services.md#licence-ids, docs/design/services.md#resource-accounts, docs/design/auth.md#audiences).
 TEAMS_AUDIENCE = "48ac35b8-9aa8-4d74-927d-1f4a14a0b239"
 GRAPH_AUDIENCE = "https://graph.microsoft.com"
 AA_APPLICATION_ID = "ce933385-9390-45d1-9512-c8d228074e07"

@@ -242,7 +242,7 @@ class FaultRules:
         return d
 
 
-# Published limits (API.md 4.5): requests per second and bucket size.
+# Published limits (docs/design/rules.md#thr-2): requests per second and bucket size.
 DEFAULT_RATES = {
     "graph": {"rate": 13000.0, "burst": 130000.0},       # 130,000 / 10 s per app
     "graph_teams": {"rate": 30.0, "burst": 30.0},         # /admin/teams/*: Teams rows

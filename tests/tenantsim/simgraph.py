@@ -1,10 +1,10 @@
 """Microsoft Graph as served by the tenant simulator (paths below ``/graph``).
 
-Endpoints (API.md 2.2): users and licences, subscribedSkus, groups, the Teams
+Endpoints (docs/design/services.md#graph): users and licences, subscribedSkus, groups, the Teams
 telephone number management API with its long-running operations, Teams user
 configurations, Graph policy assignment, PSTN and Direct Routing call records,
-and ``$batch``.  Each handler checks the application permission of API.md 3.3
-first, then the rules of API.md 4.2, and answers with Graph's error shape.
+and ``$batch``.  Each handler checks the application permission of docs/design/auth.md#permissions
+first, then the rules of docs/design/rules.md#numbers-licences-accounts, and answers with Graph's error shape.
 """
 
 import json
@@ -19,7 +19,7 @@ from simstate import EFFECTIVE_TYPES, GRANTABLE_TYPES, NUMBER_TYPES, policy_bare
 
 TNM = "/v1.0/admin/teams/telephonenumbermanagement"
 
-# Accepted application permissions per endpoint (API.md 3.3).  The message
+# Accepted application permissions per endpoint (docs/design/auth.md#permissions).  The message
 # of a 403 lists them in this order.
 PERM_USER_READ = ("User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All")
 PERM_USER_WRITE = ("User.ReadWrite.All", "Directory.ReadWrite.All")

@@ -1,6 +1,6 @@
 """A small OData query-option engine: ``$filter`` predicates and ``$select``.
 
-It understands what the collection's client sends (API.md 2.2):
+It understands what the collection's client sends (docs/design/services.md#graph):
 
 * comparisons ``eq ne gt ge lt le`` on property paths (``a/b``), with quoted
   strings (``''`` escapes a quote), numbers, ``true``/``false``/``null``, and

@@ -58,7 +58,7 @@ READ_ONLY_POLICY_PROPS = {"OnlineVoiceRoutingPolicy": {"RouteType"}}
 GRANTABLE_TYPES = {"TeamsSharedCallingRoutingPolicy", "OnlineVoiceRoutingPolicy",
                    "TeamsEmergencyCallRoutingPolicy", "TeamsEmergencyCallingPolicy",
                    "TeamsCallingPolicy", "TenantDialPlan"}
-# API.md 4.4: group assignment is not supported for Emergency Call Routing.
+# docs/design/rules.md#lim-7: group assignment is not supported for Emergency Call Routing.
 NO_GROUP_GRANT_TYPES = {"TeamsEmergencyCallRoutingPolicy"}
 # Types shown in effectivePolicyAssignments (Graph and Teams.User).
 EFFECTIVE_TYPES = ("TeamsSharedCallingRoutingPolicy", "OnlineVoiceRoutingPolicy",
@@ -97,7 +97,7 @@ def policy_bare_name(identity):
 
 
 def number_id(operator_id, number):
-    """The Graph numberAssignment id: base64url of ``operatorId|+E164`` (API.md 5)."""
+    """The Graph numberAssignment id: base64url of ``operatorId|+E164`` (docs/design/conventions.md#graph-id-formats)."""
     return b64url("%s|%s" % (operator_id, number))
 
 
@@ -647,7 +647,7 @@ class Tenant:
         return None
 
     def mark_emergency_numbers(self, inst, old, new):
-        """Reflect a policy's emergency numbers in the inventory (API.md 5).
+        """Reflect a policy's emergency numbers in the inventory (docs/design/conventions.md#emergency-number-target).
 
         Numbers added show ``policyAssigned`` with target
         ``TeamsSharedCallingRoutingPolicy|Tag:{name}``; numbers removed become

@@ -1,6 +1,6 @@
 """The Teams admin backend as served by the tenant simulator (paths below ``/teams``).
 
-Surfaces (API.md 2.3 and the chosen conventions of API.md 5): ``Skype.Policy``
+Surfaces (docs/design/services.md#teams-admin and the chosen conventions of docs/design/conventions.md): ``Skype.Policy``
 policy configurations and grants, ``Teams.PlatformService`` resource
 accounts, ``Teams.VoiceApps`` auto attendants and their associations,
 ``Teams.User`` users, ``Skype.Ncs`` civic addresses and locations, and
@@ -134,7 +134,7 @@ def _validate_policy(t, ptype, ident, obj):
 
 
 def _validate_shared_calling(t, ident, obj):
-    """Rules SC1-SC8 on a TeamsSharedCallingRoutingPolicy instance (API.md 4.1)."""
+    """Rules SC-1 to SC-8 on a TeamsSharedCallingRoutingPolicy instance (docs/design/rules.md#shared-calling)."""
     ra = obj.get("ResourceAccount")
     ens = obj.get("EmergencyNumbers")
     if ens is None:

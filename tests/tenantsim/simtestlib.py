@@ -124,7 +124,7 @@ def key_pem(key):
 
 def make_assertion(cert, key, aud, alg="PS256", thumb="x5t#S256", client_id=APP, exp_in=600, nbf_in=0,
                    jti=True, iss=None):
-    """A signed client assertion JWT (API.md 3.2)."""
+    """A signed client assertion JWT (docs/design/auth.md#certificate-assertion)."""
     der = cert.public_bytes(serialization.Encoding.DER)
     header = {"alg": alg, "typ": "JWT"}
     if thumb in ("x5t", "both"):

@@ -1,4 +1,4 @@
-"""Token endpoint and bearer checks: secrets, certificates, 401 and 403 (API.md 3)."""
+"""Token endpoint and bearer checks: secrets, certificates, 401 and 403 (docs/design/auth.md)."""
 
 import base64
 import time

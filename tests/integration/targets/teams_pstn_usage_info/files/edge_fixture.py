@@ -1,5 +1,5 @@
 """Prints a small tenant whose call records exercise every rule of the audit
-(API.md 2.2.6), with the answers worked out by hand in the target's tasks.
+(docs/design/services.md#call-records), with the answers worked out by hand in the target's tasks.
 
     /usr/bin/python3 tests/integration/targets/teams_pstn_usage_info/files/edge_fixture.py > edge.json
 

@@ -1,23 +1,32 @@
 #!/usr/bin/env bash
-# Benchmark of teams_user_voice: requests and wall time for one task over many
-# users of whom known shares already comply (45 %: 30 % granted directly, 15 %
-# through a group), against a local tenant simulator. Prints figures; never
-# passes or fails on time.
+# Benchmark at scale: teams_user_voice over every user of a generated tenant
+# of whom known shares already comply (45 %: 30 % granted directly, 15 %
+# through a group), then teams_shared_calling_info over the same tenant,
+# against a local tenant simulator. Prints figures; never passes or fails on
+# time.
 #
-#   scripts/bench_user_voice.sh [USERS] [MAX_CONCURRENCY] [WRITE_LATENCY_MS]
+#   scripts/bench_user_voice.sh [USERS ...]        (default: 1000 10000 50000)
 #
-# Defaults: 2000 users, max_concurrency 8, 20 ms of latency added to every
-# write (so that writes in flight overlap as they would on the real service).
-# Runs the built binary plugins/modules/teams_user_voice directly (make first),
-# twice: the first run writes what differs, the second only reads.
+# Environment: BENCH_CONCURRENCY (max_concurrency, default 8),
+# BENCH_LATENCY_MS (latency added to every write, default 20, so that writes
+# in flight overlap as they would on the real service).
+#
+# For each size, per run: requests and requests / floor (the floor: the bulk
+# reads, plus one write per user and setting that differs on a first run),
+# sign-ins, peak resident memory of the module, wall time, and the share of
+# the wall time the module itself spent on the CPU. Runs the built binaries
+# under plugins/modules/ directly (make first).
 set -u
 cd "$(dirname "$0")/.." || exit 2
-users=${1:-2000}
-conc=${2:-8}
-latency=${3:-20}
-bin=plugins/modules/teams_user_voice
+sizes=${*:-1000 10000 50000}
+conc=${BENCH_CONCURRENCY:-8}
+latency=${BENCH_LATENCY_MS:-20}
+uv=plugins/modules/teams_user_voice
+info=plugins/modules/teams_shared_calling_info
 files=tests/integration/targets/teams_user_voice/files
-[ -x "$bin" ] || { echo "$bin is not built: run make" >&2; exit 2; }
+for b in "$uv" "$info"; do
+	[ -x "$b" ] || { echo "$b is not built: run make" >&2; exit 2; }
+done
 
 . scripts/lib-sim.sh
 work=$(mktemp -d "${TMPDIR:-/tmp}/dialtone-bench.XXXXXX")
@@ -26,11 +35,6 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
-
-/usr/bin/python3 "$files/bench_fixture.py" --users "$users" --output "$work/fixture.json" \
-	--expect "$work/expect.json" || exit 1
-sim_start "$work" --fixture "$work/fixture.json" || exit 1
-sim_env
 
 post() {
 	/usr/bin/python3 - "$SIM_URL$1" "$2" <<'PY' || exit 1
@@ -44,44 +48,58 @@ clear_log() {
 	/usr/bin/python3 -c "import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], method='DELETE'))" \
 		"$SIM_URL/_sim/requests" || exit 1
 }
-if [ "$latency" != 0 ]; then
-	post /_sim/faults "[{\"match\": \"PATCH /teams/Skype.Policy/users\", \"latency_ms\": $latency},
-		{\"match\": \"PUT /teams/Skype.TelephoneNumberMgmt\", \"latency_ms\": $latency}]"
-fi
 
-/usr/bin/python3 - "$work/expect.json" "$conc" >"$work/args.json" <<'PY'
+# run LABEL BINARY ARGS FLOOR_KEY: one module run, its figures on one line.
+run() {
+	local label=$1 bin=$2 args=$3 key=$4
+	clear_log
+	/usr/bin/python3 scripts/bench_measure.py "$bin" "$args" "$work/out.json" >"$work/measure.json" || exit 1
+	/usr/bin/python3 "$files/reqstats.py" "$SIM_URL" --latency-ms "$latency" --expect "$work/expect.json" \
+		>"$work/stats.json" || exit 1
+	/usr/bin/python3 - "$label" "$key" "$work/out.json" "$work/stats.json" "$work/expect.json" \
+		"$work/measure.json" <<'PY' || exit 1
+import json, sys
+label, key = sys.argv[1:3]
+out, stats, exp, m = (json.load(open(p)) for p in sys.argv[3:7])
+if out.get("failed"):
+    print("%s: FAILED: %s" % (label, out.get("msg")))
+    sys.exit(1)
+floor = exp.get(key) or 0
+what = ""
+if "totals" in out:
+    what = "changed %d of %d users, " % (out["totals"]["changed"], out["totals"]["users"])
+elif "sites" in out:
+    what = "%d sites, %d members, " % (len(out["sites"]), sum(len((s.get("users") or {}).get("members") or [])
+                                                          for s in out["sites"]))
+print("  %-22s %s%d requests (%d reads, %d $batch, %d writes)%s, %d sign-ins; "
+      "peak RSS %.1f MiB; %.2f s, client CPU %d %%"
+      % (label, what, stats["requests"], stats["reads"], stats["batches"], stats["writes"],
+         " = %.2f x floor %d" % (stats["requests"] / floor, floor) if floor else "",
+         stats["tokens"], m["max_rss_mib"], m["wall"], round(100 * m["cpu_share"])))
+PY
+}
+
+status=0
+for users in $sizes; do
+	sim_stop
+	/usr/bin/python3 "$files/bench_fixture.py" --users "$users" --output "$work/fixture.json" \
+		--expect "$work/expect.json" || exit 1
+	sim_start "$work" --fixture "$work/fixture.json" || exit 1
+	sim_env
+	if [ "$latency" != 0 ]; then
+		post /_sim/faults "[{\"match\": \"PATCH /teams/Skype.Policy/users\", \"latency_ms\": $latency},
+			{\"match\": \"PUT /teams/Skype.TelephoneNumberMgmt\", \"latency_ms\": $latency}]"
+	fi
+	/usr/bin/python3 - "$work/expect.json" "$conc" >"$work/uv.json" <<'PY'
 import json, sys
 e = json.load(open(sys.argv[1]))
 print(json.dumps({"users": e["upns"], "enterprise_voice": True, "shared_calling_policy": "SC-Bench",
                   "voice_routing_policy": "Global", "max_concurrency": int(sys.argv[2])}))
 PY
-
-now() { date +%s.%N; }
-run() {
-	local label=$1 t0 t1
-	clear_log
-	t0=$(now)
-	"$bin" "$work/args.json" >"$work/out.json"
-	t1=$(now)
-	/usr/bin/python3 "$files/reqstats.py" "$SIM_URL" --latency-ms "$latency" --expect "$work/expect.json" \
-		>"$work/stats.json" || exit 1
-	/usr/bin/python3 - "$label" "$t0" "$t1" "$work/out.json" "$work/stats.json" "$work/expect.json" "$conc" <<'PY'
-import json, sys
-label, t0, t1 = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
-out, stats, exp = (json.load(open(p)) for p in sys.argv[4:7])
-if out.get("failed"):
-    print("%s: FAILED: %s" % (label, out.get("msg")))
-    sys.exit(1)
-t = out["totals"]
-print("%s: %.2f s, changed %d of %d users, %d requests to graph/teams (+%d tokens): "
-      "%d reads (%d $batch carrying %d), %d writes; budget %d%s"
-      % (label, t1 - t0, t["changed"], t["users"], stats["requests"], stats["tokens"], stats["reads"],
-         stats["batches"], stats["batch_inner"], stats["writes"], exp["budget"] if stats["writes"] else exp["reads"],
-         ", at most %d writes in flight (max_concurrency %s)" % (stats["max_in_flight"], sys.argv[7])
-         if "max_in_flight" in stats else ""))
-PY
-}
-
-echo "teams_user_voice: $users users, $(/usr/bin/python3 -c "import json,sys; e=json.load(open(sys.argv[1])); print(', '.join('%s %d' % kv for kv in e['shares'].items()))" "$work/expect.json"); write latency ${latency} ms"
-run "first run " || exit 1
-run "second run" || exit 1
+	echo '{"sites": ["SC-Bench"]}' >"$work/info.json"
+	echo "$users users ($(/usr/bin/python3 -c "import json,sys; e=json.load(open(sys.argv[1])); print(', '.join('%s %d' % kv for kv in e['shares'].items()))" "$work/expect.json")); write latency ${latency} ms, max_concurrency $conc"
+	run "teams_user_voice 1st" "$uv" "$work/uv.json" budget || status=1
+	run "teams_user_voice 2nd" "$uv" "$work/uv.json" reads || status=1
+	run "shared_calling_info" "$info" "$work/info.json" info_reads || status=1
+done
+exit $status

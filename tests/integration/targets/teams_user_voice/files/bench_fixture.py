@@ -42,6 +42,14 @@ CONFIG_PAGE = 999   # userConfigurations $top
 BATCH_READ_MAX = 100  # teams_user_voice reads configs with $batch up to this many users
 
 
+def info_floor(in_tenant):
+    """The bulk reads of teams_shared_calling_info over this tenant: three
+    policy types, resource accounts and their Teams view, numbers, emergency
+    locations, auto attendants, two group-grant reads and the SKUs (one each),
+    then the user configurations and the user list in pages of 999."""
+    return 11 + 2 * math.ceil(in_tenant / CONFIG_PAGE)
+
+
 def build(n_users, seed):
     fx = genfixture.generate(n_users, 1, 3, 0, seed)
     fx.pop("callHistory", None)
@@ -96,7 +104,8 @@ def build(n_users, seed):
         reads = 2 * min(math.ceil(in_tenant / CONFIG_PAGE), math.ceil(n_users / BATCH)) + 3
     expect = {"users": n_users, "upns": upns, "shares": {k: len(v) for k, v in groups.items()},
               "changed": len(to_write), "unchanged": n_users - len(to_write), "writes": writes,
-              "write_ids": to_write, "reads": reads, "budget": reads + writes}
+              "write_ids": to_write, "reads": reads, "budget": reads + writes,
+              "info_reads": info_floor(len(users))}
     return fx, expect
 
 

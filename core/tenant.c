@@ -483,6 +483,53 @@ tenant_user_configuration(cJSON **out, struct core_ctx *ctx, const char *id)
 	return rc;
 }
 
+/* Deletes every member of obj whose name is not in keep (NULL-terminated). */
+static void
+keep_only(cJSON *obj, const char *const *keep)
+{
+	cJSON *x = obj ? obj->child : NULL, *next;
+	size_t k;
+
+	for (; x; x = next) {
+		next = x->next;
+		for (k = 0; keep[k]; k++)
+			if (x->string && strcasecmp(x->string, keep[k]) == 0)
+				break;
+		if (!keep[k])
+			cJSON_Delete(cJSON_DetachItemViaPointer(obj, x));
+	}
+}
+
+void
+tenant_config_trim(cJSON *config, const char *const *types)
+{
+	static const char *const top[] = { "id", "userPrincipalName", "isEnterpriseVoiceEnabled",
+		"telephoneNumbers", "effectivePolicyAssignments", NULL };
+	static const char *const entry[] = { "policyType", "policyAssignment", NULL };
+	static const char *const assignment[] = { "displayName", "assignmentType", "groupId", NULL };
+	cJSON *e, *next, *list;
+	const cJSON *t;
+	size_t k;
+
+	if (!cJSON_IsObject(config))
+		return;
+	keep_only(config, top);
+	list = cJSON_GetObjectItemCaseSensitive(config, "effectivePolicyAssignments");
+	for (e = cJSON_IsArray(list) ? list->child : NULL; e; e = next) {
+		next = e->next;
+		t = cJSON_GetObjectItemCaseSensitive(e, "policyType");
+		for (k = 0; types[k]; k++)
+			if (cJSON_IsString(t) && strcasecmp(t->valuestring, types[k]) == 0)
+				break;
+		if (!types[k]) {
+			cJSON_Delete(cJSON_DetachItemViaPointer(list, e));
+			continue;
+		}
+		keep_only(e, entry);
+		keep_only(cJSON_GetObjectItemCaseSensitive(e, "policyAssignment"), assignment);
+	}
+}
+
 const char *
 tenant_effective_policy(const cJSON *config, const char *type)
 {

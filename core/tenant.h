@@ -131,6 +131,15 @@ int tenant_user_configuration(cJSON **out, struct core_ctx *ctx, const char *id)
  */
 const char *tenant_effective_policy(const cJSON *config, const char *type);
 
+/*
+ * Trims a userConfiguration in place to what the modules compare: id,
+ * userPrincipalName, isEnterpriseVoiceEnabled, telephoneNumbers, and the
+ * effectivePolicyAssignments of the given policy types (NULL-terminated),
+ * each with its policyType and the policyAssignment's displayName,
+ * assignmentType and groupId. Keeps many users' configurations small.
+ */
+void tenant_config_trim(cJSON *config, const char *const *types);
+
 /* ---- licences and accounts (teams_resource_account, teams_phone_number) ---- */
 
 /* Licence ids of API.md 2.2.2. */

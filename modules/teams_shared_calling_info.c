@@ -464,6 +464,11 @@ site_named(const struct tenant *t, const char *name)
 	return NULL;
 }
 
+/* The policy types a holder's configuration is kept with (tenant_config_trim()). */
+static const char *const kept_types[] = {
+	TA_SHARED_CALLING, TA_VOICE_ROUTING, TA_EMERGENCY_ROUTING, NULL
+};
+
 /*
  * One page of userConfigurations: every user's UPN goes into the compact
  * id -> UPN map, and only the configurations of the sites' holders are kept
@@ -492,6 +497,7 @@ configs_page(cJSON *items, const cJSON *page, void *arg)
 		name = effective(c, TA_SHARED_CALLING, &kind);
 		if (same(name, "Global") || !site_named(t, name))
 			continue;
+		tenant_config_trim(c, kept_types);
 		cJSON_AddItemToArray(t->configs, cJSON_DetachItemViaPointer(items, c));
 	}
 	return CORE_OK;

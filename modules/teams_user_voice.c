@@ -549,6 +549,11 @@ resolve_users(struct user *us, size_t n, struct core_ctx *ctx)
 	return rc;
 }
 
+/* The policy types a configuration is kept with (tenant_config_trim()). */
+static const char *const kept_types[] = {
+	TA_SHARED_CALLING, TA_VOICE_ROUTING, TA_EMERGENCY_ROUTING, NULL
+};
+
 /* The ids read_configs() looks for, indexed; see configs_page(). */
 struct wanted_configs {
 	cJSON **configs;
@@ -574,6 +579,8 @@ configs_page(cJSON *items, const cJSON *page, void *arg)
 		for (; i < wc->n; i = wc->same[i]) {
 			if (wc->configs[i])
 				continue;
+			if (!kept)
+				tenant_config_trim(item, kept_types);
 			wc->configs[i] = kept ? cJSON_Duplicate(item, 1) :
 			    cJSON_DetachItemViaPointer(items, item);
 			if (!wc->configs[i])
@@ -659,6 +666,7 @@ read_configs(cJSON **configs, struct core_ctx *ctx, char *const *ids, size_t n)
 			if (items[i].status == 200) {
 				configs[i] = items[i].response;
 				items[i].response = NULL;
+				tenant_config_trim(configs[i], kept_types);
 			} else if (items[i].status != 404) {
 				char *t = graph_error_text(ctx, items[i].status, items[i].response);
 
@@ -1295,9 +1303,13 @@ check_users(struct core_ctx *ctx, struct user *us, size_t n)
 	rc = tenant_skus(&skus, ctx);
 	if (rc)
 		goto out;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (!tenant_user_has_plan(us[i].graph, skus, TENANT_PLAN_TEAMS_PHONE))
 			add_string(unlicensed, user_name(&us[i]));
+		/* The licences were all the Graph user was read for. */
+		cJSON_Delete(us[i].graph);
+		us[i].graph = NULL;
+	}
 	rc = refuse_list(ctx, unlicensed, "users without a Teams Phone licence",
 	    "assign them Teams Phone (MCOEV, or a suite that includes it) first", true);
 	if (rc)

@@ -5,6 +5,9 @@
 
 #include <ctype.h>
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +131,13 @@ graph_list_each(struct core_ctx *ctx, const char *path, const char *const *heade
 		if (!cJSON_IsString(link) || !*link->valuestring)
 			break;
 		next = xstrdup(link->valuestring);
+		svc_resp_release(&resp);
+		svc_resp_init(&resp);
+#ifdef __GLIBC__
+		/* The page is freed: give its pages back rather than let them
+		 * fragment between the items the callback kept. */
+		malloc_trim(0);
+#endif
 	}
 	if (next)
 		rc = core_error(ctx, CORE_ESERVICE,

@@ -41,10 +41,15 @@ PY
 }
 
 check "rollout of three sites from nothing" play rollout-1 playbooks/rollout.yml
+expect "the rollout signs in once per service (Graph, Teams) through the default token cache" \
+	test "$(sim_logins)" -le 2
+expect "the token cache is private to the user" \
+	test "$(stat -c %a "$XDG_CACHE_HOME/dialtone/contoso.tokens")" = 600
 sim_call DELETE /_sim/requests >/dev/null
 check "a second rollout runs" play rollout-2 playbooks/rollout.yml
 expect_eq "the second rollout changes nothing" "$(recap_changed "$out/rollout-2.log")" 0
 expect_eq "and writes nothing" "$(sim_writes)" 0
+expect_eq "and signs in to nothing while the tokens are valid" "$(sim_logins)" 0
 
 sim_call DELETE /_sim/requests >/dev/null
 check "compliance runs in check mode" play compliance-1 playbooks/compliance.yml -e "shared_calling_report_dir=$out/reports"

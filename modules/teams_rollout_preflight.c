@@ -27,6 +27,7 @@
 #include "svc.h"
 #include "teamsadmin.h"
 #include "tenant.h"
+#include "userindex.h"
 
 static const struct arg_spec args[] = {
 	ARGS_CONN,
@@ -47,7 +48,10 @@ struct tenant {
 	cJSON *ra_views;      /* Teams view of the resource accounts */
 	cJSON *numbers;
 	cJSON *addresses;     /* ta_group_addresses() */
-	cJSON *configs;       /* userConfigurations */
+	cJSON *configs;       /* userConfigurations, trimmed (tenant_config_trim()) */
+	const cJSON **cfgv;   /* the same, as an array the indexes point into */
+	struct uindex *cfg_upn;   /* lower-cased UPN -> position in cfgv */
+	struct uindex *cfg_id;    /* lower-cased object id -> position in cfgv */
 	cJSON *accounts;      /* Entra users of the sites' resource accounts, by UPN (null: none) */
 	cJSON *members;       /* group id -> Entra members */
 };
@@ -62,6 +66,9 @@ tenant_release(struct tenant *t)
 	cJSON_Delete(t->numbers);
 	cJSON_Delete(t->addresses);
 	cJSON_Delete(t->configs);
+	free(t->cfgv);
+	uindex_free(t->cfg_upn);
+	uindex_free(t->cfg_id);
 	cJSON_Delete(t->accounts);
 	cJSON_Delete(t->members);
 }
@@ -270,6 +277,67 @@ read_groups(struct tenant *t, struct core_ctx *ctx, const cJSON *sites)
 	return CORE_OK;
 }
 
+/* The policy types the checks read from a user's configuration. */
+static const char *const kept_types[] = {
+	TA_SHARED_CALLING, TA_VOICE_ROUTING, TA_EMERGENCY_ROUTING, NULL
+};
+
+/* One page of userConfigurations: each trimmed, then kept. */
+static int
+configs_page(cJSON *items, const cJSON *page, void *arg)
+{
+	struct tenant *t = arg;
+	cJSON *c = items->child, *next;
+
+	(void)page;
+	for (; c; c = next) {
+		next = c->next;
+		tenant_config_trim(c, kept_types);
+		cJSON_AddItemToArray(t->configs, cJSON_DetachItemViaPointer(items, c));
+	}
+	return CORE_OK;
+}
+
+/* Every user's voice configuration, page by page, indexed by UPN and id. */
+static int
+read_configs(struct tenant *t, struct core_ctx *ctx)
+{
+	const cJSON *c;
+	size_t n = 0;
+	int rc;
+
+	t->configs = cJSON_CreateArray();
+	if (!t->configs)
+		BUG("out of memory");
+	rc = graph_list_each(ctx, "/v1.0/admin/teams/userConfigurations?$top=999", NULL,
+	    configs_page, t);
+	if (rc)
+		return rc;
+	t->cfgv = xcalloc((size_t)cJSON_GetArraySize(t->configs) + 1, sizeof(*t->cfgv));
+	t->cfg_upn = uindex_new((size_t)cJSON_GetArraySize(t->configs));
+	t->cfg_id = uindex_new((size_t)cJSON_GetArraySize(t->configs));
+	cJSON_ArrayForEach(c, t->configs) {
+		t->cfgv[n] = c;
+		uindex_put(t->cfg_upn, str_of(c, "userPrincipalName"), n);
+		uindex_put(t->cfg_id, str_of(c, "id"), n);
+		n++;
+	}
+	return CORE_OK;
+}
+
+/* The configuration of a user given by UPN or object id, or NULL. */
+static const cJSON *
+config_of(const struct tenant *t, const char *key, bool by_upn)
+{
+	size_t i;
+
+	if (by_upn && uindex_get(t->cfg_upn, key, &i))
+		return t->cfgv[i];
+	if (uindex_get(t->cfg_id, key, &i))
+		return t->cfgv[i];
+	return NULL;
+}
+
 static int
 read_tenant(struct tenant *t, struct core_ctx *ctx, const cJSON *sites)
 {
@@ -282,7 +350,7 @@ read_tenant(struct tenant *t, struct core_ctx *ctx, const cJSON *sites)
 	    (rc = ta_users(&t->ra_views, ctx, "accountType eq 'ResourceAccount'")) ||
 	    (rc = tenant_numbers(&t->numbers, ctx, NULL)) ||
 	    (rc = ta_locations(&locations, ctx)) ||
-	    (rc = tenant_user_configurations(&t->configs, ctx)) ||
+	    (rc = read_configs(t, ctx)) ||
 	    (rc = read_accounts(t, ctx, sites)) ||
 	    (rc = read_groups(t, ctx, sites)))
 		goto out;
@@ -300,7 +368,9 @@ struct check {
 	const cJSON *ecrp_plan;    /* emergency_call_routing_policies */
 	const char *site;
 	cJSON *problems;           /* of this site */
-	cJSON *seen;               /* user id -> the site that lists it in members */
+	struct uindex *seen;       /* user id -> the site (in seen_site) that lists it */
+	const char **seen_site;    /* borrowed site names */
+	size_t nseen, seen_cap;
 };
 
 /* The PSTN usages of a voice routing policy, planned first; false when unknown. */
@@ -398,29 +468,35 @@ static void
 site_users(struct check *c, const cJSON *site, const cJSON **list, size_t *n,
     cJSON *group_members)
 {
-	const cJSON *users = cJSON_GetObjectItem(site, "users"), *m, *g, *cfg, *gm, *other;
-	size_t k = 0;
+	const cJSON *users = cJSON_GetObjectItem(site, "users"), *m, *g, *cfg, *gm;
+	const char *other;
+	size_t k = 0, j;
 
 	cJSON_ArrayForEach(m, cJSON_GetObjectItem(users, "members")) {
 		if (!cJSON_IsString(m))
 			continue;
-		cfg = find_by(c->t->configs, "userPrincipalName", m->valuestring);
-		if (!cfg)
-			cfg = find_by(c->t->configs, "id", m->valuestring);
+		cfg = config_of(c->t, m->valuestring, true);
 		if (!cfg) {
 			sc_problem(c->problems, SC_MISTAKE_NONE, "user_not_found", m->valuestring,
 			    "user '%s' is not a Teams user of the tenant; correct users.members",
 			    m->valuestring);
 			continue;
 		}
-		other = cJSON_GetObjectItemCaseSensitive(c->seen, str_of(cfg, "id"));
-		if (cJSON_IsString(other) && strcmp(other->valuestring, c->site) != 0)
+		other = uindex_get(c->seen, str_of(cfg, "id"), &j) ? c->seen_site[j] : NULL;
+		if (other && strcmp(other, c->site) != 0) {
 			sc_problem(c->problems, SC_MISTAKE_NONE, "user_in_two_sites",
 			    user_name(cfg), "'%s' is a member of site '%s' too: a user has one "
 			    "Shared Calling policy, and each run would move it back and forth; "
-			    "keep the user in one site", user_name(cfg), other->valuestring);
-		else if (!other && str_of(cfg, "id"))
-			cJSON_AddStringToObject(c->seen, str_of(cfg, "id"), c->site);
+			    "keep the user in one site", user_name(cfg), other);
+		} else if (!other && str_of(cfg, "id")) {
+			if (c->nseen == c->seen_cap) {
+				c->seen_cap = c->seen_cap ? c->seen_cap * 2 : 64;
+				c->seen_site = xrealloc(c->seen_site,
+				    c->seen_cap * sizeof(*c->seen_site));
+			}
+			c->seen_site[c->nseen] = c->site;
+			uindex_put(c->seen, str_of(cfg, "id"), c->nseen++);
+		}
 		list[k++] = cfg;
 	}
 	if ((g = group_of(site))) {
@@ -430,7 +506,7 @@ site_users(struct check *c, const cJSON *site, const cJSON **list, size_t *n,
 			    "group '%s' does not exist; give the object id of an Entra group in "
 			    "users.group.id", str_of(g, "id"));
 		cJSON_ArrayForEach(m, gm) {
-			cfg = find_by(c->t->configs, "id", str_of(m, "id"));
+			cfg = config_of(c->t, str_of(m, "id"), false);
 			if (!cfg)
 				continue;   /* not a Teams user: the grant does not reach it */
 			add_str(group_members, user_name(cfg));
@@ -695,13 +771,15 @@ run(struct core_ctx *ctx, const cJSON *params, struct result *res)
 	cJSON *problems = cJSON_CreateArray(), *warnings = cJSON_CreateArray();
 	cJSON *out_sites = cJSON_CreateArray(), *o, *p, *next;
 	const cJSON *s;
-	cJSON *warned = NULL, *seen = cJSON_CreateObject();
+	cJSON *warned = NULL;
 	char *text;
 	int rc, count = 0, nwarn = 0;
 
 	memset(&t, 0, sizeof(t));
 	res->changed = false;
-	if (!sites || !problems || !warnings || !out_sites || !seen)
+	memset(&c, 0, sizeof(c));
+	c.seen = uindex_new(64);
+	if (!sites || !problems || !warnings || !out_sites)
 		BUG("out of memory");
 	rc = svc_open(ctx);
 	if (rc)
@@ -710,7 +788,6 @@ run(struct core_ctx *ctx, const cJSON *params, struct result *res)
 	if (rc)
 		goto out;
 	c.t = &t;
-	c.seen = seen;
 	c.vrp_plan = arg_get(params, "voice_routing_policies");
 	c.ecrp_plan = arg_get(params, "emergency_call_routing_policies");
 	cJSON_ArrayForEach(s, sites) {
@@ -762,7 +839,8 @@ run(struct core_ctx *ctx, const cJSON *params, struct result *res)
 	}
 out:
 	buf_release(&b);
-	cJSON_Delete(seen);
+	uindex_free(c.seen);
+	free(c.seen_site);
 	cJSON_Delete(warned);
 	cJSON_Delete(sites);
 	cJSON_Delete(problems);

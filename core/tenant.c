@@ -500,6 +500,16 @@ keep_only(cJSON *obj, const char *const *keep)
 	}
 }
 
+/* Deletes obj's member key when it is null. */
+static void
+drop_null(cJSON *obj, const char *key)
+{
+	cJSON *x = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (x && cJSON_IsNull(x))
+		cJSON_Delete(cJSON_DetachItemViaPointer(obj, x));
+}
+
 void
 tenant_config_trim(cJSON *config, const char *const *types)
 {
@@ -507,8 +517,8 @@ tenant_config_trim(cJSON *config, const char *const *types)
 		"telephoneNumbers", "effectivePolicyAssignments", NULL };
 	static const char *const entry[] = { "policyType", "policyAssignment", NULL };
 	static const char *const assignment[] = { "displayName", "assignmentType", "groupId", NULL };
-	cJSON *e, *next, *list;
-	const cJSON *t;
+	cJSON *e, *next, *list, *pa;
+	const cJSON *t, *name, *kind;
 	size_t k;
 
 	if (!cJSON_IsObject(config))
@@ -526,8 +536,19 @@ tenant_config_trim(cJSON *config, const char *const *types)
 			continue;
 		}
 		keep_only(e, entry);
-		keep_only(cJSON_GetObjectItemCaseSensitive(e, "policyAssignment"), assignment);
+		pa = cJSON_GetObjectItemCaseSensitive(e, "policyAssignment");
+		keep_only(pa, assignment);
+		drop_null(pa, "groupId");
+		/* Global, not assigned: the same as no entry (tenant_effective_policy()). */
+		name = cJSON_GetObjectItemCaseSensitive(pa, "displayName");
+		kind = cJSON_GetObjectItemCaseSensitive(pa, "assignmentType");
+		if ((!kind || cJSON_IsNull(kind)) && (!cJSON_IsString(name) ||
+		    !*name->valuestring || strcasecmp(name->valuestring, "Global") == 0))
+			cJSON_Delete(cJSON_DetachItemViaPointer(list, e));
 	}
+	list = cJSON_GetObjectItemCaseSensitive(config, "telephoneNumbers");
+	if (cJSON_IsArray(list) && !list->child)
+		cJSON_Delete(cJSON_DetachItemViaPointer(config, list));
 }
 
 const char *

@@ -136,7 +136,9 @@ const char *tenant_effective_policy(const cJSON *config, const char *type);
  * userPrincipalName, isEnterpriseVoiceEnabled, telephoneNumbers, and the
  * effectivePolicyAssignments of the given policy types (NULL-terminated),
  * each with its policyType and the policyAssignment's displayName,
- * assignmentType and groupId. Keeps many users' configurations small.
+ * assignmentType and groupId. What reads the same when absent goes: an
+ * entry for Global that is not assigned, a null groupId, an empty
+ * telephoneNumbers. Keeps many users' configurations small.
  */
 void tenant_config_trim(cJSON *config, const char *const *types);
 

@@ -134,7 +134,9 @@ Test(tenant, trims_a_configuration_to_what_the_modules_compare)
 	    "{\"policyType\":\"TeamsMeetingPolicy\",\"policyAssignment\":{\"displayName\":\"M\"}},"
 	    "{\"policyType\":\"teamsSharedCallingRoutingPolicy\",\"policyAssignment\":"
 	    "{\"displayName\":\"SC-Seattle\",\"assignmentType\":\"direct\",\"policyId\":\"p\","
-	    "\"groupId\":null}}]}");
+	    "\"groupId\":null}},"
+	    "{\"policyType\":\"TeamsSharedCallingRoutingPolicy\",\"policyAssignment\":"
+	    "{\"displayName\":\"Global\",\"assignmentType\":null}}]}");
 	const cJSON *e;
 
 	tenant_config_trim(c, types);
@@ -146,6 +148,7 @@ Test(tenant, trims_a_configuration_to_what_the_modules_compare)
 	cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(c, "effectivePolicyAssignments")), 1);
 	e = cJSON_GetArrayItem(cJSON_GetObjectItem(c, "effectivePolicyAssignments"), 0);
 	cr_expect_null(cJSON_GetObjectItem(cJSON_GetObjectItem(e, "policyAssignment"), "policyId"));
+	cr_expect_null(cJSON_GetObjectItem(cJSON_GetObjectItem(e, "policyAssignment"), "groupId"));
 	cr_expect_str_eq(tenant_effective_policy(c, "TeamsSharedCallingRoutingPolicy"), "SC-Seattle");
 	cJSON_Delete(c);
 }

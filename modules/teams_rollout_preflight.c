@@ -13,11 +13,14 @@
  * accounts' Entra side with one $batch (up to 20 a request) and each group's
  * members (one list per group).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "e164.h"
@@ -35,6 +38,7 @@ static const struct arg_spec args[] = {
 	{ "voice_routing_policies", ARG_LIST, .elements = ARG_DICT, .def = "[]" },
 	{ "emergency_call_routing_policies", ARG_LIST, .elements = ARG_DICT, .def = "[]" },
 	{ "fail_on_problem", ARG_BOOL, .def = "true" },
+	{ "snapshot", ARG_PATH },
 	ARG_END
 };
 
@@ -357,6 +361,107 @@ read_tenant(struct tenant *t, struct core_ctx *ctx, const cJSON *sites)
 	t->addresses = ta_group_addresses(locations);
 out:
 	cJSON_Delete(locations);
+	return rc;
+}
+
+/* ---- the snapshot for teams_user_voice ---- */
+
+static int
+write_all(int fd, const char *s)
+{
+	size_t left = strlen(s);
+	ssize_t n;
+
+	while (left > 0) {
+		n = write(fd, s, left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		s += n;
+		left -= (size_t)n;
+	}
+	return 0;
+}
+
+struct snap {
+	const struct tenant *t;
+	struct core_ctx *ctx;
+	const char *path;
+	int fd;
+};
+
+/* One page of the user list: a line per user, with its voice configuration. */
+static int
+snapshot_page(cJSON *items, const cJSON *page, void *arg)
+{
+	struct snap *sn = arg;
+	const cJSON *u, *cfg;
+	size_t i;
+	char *line;
+	int rc = CORE_OK;
+
+	(void)page;
+	cJSON_ArrayForEach(u, items) {
+		cJSON *o = cJSON_CreateObject();
+		const char *id = str_of(u, "id");
+
+		if (!o)
+			BUG("out of memory");
+		cfg = id && uindex_get(sn->t->cfg_id, id, &i) ? sn->t->cfgv[i] : NULL;
+		cJSON_AddItemToObject(o, "id", cJSON_CreateString(id ? id : ""));
+		if (str_of(u, "userPrincipalName"))
+			cJSON_AddStringToObject(o, "userPrincipalName", str_of(u, "userPrincipalName"));
+		cJSON_AddItemToObject(o, "assignedLicenses",
+		    cJSON_Duplicate(cJSON_GetObjectItem(u, "assignedLicenses"), 1));
+		cJSON_AddItemToObject(o, "configuration",
+		    cfg ? cJSON_Duplicate(cfg, 1) : cJSON_CreateNull());
+		line = cJSON_PrintUnformatted(o);
+		cJSON_Delete(o);
+		if (!line)
+			BUG("out of memory");
+		if (write_all(sn->fd, line) != 0 || write_all(sn->fd, "\n") != 0)
+			rc = core_error(sn->ctx, CORE_EARGS, "snapshot '%s' could not be written: %s",
+			    sn->path, strerror(errno));
+		free(line);
+		if (rc)
+			break;
+	}
+	return rc;
+}
+
+/*
+ * Writes every user of the tenant (id, UPN, licences) with its voice
+ * configuration, one JSON object a line, to path (mode 0600, replaced
+ * whole): teams_user_voice's snapshot option reads it in a check run
+ * instead of reading the tenant again for every site.
+ */
+static int
+write_snapshot(const struct tenant *t, struct core_ctx *ctx, const char *path)
+{
+	struct snap sn = { t, ctx, path, -1 };
+	char *tmp = xasprintf("%s.tmp", path);
+	int rc;
+
+	(void)unlink(tmp);
+	sn.fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (sn.fd < 0) {
+		rc = core_error(ctx, CORE_EARGS, "snapshot '%s' could not be written: %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	rc = graph_list_each(ctx, "/v1.0/users?$select=id,userPrincipalName,assignedLicenses"
+	    "&$top=999", NULL, snapshot_page, &sn);
+	if (close(sn.fd) != 0 && !rc)
+		rc = core_error(ctx, CORE_EARGS, "snapshot '%s' could not be written: %s", path,
+		    strerror(errno));
+	if (!rc && rename(tmp, path) != 0)
+		rc = core_error(ctx, CORE_EARGS, "snapshot '%s' could not be written: %s", path,
+		    strerror(errno));
+	if (rc)
+		(void)unlink(tmp);
+out:
+	free(tmp);
 	return rc;
 }
 
@@ -787,6 +892,12 @@ run(struct core_ctx *ctx, const cJSON *params, struct result *res)
 	rc = read_tenant(&t, ctx, sites);
 	if (rc)
 		goto out;
+	if (arg_str(params, "snapshot")) {
+		rc = write_snapshot(&t, ctx, arg_str(params, "snapshot"));
+		if (rc)
+			goto out;
+		result_put(res, "snapshot", cJSON_CreateString(arg_str(params, "snapshot")));
+	}
 	c.t = &t;
 	c.vrp_plan = arg_get(params, "voice_routing_policies");
 	c.ecrp_plan = arg_get(params, "emergency_call_routing_policies");

@@ -21,12 +21,16 @@
  * grants are per user; group assignment is refused for emergency call
  * routing policies (API.md 4.4).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "e164.h"
@@ -48,6 +52,7 @@ static const struct arg_spec args[] = {
 	{ "voice_routing_policy", ARG_STR },
 	{ "emergency_call_routing_policy", ARG_STR },
 	{ "personal_number", ARG_STR, .def = "\"keep\"", .choices = "keep|remove|fail" },
+	{ "snapshot", ARG_PATH },
 	{ "wait", ARG_BOOL, .def = "false" },
 	{ "wait_timeout", ARG_INT, .def = "300" },
 	ARG_END
@@ -464,6 +469,101 @@ resolve_listed(struct user *us, size_t n, struct core_ctx *ctx)
 	return rc;
 }
 
+/* Takes the snapshot line o for every user of l it names. */
+static void
+snapshot_take(struct listed *l, cJSON *o)
+{
+	const char *keys[2] = { str_of(o, "id"), str_of(o, "userPrincipalName") };
+	cJSON *cfg = cJSON_DetachItemFromObjectCaseSensitive(o, "configuration");
+	size_t k, i;
+
+	if (!cJSON_IsObject(cfg) || !keys[0] || !*keys[0])
+		goto out;
+	for (k = 0; k < 2; k++) {
+		if (!keys[k] || !uindex_get(l->given, keys[k], &i))
+			continue;
+		for (; i < l->n; i = l->same[i]) {
+			struct user *u = &l->us[i];
+
+			if (u->id)
+				continue;
+			u->graph = cJSON_Duplicate(o, 1);
+			u->config = cJSON_Duplicate(cfg, 1);
+			if (!u->graph || !u->config)
+				BUG("out of memory");
+			u->id = xstrdup(keys[0]);
+			if (keys[1])
+				u->upn = xstrdup(keys[1]);
+			l->left--;
+		}
+	}
+out:
+	cJSON_Delete(cfg);
+}
+
+/*
+ * In a check run: the users and their voice configurations from the
+ * snapshot teams_rollout_preflight wrote earlier in the run (one JSON object
+ * a line), instead of reading the tenant again. Users it does not hold are
+ * read from the tenant as usual.
+ */
+static int
+resolve_snapshot(struct user *us, size_t n, struct core_ctx *ctx, const char *path)
+{
+	struct listed l = { us, n, uindex_new(n), xcalloc(n ? n : 1, sizeof(size_t)), n, true };
+	size_t *last = xcalloc(n ? n : 1, sizeof(size_t));
+	char *line = NULL;
+	size_t cap = 0, i, j, lineno = 0;
+	ssize_t len;
+	FILE *f = NULL;
+	cJSON *o;
+	int fd, rc = CORE_OK;
+
+	for (i = 0; i < n; i++) {
+		l.same[i] = n;
+		if (uindex_put(l.given, us[i].given, i)) {
+			last[i] = i;
+		} else if (uindex_get(l.given, us[i].given, &j)) {
+			l.same[last[j]] = i;
+			last[j] = i;
+		}
+	}
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	f = fd < 0 ? NULL : fdopen(fd, "r");
+	if (!f) {
+		rc = core_error(ctx, CORE_EARGS, "snapshot '%s' cannot be read: %s; give the file "
+		    "teams_rollout_preflight wrote with its snapshot option in this run", path,
+		    strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	while (l.left > 0 && (len = getline(&line, &cap, f)) > 0) {
+		lineno++;
+		o = cJSON_ParseWithLength(line, (size_t)len);
+		if (!cJSON_IsObject(o)) {
+			cJSON_Delete(o);
+			rc = core_error(ctx, CORE_EARGS, "snapshot '%s': line %zu is not a JSON "
+			    "object; give the file teams_rollout_preflight wrote with its snapshot "
+			    "option in this run", path, lineno);
+			goto out;
+		}
+		snapshot_take(&l, o);
+		cJSON_Delete(o);
+	}
+	if (ferror(f))
+		rc = core_error(ctx, CORE_EARGS, "snapshot '%s' cannot be read: %s", path,
+		    strerror(errno));
+out:
+	if (f)
+		fclose(f);
+	free(line);
+	free(last);
+	free(l.same);
+	uindex_free(l.given);
+	return rc;
+}
+
 /* Resolves every user with Graph $batch: id, UPN, licences. */
 static int
 resolve_batch(struct user *us, size_t n, struct core_ctx *ctx)
@@ -521,13 +621,18 @@ resolve_users(struct user *us, size_t n, struct core_ctx *ctx)
 	size_t i, m = 0;
 	int rc;
 
-	if (n <= BATCH_READ_MAX)
-		return resolve_batch(us, n, ctx);
-	rc = resolve_listed(us, n, ctx);
-	if (rc)
-		return rc;
 	for (i = 0; i < n; i++)
 		m += !us[i].id;
+	if (m == n) {
+		/* None came from a snapshot. */
+		if (n <= BATCH_READ_MAX)
+			return resolve_batch(us, n, ctx);
+		rc = resolve_listed(us, n, ctx);
+		if (rc)
+			return rc;
+		for (i = 0, m = 0; i < n; i++)
+			m += !us[i].id;
+	}
 	if (m == 0)
 		return CORE_OK;
 	/* $batch for the users the list did not give, then back in place. */
@@ -1291,7 +1396,7 @@ check_users(struct core_ctx *ctx, struct user *us, size_t n)
 	cJSON *skus = NULL, *missing = new_array(), *unlicensed = new_array();
 	cJSON *unconfigured = new_array(), **configs = NULL;
 	char **ids = NULL;
-	size_t i;
+	size_t i, m, *who = NULL;
 	int rc;
 
 	for (i = 0; i < n; i++)
@@ -1314,22 +1419,28 @@ check_users(struct core_ctx *ctx, struct user *us, size_t n)
 	    "assign them Teams Phone (MCOEV, or a suite that includes it) first", true);
 	if (rc)
 		goto out;
-	ids = xcalloc(n, sizeof(*ids));
-	configs = xcalloc(n, sizeof(*configs));
-	for (i = 0; i < n; i++)
-		ids[i] = us[i].id;
-	rc = read_configs(configs, ctx, ids, n);
+	ids = xcalloc(n ? n : 1, sizeof(*ids));
+	configs = xcalloc(n ? n : 1, sizeof(*configs));
+	who = xcalloc(n ? n : 1, sizeof(*who));
+	/* Only the users a snapshot did not give. */
+	for (i = 0, m = 0; i < n; i++)
+		if (!us[i].config) {
+			who[m] = i;
+			ids[m++] = us[i].id;
+		}
+	rc = read_configs(configs, ctx, ids, m);
 	if (rc)
 		goto out;
-	for (i = 0; i < n; i++) {
-		us[i].config = configs[i];
-		if (!configs[i])
+	for (i = 0; i < m; i++)
+		us[who[i]].config = configs[i];
+	for (i = 0; i < n; i++)
+		if (!us[i].config)
 			add_string(unconfigured, user_name(&us[i]));
-	}
 	rc = refuse_list(ctx, unconfigured, "no Teams user configuration for",
 	    "resource accounts and accounts not yet set up for Teams have none: give users "
 	    "(a new licence can take a while to reach Teams)", true);
 out:
+	free(who);
 	free(configs);
 	free(ids);
 	cJSON_Delete(unconfigured);
@@ -1385,6 +1496,11 @@ run_users(struct core_ctx *ctx, const cJSON *params, struct want *w, struct resu
 	rc = check_policies(w, ctx);
 	if (rc)
 		goto out;
+	if (ctx->check_mode && arg_str(params, "snapshot")) {
+		rc = resolve_snapshot(us, n, ctx, arg_str(params, "snapshot"));
+		if (rc)
+			goto out;
+	}
 	rc = resolve_users(us, n, ctx);
 	if (rc)
 		goto out;

@@ -87,6 +87,14 @@ options:
     type: str
     choices: [keep, remove, fail]
     default: keep
+  snapshot:
+    description:
+      - In check mode, read the users and their voice configurations from this file instead of from the tenant. It is
+        the file M(dialtone.teams_phone.teams_rollout_preflight) wrote with its O(dialtone.teams_phone.teams_rollout_preflight#module:snapshot) option
+        earlier in the same run, so that a compliance run reads the tenant once for every site.
+      - Users the file does not hold are read from the tenant as usual.
+      - Ignored when not in check mode: a run that writes always reads the tenant.
+    type: path
   wait:
     description:
       - Grants take effect asynchronously, usually within a minute. With V(true), the users written to are read

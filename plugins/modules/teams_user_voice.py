@@ -119,9 +119,11 @@ attributes:
   platform:
     platforms: posix
 notes:
-  - Users are resolved with Graph C($batch), 20 users per request. For up to 100 users, their Teams
-    configurations are read with C($batch) as well; for more, the tenant's configurations are read in bulk
-    (999 per page). A user that needs nothing costs no request of its own.
+  - Up to 100 users are resolved and their Teams configurations read with Graph C($batch), 20 users per request.
+    For more, the first page of the tenant's user list (999 per page) tells the tenant's size, and the module reads
+    whichever costs fewer requests, the rest of the list or C($batch) lookups; the configurations likewise (the
+    tenant's list, 999 per page, or C($batch)). Pages are matched by UPN and object id as they arrive, and only the
+    task's users are kept. A user that needs nothing costs no request of its own.
   - Writes (enterprise voice and grants) go out together, at most O(max_concurrency) at a time, and fewer while
     the service throttles. Number releases go first, one by one. The Shared Calling policy type cannot be
     assigned in batch operations, so every grant is a request.

@@ -14,8 +14,10 @@
 # For each size, per run: requests and requests / floor (the floor: the bulk
 # reads, plus one write per user and setting that differs on a first run),
 # sign-ins, peak resident memory of the module, wall time, and the share of
-# the wall time the module itself spent on the CPU. Runs the built binaries
-# under plugins/modules/ directly (make first).
+# the wall time the module itself spent on the CPU. Then the user checks of a
+# 20-site compliance run, reading the tenant per site and from the
+# preflight's snapshot. Runs the built binaries under plugins/modules/
+# directly (make first).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 sizes=${*:-1000 10000 50000}
@@ -79,6 +81,49 @@ print("  %-22s %s%d requests (%d reads, %d $batch, %d writes)%s, %d sign-ins; "
 PY
 }
 
+# compliance: the user checks of a 20-site compliance run (teams_user_voice in
+# check mode over 20 slices of the users), reading the tenant for each site,
+# then from the snapshot the preflight writes; requests against one bulk read
+# of teams_shared_calling_info.
+compliance() {
+	local mode i total pages
+	/usr/bin/python3 - "$work" <<'PY' || return 1
+import json, sys
+w = sys.argv[1]
+args = json.load(open(w + "/uv.json"))
+upns = args["users"]
+for i in range(20):
+    part = dict(args, users=upns[i::20], _ansible_check_mode=True)
+    json.dump(part, open("%s/site%d.json" % (w, i), "w"))
+    json.dump(dict(part, snapshot=w + "/users.snapshot"), open("%s/site%d-snap.json" % (w, i), "w"))
+json.dump({"sites": [], "fail_on_problem": False, "snapshot": w + "/users.snapshot"}, open(w + "/pre.json", "w"))
+PY
+	for mode in tenant snapshot; do
+		clear_log
+		if [ "$mode" = snapshot ]; then
+			plugins/modules/teams_rollout_preflight "$work/pre.json" >"$work/out.json" || return 1
+		fi
+		for i in $(seq 0 19); do
+			if [ "$mode" = snapshot ]; then
+				"$uv" "$work/site$i-snap.json" >"$work/out.json"
+			else
+				"$uv" "$work/site$i.json" >"$work/out.json"
+			fi
+			grep -q '"failed":true' "$work/out.json" && { echo "  compliance: FAILED: $(head -c 300 "$work/out.json")"; return 1; }
+		done
+		/usr/bin/python3 - "$SIM_URL" "$work/expect.json" "$mode" <<'PY' || return 1
+import json, sys, urllib.request
+url, exp, mode = sys.argv[1], json.load(open(sys.argv[2])), sys.argv[3]
+log = json.load(urllib.request.urlopen(url + "/_sim/requests?since=0"))["requests"]
+wire = [e for e in log if not e.get("batch") and e["service"] in ("graph", "teams")]
+pages = sum(1 for e in log if "/admin/teams/userConfigurations" in e["path"])
+print("  %-22s %d requests (%d for user configurations, %d sign-ins) = %.2f x one bulk read (%d)"
+      % ("20-site checks, " + mode, len(wire), pages, sum(1 for e in log if e["service"] == "login"),
+         len(wire) / exp["info_reads"], exp["info_reads"]))
+PY
+	done
+}
+
 status=0
 for users in $sizes; do
 	sim_stop
@@ -101,5 +146,6 @@ PY
 	run "teams_user_voice 1st" "$uv" "$work/uv.json" budget || status=1
 	run "teams_user_voice 2nd" "$uv" "$work/uv.json" reads || status=1
 	run "shared_calling_info" "$info" "$work/info.json" info_reads || status=1
+	compliance || status=1
 done
 exit $status

@@ -86,7 +86,7 @@ PY
 # then from the snapshot the preflight writes; requests against one bulk read
 # of teams_shared_calling_info.
 compliance() {
-	local mode i total pages
+	local mode i
 	/usr/bin/python3 - "$work" <<'PY' || return 1
 import json, sys
 w = sys.argv[1]

@@ -93,7 +93,7 @@ options:
         the file M(dialtone.teams_phone.teams_rollout_preflight) wrote with its O(dialtone.teams_phone.teams_rollout_preflight#module:snapshot) option
         earlier in the same run, so that a compliance run reads the tenant once for every site.
       - Users the file does not hold are read from the tenant as usual.
-      - Ignored when not in check mode: a run that writes always reads the tenant.
+      - Ignored outside check mode; a run that writes always reads the tenant.
     type: path
   wait:
     description:

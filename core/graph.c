@@ -6,6 +6,9 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,6 +185,62 @@ out:
 	warn_repeats(ctx, path, repeats);
 	*out = all;
 	return CORE_OK;
+}
+
+int
+graph_list_each(struct core_ctx *ctx, const char *path, const char *const *headers,
+    graph_page_fn fn, void *arg)
+{
+	struct svc_resp resp;
+	char *next = NULL;
+	cJSON *value;
+	const cJSON *link;
+	int rc = CORE_OK, pages;
+
+	svc_resp_init(&resp);
+	for (pages = 0; pages < GRAPH_MAX_PAGES; pages++) {
+		svc_resp_release(&resp);
+		svc_resp_init(&resp);
+		rc = svc_call(&resp, ctx, SVC_GRAPH, "GET", next ? next : path, NULL,
+		    headers, 0);
+		if (rc)
+			goto out;
+		value = cJSON_GetObjectItemCaseSensitive(resp.json, "value");
+		if (!cJSON_IsArray(value)) {
+			rc = core_error(ctx, CORE_ESERVICE,
+			    "GET %s: graph answered without a \"value\" list", path);
+			goto out;
+		}
+		rc = fn(value, resp.json, arg);
+		if (rc == GRAPH_LIST_STOP) {
+			rc = CORE_OK;
+			free(next);
+			next = NULL;
+			goto out;
+		}
+		if (rc)
+			goto out;
+		link = cJSON_GetObjectItemCaseSensitive(resp.json, "@odata.nextLink");
+		free(next);
+		next = NULL;
+		if (!cJSON_IsString(link) || !*link->valuestring)
+			break;
+		next = xstrdup(link->valuestring);
+		svc_resp_release(&resp);
+		svc_resp_init(&resp);
+#ifdef __GLIBC__
+		/* The page is freed: give its pages back rather than let them
+		 * fragment between the items the callback kept. */
+		malloc_trim(0);
+#endif
+	}
+	if (next)
+		rc = core_error(ctx, CORE_ESERVICE,
+		    "GET %s: graph kept returning pages after %d", path, GRAPH_MAX_PAGES);
+out:
+	free(next);
+	svc_resp_release(&resp);
+	return rc;
 }
 
 int

@@ -27,6 +27,28 @@
 int graph_list(cJSON **out, struct core_ctx *ctx, const char *path,
     const char *const *headers);
 
+/* A page callback's answer that ends the listing early, without an error. */
+#define GRAPH_LIST_STOP (-1)
+
+/*
+ * Called once per page of graph_list_each(), as the page arrives.
+ * @param items  the page's "value" array: the callback may detach and keep
+ *               items (cJSON_DetachItemViaPointer); the rest is freed with
+ *               the page when the callback returns
+ * @param page   the whole page (e.g. "@odata.count" on the first one)
+ * @return CORE_OK to go on, GRAPH_LIST_STOP to stop without an error, or an
+ *         error the callback recorded with core_error()
+ */
+typedef int (*graph_page_fn)(cJSON *items, const cJSON *page, void *arg);
+
+/*
+ * Like graph_list(), but hands each page to fn and frees it before the next
+ * one is read, so that memory does not grow with the list.
+ * @return CORE_OK (also after GRAPH_LIST_STOP), or the first error
+ */
+int graph_list_each(struct core_ctx *ctx, const char *path, const char *const *headers,
+    graph_page_fn fn, void *arg);
+
 /*
  * Pages with $top/$skip until a page is shorter than top (numberAssignments,
  * which has no nextLink). path may already have a query ("?$filter=...").

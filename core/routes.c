@@ -307,6 +307,15 @@ static const struct route routes[RT_COUNT] = {
 		.source = "MicrosoftTeams 2.3.1 UsersSearchUsers, UserApiSearchResults; 7.8.0 Get-CsOnlineUser -AccountType",
 		.probe = true,
 	},
+	[RT_USER_POLICIES] = {
+		.method = "GET",
+		.svc = SVC_TEAMS,
+		.path = "/Skype.User/users/{id}/policies?policyType={type}",
+		.body = "",
+		.answer = "the policy assignments as written (direct and group), whether in effect yet or not",
+		.grade = "INF",
+		.source = "what Get-CsUserPolicyAssignment shows; the request is not captured",
+	},
 	[RT_G_ORGANIZATION] = {
 		.method = "GET",
 		.svc = SVC_GRAPH,
@@ -381,6 +390,15 @@ static const struct route routes[RT_COUNT] = {
 		.grade = "DOC",
 		.source = "Graph v1.0 user: list",
 		.probe = true,
+	},
+	[RT_G_USERS_COUNTED] = {
+		.method = "GET",
+		.svc = SVC_GRAPH,
+		.path = "/v1.0/users?$select=[select]&$count=true&$top=999",
+		.body = "none; ConsistencyLevel: eventual",
+		.answer = "{value: [...], @odata.count, @odata.nextLink}",
+		.grade = "DOC",
+		.source = "Graph v1.0 user: list ($count, advanced query)",
 	},
 	[RT_G_GROUP_GET] = {
 		.method = "GET",

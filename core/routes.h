@@ -69,6 +69,7 @@ enum route_id {
 	/* Teams admin: users (Teams.User) */
 	RT_TEAMS_USER_GET,
 	RT_TEAMS_USERS,
+	RT_USER_POLICIES,
 	/* Graph: tenant, licences, users, groups */
 	RT_G_ORGANIZATION,
 	RT_G_SKUS,
@@ -78,6 +79,7 @@ enum route_id {
 	RT_G_ASSIGN_LICENSE,
 	RT_G_USERS_FILTER,
 	RT_G_USERS_LIST,
+	RT_G_USERS_COUNTED,
 	RT_G_GROUP_GET,
 	RT_G_GROUP_MEMBERS,
 	RT_G_BATCH,

@@ -546,6 +546,74 @@ tenant_user_configuration(cJSON **out, struct core_ctx *ctx, const char *id)
 	return rc;
 }
 
+/* Deletes every member of obj whose name is not in keep (NULL-terminated). */
+static void
+keep_only(cJSON *obj, const char *const *keep)
+{
+	cJSON *x = obj ? obj->child : NULL, *next;
+	size_t k;
+
+	for (; x; x = next) {
+		next = x->next;
+		for (k = 0; keep[k]; k++)
+			if (x->string && strcasecmp(x->string, keep[k]) == 0)
+				break;
+		if (!keep[k])
+			cJSON_Delete(cJSON_DetachItemViaPointer(obj, x));
+	}
+}
+
+/* Deletes obj's member key when it is null. */
+static void
+drop_null(cJSON *obj, const char *key)
+{
+	cJSON *x = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (x && cJSON_IsNull(x))
+		cJSON_Delete(cJSON_DetachItemViaPointer(obj, x));
+}
+
+void
+tenant_config_trim(cJSON *config, const char *const *types)
+{
+	static const char *const top[] = { "id", "userPrincipalName", "isEnterpriseVoiceEnabled",
+		"telephoneNumbers", "effectivePolicyAssignments", NULL };
+	static const char *const entry[] = { "policyType", "policyAssignment", NULL };
+	static const char *const assignment[] = { "displayName", "assignmentType", "groupId", NULL };
+	cJSON *e, *next, *list, *pa;
+	const cJSON *t, *name, *kind;
+	size_t k;
+
+	if (!cJSON_IsObject(config))
+		return;
+	keep_only(config, top);
+	list = cJSON_GetObjectItemCaseSensitive(config, "effectivePolicyAssignments");
+	for (e = cJSON_IsArray(list) ? list->child : NULL; e; e = next) {
+		next = e->next;
+		t = cJSON_GetObjectItemCaseSensitive(e, "policyType");
+		for (k = 0; types[k]; k++)
+			if (cJSON_IsString(t) && strcasecmp(t->valuestring, types[k]) == 0)
+				break;
+		if (!types[k]) {
+			cJSON_Delete(cJSON_DetachItemViaPointer(list, e));
+			continue;
+		}
+		keep_only(e, entry);
+		pa = cJSON_GetObjectItemCaseSensitive(e, "policyAssignment");
+		keep_only(pa, assignment);
+		drop_null(pa, "groupId");
+		/* Global, not assigned: the same as no entry (tenant_effective_policy()). */
+		name = cJSON_GetObjectItemCaseSensitive(pa, "displayName");
+		kind = cJSON_GetObjectItemCaseSensitive(pa, "assignmentType");
+		if ((!kind || cJSON_IsNull(kind)) && (!cJSON_IsString(name) ||
+		    !*name->valuestring || strcasecmp(name->valuestring, "Global") == 0))
+			cJSON_Delete(cJSON_DetachItemViaPointer(list, e));
+	}
+	list = cJSON_GetObjectItemCaseSensitive(config, "telephoneNumbers");
+	if (cJSON_IsArray(list) && !list->child)
+		cJSON_Delete(cJSON_DetachItemViaPointer(config, list));
+}
+
 const char *
 tenant_effective_policy(const cJSON *config, const char *type)
 {
@@ -568,18 +636,15 @@ tenant_direct_policy(char **name, struct core_ctx *ctx, const char *object_id,
     const char *type)
 {
 	struct svc_resp resp;
-	char *enc = graph_escape(object_id);
-	char *tenc = graph_escape(type);
-	char *path = xasprintf("/Skype.User/users/%s/policies?policyType=%s", enc, tenc);
+	char *path = route_path(RT_USER_POLICIES, object_id, type);
 	const cJSON *e, *list;
 	const char *kind, *pname, *ptype;
 	int rc;
 
 	*name = NULL;
-	rc = svc_call(&resp, ctx, SVC_TEAMS, "GET", path, NULL, NULL, SVC_ALLOW_404);
+	rc = svc_call(&resp, ctx, SVC_TEAMS, route_get(RT_USER_POLICIES)->method, path, NULL,
+	    NULL, SVC_ALLOW_404);
 	free(path);
-	free(tenc);
-	free(enc);
 	if (rc)
 		goto out;
 	list = cJSON_IsArray(resp.json) ? resp.json : cJSON_GetObjectItem(resp.json, "value");

@@ -163,6 +163,17 @@ bool tenant_not_yet_provisioned(const char *text);
 /* How long Microsoft may take to apply a grant, as messages state it. */
 #define TENANT_GRANT_DELAY_TEXT "usually within minutes, at times up to 24 hours"
 
+/*
+ * Trims a userConfiguration in place to what the modules compare: id,
+ * userPrincipalName, isEnterpriseVoiceEnabled, telephoneNumbers, and the
+ * effectivePolicyAssignments of the given policy types (NULL-terminated),
+ * each with its policyType and the policyAssignment's displayName,
+ * assignmentType and groupId. What reads the same when absent goes: an
+ * entry for Global that is not assigned, a null groupId, an empty
+ * telephoneNumbers. Keeps many users' configurations small.
+ */
+void tenant_config_trim(cJSON *config, const char *const *types);
+
 /* ---- licences and accounts (teams_resource_account, teams_phone_number) ---- */
 
 /* Licence ids of docs/design/services.md#licence-ids. */

@@ -13,20 +13,25 @@
  * accounts' Entra side with one $batch (up to 20 a request) and each group's
  * members (one list per group).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "e164.h"
 #include "graph.h"
 #include "module.h"
+#include "routes.h"
 #include "scrules.h"
 #include "svc.h"
 #include "teamsadmin.h"
 #include "tenant.h"
+#include "userindex.h"
 
 static const struct arg_spec args[] = {
 	ARGS_CONN,
@@ -34,6 +39,7 @@ static const struct arg_spec args[] = {
 	{ "voice_routing_policies", ARG_LIST, .elements = ARG_DICT, .def = "[]" },
 	{ "emergency_call_routing_policies", ARG_LIST, .elements = ARG_DICT, .def = "[]" },
 	{ "fail_on_problem", ARG_BOOL, .def = "true" },
+	{ "snapshot", ARG_PATH },
 	ARG_END
 };
 
@@ -47,7 +53,10 @@ struct tenant {
 	cJSON *ra_views;      /* Teams view of the resource accounts */
 	cJSON *numbers;
 	cJSON *addresses;     /* ta_group_addresses() */
-	cJSON *configs;       /* userConfigurations */
+	cJSON *configs;       /* userConfigurations, trimmed (tenant_config_trim()) */
+	const cJSON **cfgv;   /* the same, as an array the indexes point into */
+	struct uindex *cfg_upn;   /* lower-cased UPN -> position in cfgv */
+	struct uindex *cfg_id;    /* lower-cased object id -> position in cfgv */
 	cJSON *accounts;      /* Entra users of the sites' resource accounts, by UPN (null: none) */
 	cJSON *members;       /* group id -> Entra members */
 };
@@ -62,6 +71,9 @@ tenant_release(struct tenant *t)
 	cJSON_Delete(t->numbers);
 	cJSON_Delete(t->addresses);
 	cJSON_Delete(t->configs);
+	free(t->cfgv);
+	uindex_free(t->cfg_upn);
+	uindex_free(t->cfg_id);
 	cJSON_Delete(t->accounts);
 	cJSON_Delete(t->members);
 }
@@ -194,11 +206,9 @@ read_accounts(struct tenant *t, struct core_ctx *ctx, const cJSON *sites)
 	items = xcalloc(n + 1, sizeof(*items));
 	urls = xcalloc(n + 1, sizeof(*urls));
 	for (i = 0; i < n; i++) {
-		char *enc = graph_escape(cJSON_GetArrayItem(upns, (int)i)->valuestring);
-
-		urls[i] = xasprintf("/users/%s?$select=" USER_SELECT, enc);
-		free(enc);
-		items[i].method = "GET";
+		urls[i] = route_path(RT_GB_USER, cJSON_GetArrayItem(upns, (int)i)->valuestring,
+		    USER_SELECT);
+		items[i].method = route_get(RT_GB_USER)->method;
 		items[i].url = urls[i];
 	}
 	rc = n ? graph_batch(ctx, items, n) : CORE_OK;
@@ -270,6 +280,67 @@ read_groups(struct tenant *t, struct core_ctx *ctx, const cJSON *sites)
 	return CORE_OK;
 }
 
+/* The policy types the checks read from a user's configuration. */
+static const char *const kept_types[] = {
+	TA_SHARED_CALLING, TA_VOICE_ROUTING, TA_EMERGENCY_ROUTING, NULL
+};
+
+/* One page of userConfigurations: each trimmed, then kept. */
+static int
+configs_page(cJSON *items, const cJSON *page, void *arg)
+{
+	struct tenant *t = arg;
+	cJSON *c = items->child, *next;
+
+	(void)page;
+	for (; c; c = next) {
+		next = c->next;
+		tenant_config_trim(c, kept_types);
+		cJSON_AddItemToArray(t->configs, cJSON_DetachItemViaPointer(items, c));
+	}
+	return CORE_OK;
+}
+
+/* Every user's voice configuration, page by page, indexed by UPN and id. */
+static int
+read_configs(struct tenant *t, struct core_ctx *ctx)
+{
+	const cJSON *c;
+	size_t n = 0;
+	int rc;
+
+	t->configs = cJSON_CreateArray();
+	if (!t->configs)
+		BUG("out of memory");
+	rc = graph_list_each(ctx, route_get(RT_G_USER_CONFIGS)->path, NULL,
+	    configs_page, t);
+	if (rc)
+		return rc;
+	t->cfgv = xcalloc((size_t)cJSON_GetArraySize(t->configs) + 1, sizeof(*t->cfgv));
+	t->cfg_upn = uindex_new((size_t)cJSON_GetArraySize(t->configs));
+	t->cfg_id = uindex_new((size_t)cJSON_GetArraySize(t->configs));
+	cJSON_ArrayForEach(c, t->configs) {
+		t->cfgv[n] = c;
+		uindex_put(t->cfg_upn, str_of(c, "userPrincipalName"), n);
+		uindex_put(t->cfg_id, str_of(c, "id"), n);
+		n++;
+	}
+	return CORE_OK;
+}
+
+/* The configuration of a user given by UPN or object id, or NULL. */
+static const cJSON *
+config_of(const struct tenant *t, const char *key, bool by_upn)
+{
+	size_t i;
+
+	if (by_upn && uindex_get(t->cfg_upn, key, &i))
+		return t->cfgv[i];
+	if (uindex_get(t->cfg_id, key, &i))
+		return t->cfgv[i];
+	return NULL;
+}
+
 static int
 read_tenant(struct tenant *t, struct core_ctx *ctx, const cJSON *sites)
 {
@@ -282,13 +353,115 @@ read_tenant(struct tenant *t, struct core_ctx *ctx, const cJSON *sites)
 	    (rc = ta_users(&t->ra_views, ctx, "ResourceAccount")) ||
 	    (rc = tenant_numbers(&t->numbers, ctx, NULL)) ||
 	    (rc = ta_locations(&locations, ctx)) ||
-	    (rc = tenant_user_configurations(&t->configs, ctx)) ||
+	    (rc = read_configs(t, ctx)) ||
 	    (rc = read_accounts(t, ctx, sites)) ||
 	    (rc = read_groups(t, ctx, sites)))
 		goto out;
 	t->addresses = ta_group_addresses(locations);
 out:
 	cJSON_Delete(locations);
+	return rc;
+}
+
+/* ---- the snapshot for teams_user_voice ---- */
+
+static int
+write_all(int fd, const char *s)
+{
+	size_t left = strlen(s);
+	ssize_t n;
+
+	while (left > 0) {
+		n = write(fd, s, left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		s += n;
+		left -= (size_t)n;
+	}
+	return 0;
+}
+
+struct snap {
+	const struct tenant *t;
+	struct core_ctx *ctx;
+	const char *path;
+	int fd;
+};
+
+/* One page of the user list: a line per user, with its voice configuration. */
+static int
+snapshot_page(cJSON *items, const cJSON *page, void *arg)
+{
+	struct snap *sn = arg;
+	const cJSON *u, *cfg;
+	size_t i;
+	char *line;
+	int rc = CORE_OK;
+
+	(void)page;
+	cJSON_ArrayForEach(u, items) {
+		cJSON *o = cJSON_CreateObject();
+		const char *id = str_of(u, "id");
+
+		if (!o)
+			BUG("out of memory");
+		cfg = id && uindex_get(sn->t->cfg_id, id, &i) ? sn->t->cfgv[i] : NULL;
+		cJSON_AddItemToObject(o, "id", cJSON_CreateString(id ? id : ""));
+		if (str_of(u, "userPrincipalName"))
+			cJSON_AddStringToObject(o, "userPrincipalName", str_of(u, "userPrincipalName"));
+		cJSON_AddItemToObject(o, "assignedLicenses",
+		    cJSON_Duplicate(cJSON_GetObjectItem(u, "assignedLicenses"), 1));
+		cJSON_AddItemToObject(o, "configuration",
+		    cfg ? cJSON_Duplicate(cfg, 1) : cJSON_CreateNull());
+		line = cJSON_PrintUnformatted(o);
+		cJSON_Delete(o);
+		if (!line)
+			BUG("out of memory");
+		if (write_all(sn->fd, line) != 0 || write_all(sn->fd, "\n") != 0)
+			rc = core_error(sn->ctx, CORE_EARGS, "snapshot '%s' could not be written: %s",
+			    sn->path, strerror(errno));
+		free(line);
+		if (rc)
+			break;
+	}
+	return rc;
+}
+
+/*
+ * Writes every user of the tenant (id, UPN, licences) with its voice
+ * configuration, one JSON object a line, to path (mode 0600, replaced
+ * whole): teams_user_voice's snapshot option reads it in a check run
+ * instead of reading the tenant again for every site.
+ */
+static int
+write_snapshot(const struct tenant *t, struct core_ctx *ctx, const char *path)
+{
+	struct snap sn = { t, ctx, path, -1 };
+	char *tmp = xasprintf("%s.tmp", path), *list;
+	int rc;
+
+	(void)unlink(tmp);
+	sn.fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (sn.fd < 0) {
+		rc = core_error(ctx, CORE_EARGS, "snapshot '%s' could not be written: %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	list = route_path(RT_G_USERS_LIST, "id,userPrincipalName,assignedLicenses");
+	rc = graph_list_each(ctx, list, NULL, snapshot_page, &sn);
+	free(list);
+	if (close(sn.fd) != 0 && !rc)
+		rc = core_error(ctx, CORE_EARGS, "snapshot '%s' could not be written: %s", path,
+		    strerror(errno));
+	if (!rc && rename(tmp, path) != 0)
+		rc = core_error(ctx, CORE_EARGS, "snapshot '%s' could not be written: %s", path,
+		    strerror(errno));
+	if (rc)
+		(void)unlink(tmp);
+out:
+	free(tmp);
 	return rc;
 }
 
@@ -300,7 +473,9 @@ struct check {
 	const cJSON *ecrp_plan;    /* emergency_call_routing_policies */
 	const char *site;
 	cJSON *problems;           /* of this site */
-	cJSON *seen;               /* user id -> the site that lists it in members */
+	struct uindex *seen;       /* user id -> the site (in seen_site) that lists it */
+	const char **seen_site;    /* borrowed site names */
+	size_t nseen, seen_cap;
 };
 
 /* The PSTN usages of a voice routing policy, planned first; false when unknown. */
@@ -398,29 +573,35 @@ static void
 site_users(struct check *c, const cJSON *site, const cJSON **list, size_t *n,
     cJSON *group_members)
 {
-	const cJSON *users = cJSON_GetObjectItem(site, "users"), *m, *g, *cfg, *gm, *other;
-	size_t k = 0;
+	const cJSON *users = cJSON_GetObjectItem(site, "users"), *m, *g, *cfg, *gm;
+	const char *other;
+	size_t k = 0, j;
 
 	cJSON_ArrayForEach(m, cJSON_GetObjectItem(users, "members")) {
 		if (!cJSON_IsString(m))
 			continue;
-		cfg = find_by(c->t->configs, "userPrincipalName", m->valuestring);
-		if (!cfg)
-			cfg = find_by(c->t->configs, "id", m->valuestring);
+		cfg = config_of(c->t, m->valuestring, true);
 		if (!cfg) {
 			sc_problem(c->problems, SC_MISTAKE_NONE, "user_not_found", m->valuestring,
 			    "user '%s' is not a Teams user of the tenant; correct users.members",
 			    m->valuestring);
 			continue;
 		}
-		other = cJSON_GetObjectItemCaseSensitive(c->seen, str_of(cfg, "id"));
-		if (cJSON_IsString(other) && strcmp(other->valuestring, c->site) != 0)
+		other = uindex_get(c->seen, str_of(cfg, "id"), &j) ? c->seen_site[j] : NULL;
+		if (other && strcmp(other, c->site) != 0) {
 			sc_problem(c->problems, SC_MISTAKE_NONE, "user_in_two_sites",
 			    user_name(cfg), "'%s' is a member of site '%s' too: a user has one "
 			    "Shared Calling policy, and each run would move it back and forth; "
-			    "keep the user in one site", user_name(cfg), other->valuestring);
-		else if (!other && str_of(cfg, "id"))
-			cJSON_AddStringToObject(c->seen, str_of(cfg, "id"), c->site);
+			    "keep the user in one site", user_name(cfg), other);
+		} else if (!other && str_of(cfg, "id")) {
+			if (c->nseen == c->seen_cap) {
+				c->seen_cap = c->seen_cap ? c->seen_cap * 2 : 64;
+				c->seen_site = xrealloc(c->seen_site,
+				    c->seen_cap * sizeof(*c->seen_site));
+			}
+			c->seen_site[c->nseen] = c->site;
+			uindex_put(c->seen, str_of(cfg, "id"), c->nseen++);
+		}
 		list[k++] = cfg;
 	}
 	if ((g = group_of(site))) {
@@ -430,7 +611,7 @@ site_users(struct check *c, const cJSON *site, const cJSON **list, size_t *n,
 			    "group '%s' does not exist; give the object id of an Entra group in "
 			    "users.group.id", str_of(g, "id"));
 		cJSON_ArrayForEach(m, gm) {
-			cfg = find_by(c->t->configs, "id", str_of(m, "id"));
+			cfg = config_of(c->t, str_of(m, "id"), false);
 			if (!cfg)
 				continue;   /* not a Teams user: the grant does not reach it */
 			add_str(group_members, user_name(cfg));
@@ -695,13 +876,15 @@ run(struct core_ctx *ctx, const cJSON *params, struct result *res)
 	cJSON *problems = cJSON_CreateArray(), *warnings = cJSON_CreateArray();
 	cJSON *out_sites = cJSON_CreateArray(), *o, *p, *next;
 	const cJSON *s;
-	cJSON *warned = NULL, *seen = cJSON_CreateObject();
+	cJSON *warned = NULL;
 	char *text;
 	int rc, count = 0, nwarn = 0;
 
 	memset(&t, 0, sizeof(t));
 	res->changed = false;
-	if (!sites || !problems || !warnings || !out_sites || !seen)
+	memset(&c, 0, sizeof(c));
+	c.seen = uindex_new(64);
+	if (!sites || !problems || !warnings || !out_sites)
 		BUG("out of memory");
 	rc = svc_open(ctx);
 	if (rc)
@@ -709,8 +892,13 @@ run(struct core_ctx *ctx, const cJSON *params, struct result *res)
 	rc = read_tenant(&t, ctx, sites);
 	if (rc)
 		goto out;
+	if (arg_str(params, "snapshot")) {
+		rc = write_snapshot(&t, ctx, arg_str(params, "snapshot"));
+		if (rc)
+			goto out;
+		result_put(res, "snapshot", cJSON_CreateString(arg_str(params, "snapshot")));
+	}
 	c.t = &t;
-	c.seen = seen;
 	c.vrp_plan = arg_get(params, "voice_routing_policies");
 	c.ecrp_plan = arg_get(params, "emergency_call_routing_policies");
 	cJSON_ArrayForEach(s, sites) {
@@ -762,7 +950,8 @@ run(struct core_ctx *ctx, const cJSON *params, struct result *res)
 	}
 out:
 	buf_release(&b);
-	cJSON_Delete(seen);
+	uindex_free(c.seen);
+	free(c.seen_site);
 	cJSON_Delete(warned);
 	cJSON_Delete(sites);
 	cJSON_Delete(problems);

@@ -44,6 +44,7 @@
 #include "svc.h"
 #include "teamsadmin.h"
 #include "tenant.h"
+#include "userindex.h"
 
 static const struct arg_spec args[] = {
 	ARGS_CONN,
@@ -289,8 +290,11 @@ struct tenant {
 	cJSON *numbers;
 	cJSON *addresses;     /* ta_group_addresses() */
 	cJSON *aas;
-	cJSON *configs;       /* userConfigurations */
+	cJSON *configs;       /* userConfigurations of the sites' holders */
 	struct index cfg;
+	struct uindex *upn_of_id; /* every user's id -> position in upns */
+	char **upns;          /* every user's UPN (owned) */
+	size_t nupns, upns_cap;
 	cJSON *sc_groups;
 	cJSON *vrp_groups;
 	cJSON *accounts;      /* Entra users: resource accounts and holders */
@@ -315,6 +319,10 @@ tenant_release(struct tenant *t)
 	cJSON_Delete(t->aas);
 	cJSON_Delete(t->configs);
 	free(t->cfg.v);
+	uindex_free(t->upn_of_id);
+	for (i = 0; i < t->nupns; i++)
+		free(t->upns[i]);
+	free(t->upns);
 	cJSON_Delete(t->sc_groups);
 	cJSON_Delete(t->vrp_groups);
 	cJSON_Delete(t->accounts);
@@ -447,6 +455,67 @@ by_upn(const void *a, const void *b)
 	return strcasecmp(upn_of(*(const cJSON *const *)a), upn_of(*(const cJSON *const *)b));
 }
 
+/* The site whose policy is name (bare), or NULL. */
+static const struct site *
+site_named(const struct tenant *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->nsites; i++)
+		if (same(t->sites[i].name, name))
+			return &t->sites[i];
+	return NULL;
+}
+
+/* The policy types a holder's configuration is kept with (tenant_config_trim()). */
+static const char *const kept_types[] = {
+	TA_SHARED_CALLING, TA_VOICE_ROUTING, TA_EMERGENCY_ROUTING, NULL
+};
+
+/*
+ * One page of userConfigurations: every user's UPN goes into the compact
+ * id -> UPN map, and only the configurations of the sites' holders are kept
+ * (detached from the page, which is freed when this returns).
+ */
+static int
+configs_page(cJSON *items, const cJSON *page, void *arg)
+{
+	struct tenant *t = arg;
+	cJSON *c = items->child, *next;
+	const char *id, *upn, *name, *kind;
+
+	(void)page;
+	for (; c; c = next) {
+		next = c->next;
+		id = str_of(c, "id");
+		upn = str_of(c, "userPrincipalName");
+		if (id && upn && !uindex_get(t->upn_of_id, id, NULL)) {
+			if (t->nupns == t->upns_cap) {
+				t->upns_cap = t->upns_cap ? t->upns_cap * 2 : 1024;
+				t->upns = xrealloc(t->upns, t->upns_cap * sizeof(*t->upns));
+			}
+			t->upns[t->nupns] = xstrdup(upn);
+			uindex_put(t->upn_of_id, id, t->nupns++);
+		}
+		name = effective(c, TA_SHARED_CALLING, &kind);
+		if (same(name, "Global") || !site_named(t, name))
+			continue;
+		tenant_config_trim(c, kept_types);
+		cJSON_AddItemToArray(t->configs, cJSON_DetachItemViaPointer(items, c));
+	}
+	return CORE_OK;
+}
+
+/* The users' voice state, page by page, keeping what the sites need. */
+static int
+read_configs(struct tenant *t, struct core_ctx *ctx)
+{
+	t->configs = new_array();
+	t->upn_of_id = uindex_new(1024);
+	return graph_list_each(ctx, route_get(RT_G_USER_CONFIGS)->path, NULL,
+	    configs_page, t);
+}
+
 /* Every user whose effective Shared Calling policy is a site's. */
 static void
 find_holders(struct tenant *t)
@@ -470,6 +539,49 @@ find_holders(struct tenant *t)
 		    by_upn);
 }
 
+/* One page of the user list: keeps the users whose id is in wanted. */
+static int
+accounts_page(cJSON *items, const cJSON *page, void *arg)
+{
+	struct tenant *t = ((void **)arg)[0];
+	const struct uindex *wanted = ((void **)arg)[1];
+	cJSON *u = items->child, *next;
+
+	(void)page;
+	for (; u; u = next) {
+		next = u->next;
+		if (str_of(u, "id") && uindex_get(wanted, str_of(u, "id"), NULL))
+			cJSON_AddItemToArray(t->accounts, cJSON_DetachItemViaPointer(items, u));
+	}
+	return CORE_OK;
+}
+
+/* The user list, page by page, keeping the sites' resource accounts and holders. */
+static int
+list_accounts(struct tenant *t, struct core_ctx *ctx)
+{
+	struct uindex *wanted = uindex_new(64);
+	void *arg[2] = { t, wanted };
+	const char *id;
+	char *path;
+	size_t i, j;
+	int rc;
+
+	for (i = 0; i < t->nsites; i++) {
+		id = str_of(t->sites[i].policy, "ResourceAccount");
+		if (id && *id)
+			uindex_put(wanted, id, 0);
+		for (j = 0; j < t->sites[i].nholders; j++)
+			uindex_put(wanted, str_of(t->sites[i].holders[j], "id"), 0);
+	}
+	t->accounts = new_array();
+	path = route_path(RT_G_USERS_LIST, USER_SELECT);
+	rc = graph_list_each(ctx, path, NULL, accounts_page, arg);
+	free(path);
+	uindex_free(wanted);
+	return rc;
+}
+
 /*
  * The Entra side of the sites' resource accounts and holders: $batch of
  * single reads for a few, the whole user list for many. A resource account
@@ -489,10 +601,7 @@ read_accounts(struct tenant *t, struct core_ctx *ctx)
 	for (i = 0; i < t->nsites; i++)
 		n += t->sites[i].nholders;
 	if (n > BATCH_READ_MAX) {
-		char *path = route_path(RT_G_USERS_LIST, USER_SELECT);
-
-		rc = graph_list(&t->accounts, ctx, path, NULL);
-		free(path);
+		rc = list_accounts(t, ctx);
 		goto out;
 	}
 	for (i = 0; i < t->nsites; i++) {
@@ -562,7 +671,7 @@ read_tenant(struct tenant *t, struct core_ctx *ctx, const cJSON *wanted)
 	    (rc = tenant_numbers(&t->numbers, ctx, NULL)) ||
 	    (rc = ta_locations(&locations, ctx)) ||
 	    (rc = ta_auto_attendants(&t->aas, ctx)) ||
-	    (rc = tenant_user_configurations(&t->configs, ctx)) ||
+	    (rc = read_configs(t, ctx)) ||
 	    (rc = ta_group_grants(&t->sc_groups, ctx, TA_SHARED_CALLING)) ||
 	    (rc = ta_group_grants(&t->vrp_groups, ctx, TA_VOICE_ROUTING)))
 		goto out;
@@ -608,6 +717,7 @@ static const char *
 account_name(const struct tenant *t, const char *id)
 {
 	const cJSON *x;
+	size_t i;
 
 	if (!id)
 		return NULL;
@@ -623,6 +733,8 @@ account_name(const struct tenant *t, const char *id)
 	x = index_find(&t->acct, id);
 	if (x && str_of(x, "userPrincipalName"))
 		return str_of(x, "userPrincipalName");
+	if (uindex_get(t->upn_of_id, id, &i))
+		return t->upns[i];
 	return id;
 }
 

@@ -5,9 +5,13 @@
  * personal number (which takes precedence over Shared Calling).
  *
  * Reads in bulk and writes only the differences:
- *   - users are resolved with Graph $batch (20 per request);
+ *   - users are resolved with Graph $batch (20 per request), or, for more
+ *     than BATCH_READ_MAX users, from the user list (999 a page) when that
+ *     costs fewer requests (the first page tells the tenant's size);
  *   - their voice state comes from userConfigurations: $batch of single
- *     reads for up to BATCH_READ_MAX users, else the bulk list (999 a page);
+ *     reads, or the bulk list (999 a page) when it costs fewer requests;
+ *   - list pages are matched through hash indexes by UPN and object id as
+ *     they arrive, and only the task's users are kept;
  *   - a policy setting compares the effective assignment (direct, then
  *     group by rank, then Global), so a user a group or Global grant
  *     already covers is left alone;
@@ -17,13 +21,17 @@
  *     go one by one, first.
  * Group assignment is refused for emergency call routing policies.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "e164.h"
@@ -35,6 +43,7 @@
 #include "svc.h"
 #include "teamsadmin.h"
 #include "tenant.h"
+#include "userindex.h"
 
 static const struct arg_spec args[] = {
 	ARGS_CONN,
@@ -46,6 +55,7 @@ static const struct arg_spec args[] = {
 	{ "voice_routing_policy", ARG_STR, ARG_NAME(ARG_LEN_NAME) },
 	{ "emergency_call_routing_policy", ARG_STR, ARG_NAME(ARG_LEN_NAME) },
 	{ "personal_number", ARG_STR, .def = "\"keep\"", .choices = "keep|remove|fail" },
+	{ "snapshot", ARG_PATH },
 	{ "wait", ARG_BOOL, .def = "false" },
 	{ "wait_timeout", ARG_INT, .def = "300" },
 	{ "grant_batch_size", ARG_INT, .def = "20" },
@@ -66,8 +76,15 @@ static const struct arg_rules rules = {
 	.required_by = required_by,
 };
 
-/* Up to this many users, their voice state is read with $batch, else in bulk. */
+/*
+ * Up to this many users, users and their voice state are read with $batch
+ * without looking at the tenant's size; above it, by whichever of $batch
+ * (GRAPH_BATCH_MAX a request) and the paged lists (LIST_PAGE a page) costs
+ * fewer requests.
+ */
 #define BATCH_READ_MAX 100
+/* Items per page of the user and userConfigurations lists. */
+#define LIST_PAGE 999
 /* Names listed in one message or warning before "and N more". */
 #define NAMES_SHOWN 20
 /* Per-user warnings also raised as Ansible warnings before a summary line. */
@@ -348,15 +365,227 @@ out:
 
 /* ---- reads ---- */
 
-/* Resolves every user with Graph $batch: id, UPN, licences. */
-static int
-resolve_users(struct user *us, size_t n, struct core_ctx *ctx)
+/*
+ * Users in the tenant, from the user list's @odata.count; -1 until a list
+ * read tells. It prices the bulk reads against $batch (read_configs()).
+ */
+static long tenant_population = -1;
+
+static size_t
+pages_for(long items)
 {
-	struct graph_batch_item *items = xcalloc(n, sizeof(*items));
-	char **urls = xcalloc(n, sizeof(*urls));
-	size_t i;
+	return items <= 0 ? 1 : (size_t)((items + LIST_PAGE - 1) / LIST_PAGE);
+}
+
+static size_t
+batches_for(size_t n)
+{
+	return (n + GRAPH_BATCH_MAX - 1) / GRAPH_BATCH_MAX;
+}
+
+/* The users of the task, indexed by what was given; see resolve_listed(). */
+struct listed {
+	struct user *us;
+	size_t n;
+	struct uindex *given;         /* lower-cased given name -> first user */
+	size_t *same;                 /* next user given the same name, or n */
+	size_t left;                  /* users not matched yet */
+	bool first;
+};
+
+/* Matches one Graph user (detached into the first user matched). */
+static void
+listed_take(struct listed *l, cJSON *items, cJSON *item)
+{
+	const char *keys[2] = { str_of(item, "id"), str_of(item, "userPrincipalName") };
+	size_t k, i;
+	bool kept = false;
+
+	if (!keys[0] || !*keys[0])
+		return;
+	for (k = 0; k < 2; k++) {
+		if (!keys[k] || !uindex_get(l->given, keys[k], &i))
+			continue;
+		for (; i < l->n; i = l->same[i]) {
+			struct user *u = &l->us[i];
+
+			if (u->id)
+				continue;
+			u->graph = kept ? cJSON_Duplicate(item, 1) :
+			    cJSON_DetachItemViaPointer(items, item);
+			if (!u->graph)
+				BUG("out of memory");
+			kept = true;
+			u->id = xstrdup(keys[0]);
+			if (keys[1])
+				u->upn = xstrdup(keys[1]);
+			l->left--;
+		}
+	}
+}
+
+static int
+listed_page(cJSON *items, const cJSON *page, void *arg)
+{
+	struct listed *l = arg;
+	cJSON *item = items->child, *next;
+	const cJSON *count = cJSON_GetObjectItemCaseSensitive(page, "@odata.count");
+
+	for (; item && l->left; item = next) {
+		next = item->next;
+		listed_take(l, items, item);
+	}
+	if (l->first && cJSON_IsNumber(count))
+		tenant_population = (long)count->valuedouble;
+	if (l->left == 0)
+		return GRAPH_LIST_STOP;
+	/* After the first page: the rest of the list, or $batch for the rest? */
+	if (l->first && tenant_population >= 0 &&
+	    pages_for(tenant_population) - 1 > batches_for(l->left))
+		return GRAPH_LIST_STOP;
+	l->first = false;
+	return CORE_OK;
+}
+
+/*
+ * Matches the task's users against the tenant's user list, page by page;
+ * users it does not find are left for $batch (the list is eventually
+ * consistent: a user created a moment ago may not be in it yet).
+ */
+static int
+resolve_listed(struct user *us, size_t n, struct core_ctx *ctx)
+{
+	static const char *const headers[] = { "ConsistencyLevel: eventual", NULL };
+	struct listed l = { us, n, uindex_new(n), xcalloc(n, sizeof(size_t)), n, true };
+	size_t *last = xcalloc(n, sizeof(size_t));
+	char *path;
+	size_t i, j;
 	int rc;
 
+	for (i = 0; i < n; i++) {
+		l.same[i] = n;
+		if (uindex_put(l.given, us[i].given, i)) {
+			last[i] = i;
+		} else if (uindex_get(l.given, us[i].given, &j)) {
+			l.same[last[j]] = i;
+			last[j] = i;
+		}
+	}
+	path = route_path(RT_G_USERS_COUNTED, "id,userPrincipalName,assignedLicenses");
+	rc = graph_list_each(ctx, path, headers, listed_page, &l);
+	free(path);
+	free(last);
+	free(l.same);
+	uindex_free(l.given);
+	return rc;
+}
+
+/* Takes the snapshot line o for every user of l it names. */
+static void
+snapshot_take(struct listed *l, cJSON *o)
+{
+	const char *keys[2] = { str_of(o, "id"), str_of(o, "userPrincipalName") };
+	cJSON *cfg = cJSON_DetachItemFromObjectCaseSensitive(o, "configuration");
+	size_t k, i;
+
+	if (!cJSON_IsObject(cfg) || !keys[0] || !*keys[0])
+		goto out;
+	for (k = 0; k < 2; k++) {
+		if (!keys[k] || !uindex_get(l->given, keys[k], &i))
+			continue;
+		for (; i < l->n; i = l->same[i]) {
+			struct user *u = &l->us[i];
+
+			if (u->id)
+				continue;
+			u->graph = cJSON_Duplicate(o, 1);
+			u->config = cJSON_Duplicate(cfg, 1);
+			if (!u->graph || !u->config)
+				BUG("out of memory");
+			u->id = xstrdup(keys[0]);
+			if (keys[1])
+				u->upn = xstrdup(keys[1]);
+			l->left--;
+		}
+	}
+out:
+	cJSON_Delete(cfg);
+}
+
+/*
+ * In a check run: the users and their voice configurations from the
+ * snapshot teams_rollout_preflight wrote earlier in the run (one JSON object
+ * a line), instead of reading the tenant again. Users it does not hold are
+ * read from the tenant as usual.
+ */
+static int
+resolve_snapshot(struct user *us, size_t n, struct core_ctx *ctx, const char *path)
+{
+	struct listed l = { us, n, uindex_new(n), xcalloc(n ? n : 1, sizeof(size_t)), n, true };
+	size_t *last = xcalloc(n ? n : 1, sizeof(size_t));
+	char *line = NULL;
+	size_t cap = 0, i, j, lineno = 0;
+	ssize_t len;
+	FILE *f = NULL;
+	cJSON *o;
+	int fd, rc = CORE_OK;
+
+	for (i = 0; i < n; i++) {
+		l.same[i] = n;
+		if (uindex_put(l.given, us[i].given, i)) {
+			last[i] = i;
+		} else if (uindex_get(l.given, us[i].given, &j)) {
+			l.same[last[j]] = i;
+			last[j] = i;
+		}
+	}
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	f = fd < 0 ? NULL : fdopen(fd, "r");
+	if (!f) {
+		rc = core_error(ctx, CORE_EARGS, "snapshot '%s' cannot be read: %s; give the file "
+		    "teams_rollout_preflight wrote with its snapshot option in this run", path,
+		    strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	while (l.left > 0 && (len = getline(&line, &cap, f)) > 0) {
+		lineno++;
+		o = cJSON_ParseWithLength(line, (size_t)len);
+		if (!cJSON_IsObject(o)) {
+			cJSON_Delete(o);
+			rc = core_error(ctx, CORE_EARGS, "snapshot '%s': line %zu is not a JSON "
+			    "object; give the file teams_rollout_preflight wrote with its snapshot "
+			    "option in this run", path, lineno);
+			goto out;
+		}
+		snapshot_take(&l, o);
+		cJSON_Delete(o);
+	}
+	if (ferror(f))
+		rc = core_error(ctx, CORE_EARGS, "snapshot '%s' cannot be read: %s", path,
+		    strerror(errno));
+out:
+	if (f)
+		fclose(f);
+	free(line);
+	free(last);
+	free(l.same);
+	uindex_free(l.given);
+	return rc;
+}
+
+/* Resolves every user with Graph $batch: id, UPN, licences. */
+static int
+resolve_batch(struct user *us, size_t n, struct core_ctx *ctx)
+{
+	struct graph_batch_item *items = xcalloc(n ? n : 1, sizeof(*items));
+	char **urls = xcalloc(n ? n : 1, sizeof(*urls));
+	size_t i;
+	int rc = CORE_OK;
+
+	if (n == 0)
+		goto out;
 	for (i = 0; i < n; i++) {
 		urls[i] = route_path(RT_GB_USER, us[i].given, "id,userPrincipalName,assignedLicenses");
 		items[i].method = route_get(RT_GB_USER)->method;
@@ -382,26 +611,139 @@ resolve_users(struct user *us, size_t n, struct core_ctx *ctx)
 	graph_batch_release(items, n);
 	for (i = 0; i < n; i++)
 		free(urls[i]);
+out:
 	free(urls);
 	free(items);
 	return rc;
 }
 
+/*
+ * Resolves every user: id, UPN, licences. Many users are matched against
+ * the user list when it costs fewer requests; the rest go to $batch.
+ */
 static int
-by_id(const void *a, const void *b)
+resolve_users(struct user *us, size_t n, struct core_ctx *ctx)
 {
-	const char *x = str_of(*(const cJSON *const *)a, "id");
-	const char *y = str_of(*(const cJSON *const *)b, "id");
+	struct user **rest;
+	struct user *left;
+	size_t i, m = 0;
+	int rc;
 
-	return strcasecmp(x ? x : "", y ? y : "");
+	for (i = 0; i < n; i++)
+		m += !us[i].id;
+	if (m == n) {
+		/* None came from a snapshot. */
+		if (n <= BATCH_READ_MAX)
+			return resolve_batch(us, n, ctx);
+		rc = resolve_listed(us, n, ctx);
+		if (rc)
+			return rc;
+		for (i = 0, m = 0; i < n; i++)
+			m += !us[i].id;
+	}
+	if (m == 0)
+		return CORE_OK;
+	/* $batch for the users the list did not give, then back in place. */
+	rest = xcalloc(m, sizeof(*rest));
+	left = xcalloc(m, sizeof(*left));
+	for (i = 0, m = 0; i < n; i++)
+		if (!us[i].id) {
+			rest[m] = &us[i];
+			left[m++].given = us[i].given;
+		}
+	rc = resolve_batch(left, m, ctx);
+	for (i = 0; i < m; i++) {
+		rest[i]->graph = left[i].graph;
+		rest[i]->id = left[i].id;
+		rest[i]->upn = left[i].upn;
+	}
+	free(left);
+	free(rest);
+	return rc;
 }
 
-static int
-id_key(const void *key, const void *elem)
-{
-	const char *y = str_of(*(const cJSON *const *)elem, "id");
+/* The policy types a configuration is kept with (tenant_config_trim()). */
+static const char *const kept_types[] = {
+	TA_SHARED_CALLING, TA_VOICE_ROUTING, TA_EMERGENCY_ROUTING, NULL
+};
 
-	return strcasecmp((const char *)key, y ? y : "");
+/* The ids read_configs() looks for, indexed; see configs_page(). */
+struct wanted_configs {
+	cJSON **configs;
+	size_t n;
+	struct uindex *ids;           /* lower-cased id -> first position */
+	size_t *same;                 /* next position with the same id, or n */
+};
+
+static int
+configs_page(cJSON *items, const cJSON *page, void *arg)
+{
+	struct wanted_configs *wc = arg;
+	cJSON *item = items->child, *next;
+	size_t i;
+
+	(void)page;
+	for (; item; item = next) {
+		bool kept = false;
+
+		next = item->next;
+		if (!str_of(item, "id") || !uindex_get(wc->ids, str_of(item, "id"), &i))
+			continue;
+		for (; i < wc->n; i = wc->same[i]) {
+			if (wc->configs[i])
+				continue;
+			if (!kept)
+				tenant_config_trim(item, kept_types);
+			wc->configs[i] = kept ? cJSON_Duplicate(item, 1) :
+			    cJSON_DetachItemViaPointer(items, item);
+			if (!wc->configs[i])
+				BUG("out of memory");
+			kept = true;
+		}
+	}
+	return CORE_OK;
+}
+
+/* Reads the userConfigurations list page by page, keeping those of ids. */
+static int
+read_configs_listed(cJSON **configs, struct core_ctx *ctx, char *const *ids, size_t n)
+{
+	struct wanted_configs wc = { configs, n, uindex_new(n), xcalloc(n, sizeof(size_t)) };
+	size_t *last = xcalloc(n, sizeof(size_t));
+	size_t i, j;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		wc.same[i] = n;
+		if (uindex_put(wc.ids, ids[i], i)) {
+			last[i] = i;
+		} else if (uindex_get(wc.ids, ids[i], &j)) {
+			wc.same[last[j]] = i;
+			last[j] = i;
+		}
+	}
+	rc = graph_list_each(ctx, route_get(RT_G_USER_CONFIGS)->path, NULL,
+	    configs_page, &wc);
+	if (rc)
+		for (i = 0; i < n; i++) {
+			cJSON_Delete(configs[i]);
+			configs[i] = NULL;
+		}
+	free(last);
+	free(wc.same);
+	uindex_free(wc.ids);
+	return rc;
+}
+
+/* Whether the bulk list costs fewer requests than $batch for n users. */
+static bool
+configs_in_bulk(size_t n)
+{
+	if (n <= BATCH_READ_MAX)
+		return false;
+	if (tenant_population < 0)
+		return true;
+	return pages_for(tenant_population) < batches_for(n);
 }
 
 /*
@@ -412,17 +754,16 @@ id_key(const void *key, const void *elem)
 static int
 read_configs(cJSON **configs, struct core_ctx *ctx, char *const *ids, size_t n)
 {
-	cJSON *all = NULL, **index = NULL, **hit, *it;
 	struct graph_batch_item *items = NULL;
 	char **urls = NULL;
-	size_t i, m;
+	size_t i;
 	int rc = CORE_OK;
 
 	for (i = 0; i < n; i++)
 		configs[i] = NULL;
 	if (n == 0)
 		return CORE_OK;
-	if (n <= BATCH_READ_MAX) {
+	if (!configs_in_bulk(n)) {
 		items = xcalloc(n, sizeof(*items));
 		urls = xcalloc(n, sizeof(*urls));
 		for (i = 0; i < n; i++) {
@@ -435,6 +776,7 @@ read_configs(cJSON **configs, struct core_ctx *ctx, char *const *ids, size_t n)
 			if (items[i].status == 200) {
 				configs[i] = items[i].response;
 				items[i].response = NULL;
+				tenant_config_trim(configs[i], kept_types);
 			} else if (items[i].status != 404) {
 				char *t = graph_error_text(ctx, items[i].status, items[i].response);
 
@@ -455,26 +797,7 @@ read_configs(cJSON **configs, struct core_ctx *ctx, char *const *ids, size_t n)
 		free(items);
 		return rc;
 	}
-	rc = tenant_user_configurations(&all, ctx);
-	if (rc)
-		return rc;
-	m = (size_t)cJSON_GetArraySize(all);
-	index = xcalloc(m ? m : 1, sizeof(*index));
-	i = 0;
-	cJSON_ArrayForEach(it, all)
-		index[i++] = it;
-	xqsort(index, m, sizeof(*index), by_id);
-	for (i = 0; i < n; i++) {
-		hit = bsearch(ids[i], index, m, sizeof(*index), id_key);
-		if (hit) {
-			configs[i] = cJSON_Duplicate(*hit, 1);
-			if (!configs[i])
-				BUG("out of memory");
-		}
-	}
-	free(index);
-	cJSON_Delete(all);
-	return CORE_OK;
+	return read_configs_listed(configs, ctx, ids, n);
 }
 
 /* ---- the current state of a user ---- */
@@ -1151,14 +1474,11 @@ refuse_list(struct core_ctx *ctx, const cJSON *names, const char *what, const ch
 static size_t
 dedupe(struct user *us, size_t n)
 {
-	size_t i, j, k = 0;
+	struct uindex *seen = uindex_new(n);
+	size_t i, k = 0;
 
 	for (i = 0; i < n; i++) {
-		bool dup = false;
-
-		for (j = 0; j < k && !dup; j++)
-			dup = us[i].id && us[j].id && strcasecmp(us[i].id, us[j].id) == 0;
-		if (dup) {
+		if (us[i].id && *us[i].id && !uindex_put(seen, us[i].id, k)) {
 			user_release(&us[i]);
 			continue;
 		}
@@ -1166,6 +1486,7 @@ dedupe(struct user *us, size_t n)
 			us[k] = us[i];
 		k++;
 	}
+	uindex_free(seen);
 	return k;
 }
 
@@ -1176,7 +1497,7 @@ check_users(struct core_ctx *ctx, struct user *us, size_t n)
 	cJSON *skus = NULL, *missing = new_array(), *unlicensed = new_array();
 	cJSON *unconfigured = new_array(), **configs = NULL;
 	char **ids = NULL;
-	size_t i;
+	size_t i, m, *who = NULL;
 	int rc;
 
 	for (i = 0; i < n; i++)
@@ -1188,29 +1509,39 @@ check_users(struct core_ctx *ctx, struct user *us, size_t n)
 	rc = tenant_skus(&skus, ctx);
 	if (rc)
 		goto out;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (!tenant_user_has_plan(us[i].graph, skus, TENANT_PLAN_TEAMS_PHONE))
 			add_string(unlicensed, user_name(&us[i]));
+		/* The licences were all the Graph user was read for. */
+		cJSON_Delete(us[i].graph);
+		us[i].graph = NULL;
+	}
 	rc = refuse_list(ctx, unlicensed, "users without a Teams Phone licence",
 	    "assign them Teams Phone (MCOEV, or a suite that includes it) first", true);
 	if (rc)
 		goto out;
-	ids = xcalloc(n, sizeof(*ids));
-	configs = xcalloc(n, sizeof(*configs));
-	for (i = 0; i < n; i++)
-		ids[i] = us[i].id;
-	rc = read_configs(configs, ctx, ids, n);
+	ids = xcalloc(n ? n : 1, sizeof(*ids));
+	configs = xcalloc(n ? n : 1, sizeof(*configs));
+	who = xcalloc(n ? n : 1, sizeof(*who));
+	/* Only the users a snapshot did not give. */
+	for (i = 0, m = 0; i < n; i++)
+		if (!us[i].config) {
+			who[m] = i;
+			ids[m++] = us[i].id;
+		}
+	rc = read_configs(configs, ctx, ids, m);
 	if (rc)
 		goto out;
-	for (i = 0; i < n; i++) {
-		us[i].config = configs[i];
-		if (!configs[i])
+	for (i = 0; i < m; i++)
+		us[who[i]].config = configs[i];
+	for (i = 0; i < n; i++)
+		if (!us[i].config)
 			add_string(unconfigured, user_name(&us[i]));
-	}
 	rc = refuse_list(ctx, unconfigured, "no Teams user configuration for",
 	    "resource accounts and accounts not yet set up for Teams have none: give users "
 	    "(a new licence can take a while to reach Teams)", true);
 out:
+	free(who);
 	free(configs);
 	free(ids);
 	cJSON_Delete(unconfigured);
@@ -1266,6 +1597,11 @@ run_users(struct core_ctx *ctx, const cJSON *params, struct want *w, struct resu
 	rc = check_policies(w, ctx);
 	if (rc)
 		goto out;
+	if (ctx->check_mode && arg_str(params, "snapshot")) {
+		rc = resolve_snapshot(us, n, ctx, arg_str(params, "snapshot"));
+		if (rc)
+			goto out;
+	}
 	rc = resolve_users(us, n, ctx);
 	if (rc)
 		goto out;

@@ -68,4 +68,6 @@ ansible_env() {
 	export ANSIBLE_RETRY_FILES_ENABLED=false
 	export ANSIBLE_LOCAL_TEMP=$work/ansible-local
 	export ANSIBLE_REMOTE_TEMP=$work/ansible-remote
+	# The playbooks' default token cache goes under the run's own folder.
+	export XDG_CACHE_HOME=$work/cache
 }

@@ -64,6 +64,13 @@ options:
       - With V(false), the problems are only returned (a compliance run reports them instead).
     type: bool
     default: true
+  snapshot:
+    description:
+      - Also write every user of the tenant (object id, UPN, licences) with its voice configuration to this file, one
+        JSON object a line, for the O(dialtone.teams_phone.teams_user_voice#module:snapshot) option of the later
+        tasks of a check run. Costs the user list (999 users a page).
+      - The file is created with mode 0600 and replaced whole; it holds no secret.
+    type: path
 extends_documentation_fragment:
   - dialtone.teams_phone.auth
   - ansible.builtin.action_common_attributes
@@ -110,6 +117,11 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+snapshot:
+  description: The file written, when O(snapshot) was given.
+  returned: when O(snapshot) is given
+  type: str
+  sample: /home/ansible/.cache/dialtone/contoso.snapshot
 problems:
   description:
     - Every problem of the plan, in site order. C(mistake) is the seed article's mistake number (1 to 6), 0 when the

@@ -87,6 +87,14 @@ options:
     type: str
     choices: [keep, remove, fail]
     default: keep
+  snapshot:
+    description:
+      - In check mode, read the users and their voice configurations from this file instead of from the tenant. It is
+        the file M(dialtone.teams_phone.teams_rollout_preflight) wrote with its O(dialtone.teams_phone.teams_rollout_preflight#module:snapshot) option
+        earlier in the same run, so that a compliance run reads the tenant once for every site.
+      - Users the file does not hold are read from the tenant as usual.
+      - Ignored outside check mode; a run that writes always reads the tenant.
+    type: path
   wait:
     description:
       - Grants take effect asynchronously, usually within a minute. With V(true), the users written to are read
@@ -125,9 +133,11 @@ attributes:
   platform:
     platforms: posix
 notes:
-  - Users are resolved with Graph C($batch), 20 users per request. For up to 100 users, their Teams
-    configurations are read with C($batch) as well; for more, the tenant's configurations are read in bulk
-    (999 per page). A user that needs nothing costs no request of its own.
+  - Up to 100 users are resolved and their Teams configurations read with Graph C($batch), 20 users per request.
+    For more, the first page of the tenant's user list (999 per page) tells the tenant's size, and the module reads
+    whichever costs fewer requests, the rest of the list or C($batch) lookups; the configurations likewise (the
+    tenant's list, 999 per page, or C($batch)). Pages are matched by UPN and object id as they arrive, and only the
+    task's users are kept. A user that needs nothing costs no request of its own.
   - Writes go out together, at most O(max_concurrency) at a time, and fewer while the service throttles.
     Number releases go first, one by one; enterprise voice is one request per user; grants go through Graph's
     policy assignment, O(grant_batch_size) users per request and policy type (see O(grant_batch_size)).

@@ -45,6 +45,16 @@ sim_writes() {
 	sim_call GET /_sim/requests | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["counters"]["writes"])'
 }
 
+# Sign-ins (token requests) in the simulator's request log.
+sim_logins() {
+	sim_call GET /_sim/requests | /usr/bin/python3 -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin)["requests"] if e["service"] == "login"))'
+}
+
+# Requests (inside $batch too) whose path contains $1, in the simulator's log.
+sim_count_path() {
+	sim_call GET /_sim/requests | /usr/bin/python3 -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin)["requests"] if sys.argv[1] in e["path"]))' "$1"
+}
+
 # "changed=N" summed over every host of an ansible-playbook log.
 recap_changed() {
 	sed -n 's/^[^ ].* : ok=[0-9]* *changed=\([0-9]*\).*/\1/p' "$1" | awk '{s += $1} END {print s + 0}'

@@ -75,10 +75,15 @@ expect_eq "group grants carry priority" \
 	"$(wire "all('priority' in (e.get('body') or {}) and 'Rank' not in (e.get('body') or {}) for e in log if '/groupPolicyAssignments/' in e['path'] and e['method'] in ('PUT', 'PATCH'))")" True
 expect_eq "no Teams.User list uses filter=" \
 	"$(wire "sum(1 for e in log if '/Teams.User/users' in e['path'] and 'filter=' in e['query'].replace('psfilter=', ''))")" 0
+expect "the rollout signs in once per service (Graph, Teams) through the default token cache" \
+	test "$(sim_logins)" -le 2
+expect "the token cache is private to the user" \
+	test "$(stat -c %a "$XDG_CACHE_HOME/dialtone/contoso.tokens")" = 600
 sim_call DELETE /_sim/requests >/dev/null
 check "a second rollout runs" play rollout-2 playbooks/rollout.yml
 expect_eq "the second rollout changes nothing" "$(recap_changed "$out/rollout-2.log")" 0
 expect_eq "and writes nothing" "$(sim_writes)" 0
+expect_eq "and signs in to nothing while the tokens are valid" "$(sim_logins)" 0
 
 sim_call DELETE /_sim/requests >/dev/null
 check "compliance runs in check mode" play compliance-1 playbooks/compliance.yml -e "shared_calling_report_dir=$out/reports"
@@ -88,6 +93,9 @@ expect_eq "compliance of a fresh rollout finds no drift and nothing unknown" \
 expect "compliance covers every object of the three sites" \
 	test "$(report "len([o for o in r['objects'] if o['site'] != '(tenant)'])")" -ge 18
 expect_eq "compliance wrote nothing to the tenant" "$(sim_writes)" 0
+expect_eq "compliance read the users' voice configurations once for the three sites" \
+	"$(sim_count_path /admin/teams/userConfigurations)" 1
+expect "and removed the users' snapshot" test ! -e "$XDG_CACHE_HOME/dialtone/contoso.snapshot"
 for f in report.json report.md report.html junit.xml; do
 	expect "compliance wrote $f" test -s "$out/reports/contoso/$f"
 done

@@ -123,3 +123,32 @@ Test(tenant, maps_number_type_choices_to_the_service_names)
 	cr_expect_str_eq(tenant_number_type("operator_connect"), "operatorConnect");
 	cr_expect_null(tenant_number_type("pstn"));
 }
+
+Test(tenant, trims_a_configuration_to_what_the_modules_compare)
+{
+	static const char *const types[] = { "TeamsSharedCallingRoutingPolicy", NULL };
+	cJSON *c = J("{\"id\":\"u1\",\"userPrincipalName\":\"ada@contoso.com\",\"tenantId\":\"t\","
+	    "\"featureTypes\":[\"Teams\"],\"isEnterpriseVoiceEnabled\":true,"
+	    "\"telephoneNumbers\":[{\"telephoneNumber\":\"+14255550100\"}],"
+	    "\"effectivePolicyAssignments\":["
+	    "{\"policyType\":\"TeamsMeetingPolicy\",\"policyAssignment\":{\"displayName\":\"M\"}},"
+	    "{\"policyType\":\"teamsSharedCallingRoutingPolicy\",\"policyAssignment\":"
+	    "{\"displayName\":\"SC-Seattle\",\"assignmentType\":\"direct\",\"policyId\":\"p\","
+	    "\"groupId\":null}},"
+	    "{\"policyType\":\"TeamsSharedCallingRoutingPolicy\",\"policyAssignment\":"
+	    "{\"displayName\":\"Global\",\"assignmentType\":null}}]}");
+	const cJSON *e;
+
+	tenant_config_trim(c, types);
+	cr_expect_null(cJSON_GetObjectItem(c, "tenantId"));
+	cr_expect_null(cJSON_GetObjectItem(c, "featureTypes"));
+	cr_expect_str_eq(cJSON_GetObjectItem(c, "userPrincipalName")->valuestring, "ada@contoso.com");
+	cr_expect(cJSON_IsTrue(cJSON_GetObjectItem(c, "isEnterpriseVoiceEnabled")));
+	cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItem(c, "telephoneNumbers")), 1);
+	cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(c, "effectivePolicyAssignments")), 1);
+	e = cJSON_GetArrayItem(cJSON_GetObjectItem(c, "effectivePolicyAssignments"), 0);
+	cr_expect_null(cJSON_GetObjectItem(cJSON_GetObjectItem(e, "policyAssignment"), "policyId"));
+	cr_expect_null(cJSON_GetObjectItem(cJSON_GetObjectItem(e, "policyAssignment"), "groupId"));
+	cr_expect_str_eq(tenant_effective_policy(c, "TeamsSharedCallingRoutingPolicy"), "SC-Seattle");
+	cJSON_Delete(c);
+}

@@ -44,6 +44,14 @@ CONFIG_PAGE = 999   # userConfigurations $top
 BATCH_READ_MAX = 100  # teams_user_voice reads configs with $batch up to this many users
 
 
+def info_floor(in_tenant):
+    """The bulk reads of teams_shared_calling_info over this tenant: three
+    policy types, resource accounts and their Teams view, numbers, emergency
+    locations, auto attendants, two group-grant reads and the SKUs (one each),
+    then the user configurations and the user list in pages of 999."""
+    return 11 + 2 * math.ceil(in_tenant / CONFIG_PAGE)
+
+
 def build(n_users, seed):
     fx = genfixture.generate(n_users, 1, 3, 0, seed)
     fx.pop("callHistory", None)
@@ -88,22 +96,27 @@ def build(n_users, seed):
     upns = [u["userPrincipalName"] for u in users[:n_users]]
     to_write = [u["id"] for u in groups["fresh"] + groups["pstn"]]
     writes = 2 * len(to_write)
+    # The read floor: the users and their voice state in as few requests as
+    # the API allows ($batch for a few users, else the lists), policies (2),
+    # SKUs (1) and, on a first run, the getPolicyId read of SC-Bench.
+    if n_users <= BATCH_READ_MAX:
+        reads = 2 * math.ceil(n_users / BATCH) + 3
+    else:
+        in_tenant = len(users)
+        reads = 2 * min(math.ceil(in_tenant / CONFIG_PAGE), math.ceil(n_users / BATCH)) + 3
     # On the wire: enterprise voice one request per user; grants through
     # Graph's policy assignment, GRANT_BATCH users per call and per type
     # (SC-Bench to fresh and pstn, the voice routing policy removed from pstn).
     sc_users, vrp_users = len(groups["fresh"]) + len(groups["pstn"]), len(groups["pstn"])
     ev_writes = len(groups["fresh"])
     grant_requests = math.ceil(sc_users / GRANT_BATCH) + math.ceil(vrp_users / GRANT_BATCH)
-    reads = (math.ceil(n_users / BATCH)                       # users, $batch
-             + (math.ceil(n_users / BATCH) if n_users <= BATCH_READ_MAX
-                else math.ceil(n_users / CONFIG_PAGE))        # voice state
-             + 3                                              # policies (2), SKUs (1)
-             + 1)                                             # getPolicyId of SC-Bench
     expect = {"users": n_users, "upns": upns, "shares": {k: len(v) for k, v in groups.items()},
               "changed": len(to_write), "unchanged": n_users - len(to_write), "writes": writes,
               "wire_writes": ev_writes + grant_requests, "grant_requests": grant_requests,
               "grant_requests_per_user": sc_users + vrp_users,
-              "write_ids": to_write, "reads": reads, "budget": reads + ev_writes + grant_requests}
+              "write_ids": to_write, "reads": reads, "first_reads": reads + 1,
+              "budget": reads + 1 + ev_writes + grant_requests,
+              "info_reads": info_floor(len(users))}
     return fx, expect
 
 

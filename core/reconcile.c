@@ -6,26 +6,13 @@
 #include <string.h>
 #include <strings.h>
 
-static cJSON *
-dup_or_bug(const cJSON *item)
-{
-	cJSON *d = cJSON_Duplicate(item, 1);
+#include "cj.h"
 
-	if (!d)
-		BUG("out of memory");
-	return d;
-}
-
-static cJSON *
-new_object(void)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	if (!o)
-		BUG("out of memory");
-	return o;
-}
-
+/*
+ * Sets obj[key] to item (consumed) by removing what has exactly that key and
+ * adding item at the end: unlike cj_set(), a key differing in case is kept
+ * apart, and a changed field moves last.
+ */
 static void
 put(cJSON *obj, const char *key, cJSON *item)
 {
@@ -139,7 +126,7 @@ reconcile_equal(const cJSON *a, const cJSON *b, const char *name,
 cJSON *
 reconcile_strip(const cJSON *obj, const struct reconcile_opts *o)
 {
-	cJSON *out = new_object();
+	cJSON *out = cj_object();
 	const cJSON *x;
 
 	if (!obj || !cJSON_IsObject(obj))
@@ -150,7 +137,7 @@ reconcile_strip(const cJSON *obj, const struct reconcile_opts *o)
 		if (cJSON_IsObject(x))
 			put(out, x->string, reconcile_strip(x, o));
 		else
-			put(out, x->string, dup_or_bug(x));
+			put(out, x->string, cj_dup(x));
 	}
 	return out;
 }
@@ -160,14 +147,12 @@ static cJSON *
 array_union(const cJSON *have, const cJSON *want, bool casefold,
     const struct reconcile_opts *o)
 {
-	cJSON *out = cJSON_IsArray(have) ? dup_or_bug(have) : cJSON_CreateArray();
+	cJSON *out = cJSON_IsArray(have) ? cj_dup(have) : cj_array();
 	const cJSON *x;
 
-	if (!out)
-		BUG("out of memory");
 	cJSON_ArrayForEach(x, want)
 		if (!array_contains(out, x, casefold, o))
-			cJSON_AddItemToArray(out, dup_or_bug(x));
+			cJSON_AddItemToArray(out, cj_dup(x));
 	return out;
 }
 
@@ -190,7 +175,7 @@ plan_object(cJSON *changes, const cJSON *want, const cJSON *have,
 			continue;
 		h = have ? cJSON_GetObjectItem(have, k) : NULL;
 		if (cJSON_IsObject(w) && cJSON_IsObject(h)) {
-			cJSON *sub = new_object();
+			cJSON *sub = cj_object();
 
 			if (plan_object(sub, w, h, o)) {
 				put(changes, k, sub);
@@ -212,7 +197,7 @@ plan_object(cJSON *changes, const cJSON *want, const cJSON *have,
 			continue;
 		}
 		if (!reconcile_equal(w, h, k, o)) {
-			put(changes, k, dup_or_bug(w));
+			put(changes, k, cj_dup(w));
 			changed = true;
 		}
 	}
@@ -231,7 +216,7 @@ apply_changes(cJSON *target, const cJSON *changes)
 		if (cJSON_IsObject(c) && cJSON_IsObject(t))
 			apply_changes(t, c);
 		else
-			put(target, c->string, dup_or_bug(c));
+			put(target, c->string, cj_dup(c));
 	}
 }
 
@@ -241,10 +226,10 @@ reconcile_plan(struct plan *p, const cJSON *want, const cJSON *have,
 {
 	memset(p, 0, sizeof(*p));
 	p->create = have == NULL;
-	p->changes = new_object();
-	p->before = have ? reconcile_strip(have, o) : new_object();
+	p->changes = cj_object();
+	p->before = have ? reconcile_strip(have, o) : cj_object();
 	p->changed = plan_object(p->changes, want, have, o) || p->create;
-	p->after = dup_or_bug(p->before);
+	p->after = cj_dup(p->before);
 	apply_changes(p->after, p->changes);
 	return CORE_OK;
 }

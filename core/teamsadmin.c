@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cj.h"
 #include "graph.h"
 #include "routes.h"
 #include "svc.h"
@@ -135,21 +136,11 @@ out:
 	return rc;
 }
 
-static const char *
-str_of(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItem(obj, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static cJSON *
 dup_with_id(const cJSON *body, const char *id)
 {
-	cJSON *b = body ? cJSON_Duplicate(body, 1) : cJSON_CreateObject();
+	cJSON *b = body ? cj_dup(body) : cj_object();
 
-	if (!b)
-		BUG("out of memory");
 	cJSON_DeleteItemFromObject(b, "id");
 	cJSON_AddStringToObject(b, "id", id);
 	return b;
@@ -175,38 +166,14 @@ static const char *const address_fields[] = {
 	"validationStatus", NULL
 };
 
-static cJSON *
-find_address(cJSON *addresses, const char *id)
-{
-	cJSON *a;
-	const char *aid;
-
-	cJSON_ArrayForEach(a, addresses) {
-		aid = str_of(a, "civicAddressId");
-		if (aid && strcasecmp(aid, id) == 0)
-			return a;
-	}
-	return NULL;
-}
-
 static int
 by_description(const void *pa, const void *pb)
 {
 	const cJSON *a = *(const cJSON *const *)pa, *b = *(const cJSON *const *)pb;
-	const char *da = str_of(a, "description"), *db = str_of(b, "description");
+	const char *da = cj_str(a, "description"), *db = cj_str(b, "description");
 	int c = strcmp(da ? da : "", db ? db : "");
 
-	return c ? c : strcmp(str_of(a, "civicAddressId"), str_of(b, "civicAddressId"));
-}
-
-static cJSON *
-copy_or_null(const cJSON *v)
-{
-	cJSON *c = v ? cJSON_Duplicate(v, 1) : cJSON_CreateNull();
-
-	if (!c)
-		BUG("out of memory");
-	return c;
+	return c ? c : strcmp(cj_str(a, "civicAddressId"), cj_str(b, "civicAddressId"));
 }
 
 static void
@@ -215,7 +182,7 @@ copy_address_fields(cJSON *addr, const cJSON *loc)
 	const char *const *f;
 
 	for (f = address_fields; *f; f++)
-		cJSON_ReplaceItemInObject(addr, *f, copy_or_null(cJSON_GetObjectItem(loc, *f)));
+		cJSON_ReplaceItemInObject(addr, *f, cj_dup(cJSON_GetObjectItem(loc, *f)));
 }
 
 static cJSON *
@@ -229,7 +196,7 @@ new_address(const cJSON *loc, const char *id)
 	cJSON_AddStringToObject(addr, "civicAddressId", id);
 	cJSON_AddNullToObject(addr, "defaultLocationId");
 	for (f = address_fields; *f; f++)
-		cJSON_AddItemToObject(addr, *f, copy_or_null(cJSON_GetObjectItem(loc, *f)));
+		cJSON_AddItemToObject(addr, *f, cj_dup(cJSON_GetObjectItem(loc, *f)));
 	cJSON_AddArrayToObject(addr, "locations");
 	return addr;
 }
@@ -245,29 +212,30 @@ ta_group_addresses(const cJSON *locations)
 	if (!addresses)
 		BUG("out of memory");
 	cJSON_ArrayForEach(loc, locations) {
-		id = str_of(loc, "civicAddressId");
+		id = cj_str(loc, "civicAddressId");
 		if (!id)
 			continue;
-		addr = find_address(addresses, id);
+		/* An item of addresses, which this function owns. */
+		addr = (cJSON *)cj_find(addresses, "civicAddressId", id);
 		if (!addr) {
 			addr = new_address(loc, id);
 			cJSON_AddItemToArray(addresses, addr);
 		}
 		isdef = cJSON_GetObjectItem(loc, "isDefault");
-		if (cJSON_IsTrue(isdef) && str_of(loc, "id")) {
+		if (cJSON_IsTrue(isdef) && cj_str(loc, "id")) {
 			/* The default location's row carries the address itself. */
 			copy_address_fields(addr, loc);
 			cJSON_ReplaceItemInObject(addr, "defaultLocationId",
-			    cJSON_CreateString(str_of(loc, "id")));
+			    cJSON_CreateString(cj_str(loc, "id")));
 		}
 		l = cJSON_CreateObject();
 		if (!l)
 			BUG("out of memory");
-		cJSON_AddItemToObject(l, "id", copy_or_null(cJSON_GetObjectItem(loc, "id")));
+		cJSON_AddItemToObject(l, "id", cj_dup(cJSON_GetObjectItem(loc, "id")));
 		cJSON_AddStringToObject(l, "location",
-		    str_of(loc, "location") ? str_of(loc, "location") : "");
+		    cj_str(loc, "location") ? cj_str(loc, "location") : "");
 		cJSON_AddBoolToObject(l, "isDefault", cJSON_IsTrue(isdef));
-		cJSON_AddItemToObject(l, "elin", copy_or_null(cJSON_GetObjectItem(loc, "elin")));
+		cJSON_AddItemToObject(l, "elin", cj_dup(cJSON_GetObjectItem(loc, "elin")));
 		cJSON_AddItemToArray(cJSON_GetObjectItem(addr, "locations"), l);
 	}
 	/* A stable order makes diffs and reports readable. */
@@ -599,7 +567,7 @@ ta_group_grants(cJSON **out, struct core_ctx *ctx, const char *type)
 			v = cJSON_GetObjectItem(g, keys[k][1]);
 			if (!v && k == 3)
 				v = cJSON_GetObjectItem(g, "Rank");
-			cJSON_AddItemToObject(n, keys[k][0], copy_or_null(v));
+			cJSON_AddItemToObject(n, keys[k][0], cj_dup(v));
 		}
 		cJSON_AddItemToArray(norm, n);
 	}
@@ -938,6 +906,9 @@ ta_pstn_usages_set(struct core_ctx *ctx, const cJSON *usages)
 	return rc;
 }
 
+/*
+ * Whether arr holds exactly the string s: unlike cj_has_str(), case counts.
+ */
 static bool
 string_in(const cJSON *arr, const char *s)
 {
@@ -952,11 +923,9 @@ string_in(const cJSON *arr, const char *s)
 cJSON *
 ta_pstn_usages_missing(const cJSON *have, const cJSON *wanted)
 {
-	cJSON *missing = cJSON_CreateArray();
+	cJSON *missing = cj_array();
 	const cJSON *w;
 
-	if (!missing)
-		BUG("out of memory");
 	cJSON_ArrayForEach(w, wanted) {
 		if (!cJSON_IsString(w) || !*w->valuestring)
 			continue;

@@ -29,11 +29,13 @@
 #include <openssl/evp.h>
 
 #include "buf.h"
+#include "cj.h"
 #include "module.h"
 #include "reconcile.h"
 #include "svc.h"
 #include "teamsadmin.h"
 #include "tenant.h"
+#include "text.h"
 
 #define ACTIONS "user|resource_account|operator|voicemail|disconnect"
 #define DAYS "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
@@ -145,97 +147,6 @@ req_release(struct req *r)
 
 /* ---- small JSON helpers ---- */
 
-static cJSON *
-new_object(void)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	if (!o)
-		BUG("out of memory");
-	return o;
-}
-
-static cJSON *
-new_array(void)
-{
-	cJSON *a = cJSON_CreateArray();
-
-	if (!a)
-		BUG("out of memory");
-	return a;
-}
-
-static cJSON *
-dup(const cJSON *item)
-{
-	cJSON *d = cJSON_Duplicate(item, 1);
-
-	if (!d)
-		BUG("out of memory");
-	return d;
-}
-
-/* Sets key of obj to item (consumed), replacing any value under that key. */
-static void
-put(cJSON *obj, const char *key, cJSON *item)
-{
-	/* cJSON_Create*(NULL) gives NULL: a value the service left out is null. */
-	if (!item)
-		item = cJSON_CreateNull();
-	if (!item)
-		BUG("out of memory");
-	if (cJSON_GetObjectItem(obj, key)) {
-		if (!cJSON_ReplaceItemInObject(obj, key, item))
-			BUG("out of memory");
-		return;
-	}
-	if (!cJSON_AddItemToObject(obj, key, item))
-		BUG("out of memory");
-}
-
-static void
-put_str(cJSON *obj, const char *key, const char *s)
-{
-	/* NULL (a field the service left out or sent with another type): null. */
-	put(obj, key, s ? cJSON_CreateString(s) : cJSON_CreateNull());
-}
-
-static const char *
-str_of(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItem(obj, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static bool
-string_in(const cJSON *arr, const char *s)
-{
-	const cJSON *x;
-
-	cJSON_ArrayForEach(x, arr)
-		if (cJSON_IsString(x) && strcasecmp(x->valuestring, s) == 0)
-			return true;
-	return false;
-}
-
-/* The first object of arr whose key is (case-insensitively) value. */
-static const cJSON *
-find_by(const cJSON *arr, const char *key, const char *value)
-{
-	const cJSON *x;
-	const char *v;
-
-	if (!value)
-		return NULL;
-	cJSON_ArrayForEach(x, arr) {
-		v = str_of(x, key);
-		if (v && strcasecmp(v, value) == 0)
-			return x;
-	}
-	return NULL;
-}
-
 static void overlay_into(cJSON *dst, const cJSON *patch);
 
 /*
@@ -246,7 +157,7 @@ static void overlay_into(cJSON *dst, const cJSON *patch);
 static cJSON *
 overlay(const cJSON *base, const cJSON *patch)
 {
-	cJSON *out = base ? dup(base) : new_object();
+	cJSON *out = base ? cj_dup(base) : cj_object();
 
 	overlay_into(out, patch);
 	return out;
@@ -262,48 +173,12 @@ overlay_into(cJSON *dst, const cJSON *patch)
 		d = cJSON_GetObjectItem(dst, p->string);
 		if (cJSON_IsObject(d) && cJSON_IsObject(p))
 			overlay_into(d, p);
-		else if (d)
-			cJSON_ReplaceItemInObjectCaseSensitive(dst, d->string, dup(p));
 		else
-			put(dst, p->string, dup(p));
+			cj_set(dst, p->string, cj_dup(p));
 	}
-}
-
-/* "a', 'b" from an array of strings (for a quoted list). Caller frees. */
-static char *
-join_quoted(const cJSON *arr)
-{
-	struct buf b = BUF_INIT(SIZE_MAX / 2);
-	const cJSON *x;
-	bool first = true;
-
-	if (buf_adds(&b, ""))
-		BUG("out of memory");
-	cJSON_ArrayForEach(x, arr) {
-		if (!cJSON_IsString(x))
-			continue;
-		if (buf_addf(&b, "%s%s", first ? "" : "', '", x->valuestring))
-			BUG("out of memory");
-		first = false;
-	}
-	return buf_detach(&b, NULL);
 }
 
 /* ---- parsing what people type ---- */
-
-static bool
-looks_like_guid(const char *s)
-{
-	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
-	size_t i;
-
-	if (strlen(s) != sizeof(shape) - 1)
-		return false;
-	for (i = 0; shape[i]; i++)
-		if (shape[i] == '-' ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
-			return false;
-	return true;
-}
 
 /* Reads exactly n digits at s into *v. */
 static bool
@@ -490,7 +365,7 @@ check_flow_target(struct core_ctx *ctx, const char *where, const char *action,
 	if (!needs && target)
 		return core_error(ctx, CORE_EARGS, "%s: action %s takes no target", where,
 		    action);
-	if (strcmp(action, "voicemail") == 0 && !looks_like_guid(target))
+	if (strcmp(action, "voicemail") == 0 && !text_is_guid(target))
 		return core_error(ctx, CORE_EARGS, "%s: voicemail target '%s' is not a group "
 		    "object id; give the id of a Microsoft 365 group", where, target);
 	return CORE_OK;
@@ -507,30 +382,30 @@ validate_hours(struct core_ctx *ctx, const cJSON *hours)
 		if (cJSON_GetArraySize(cJSON_GetObjectItem(a, "days")) == 0)
 			return core_error(ctx, CORE_EARGS, "business_hours: days must name at "
 			    "least one day");
-		if (!parse_time(t, str_of(a, "start"), &as))
+		if (!parse_time(t, cj_str(a, "start"), &as))
 			return core_error(ctx, CORE_EARGS, "business_hours: start '%s' is not a "
-			    "time; give HH:MM such as 09:00", str_of(a, "start"));
-		if (!parse_time(t, str_of(a, "end"), &ae))
+			    "time; give HH:MM such as 09:00", cj_str(a, "start"));
+		if (!parse_time(t, cj_str(a, "end"), &ae))
 			return core_error(ctx, CORE_EARGS, "business_hours: end '%s' is not a "
-			    "time; give HH:MM such as 17:00", str_of(a, "end"));
+			    "time; give HH:MM such as 17:00", cj_str(a, "end"));
 		if (ae <= as)
 			return core_error(ctx, CORE_EARGS, "business_hours: end '%s' is not "
-			    "after start '%s'", str_of(a, "end"), str_of(a, "start"));
+			    "after start '%s'", cj_str(a, "end"), cj_str(a, "start"));
 	}
 	/* Ranges of one day must not overlap. */
 	cJSON_ArrayForEach(a, hours) {
-		parse_time(t, str_of(a, "start"), &as);
-		parse_time(t, str_of(a, "end"), &ae);
+		parse_time(t, cj_str(a, "start"), &as);
+		parse_time(t, cj_str(a, "end"), &ae);
 		for (b = a->next; b; b = b->next) {
-			parse_time(t, str_of(b, "start"), &bs);
-			parse_time(t, str_of(b, "end"), &be);
+			parse_time(t, cj_str(b, "start"), &bs);
+			parse_time(t, cj_str(b, "end"), &be);
 			if (as >= be || bs >= ae)
 				continue;
 			cJSON_ArrayForEach(d, cJSON_GetObjectItem(a, "days"))
-				if (string_in(cJSON_GetObjectItem(b, "days"), d->valuestring))
+				if (cj_has_str(cJSON_GetObjectItem(b, "days"), d->valuestring))
 					return core_error(ctx, CORE_EARGS, "business_hours: "
-					    "%s-%s and %s-%s overlap on %s", str_of(a, "start"),
-					    str_of(a, "end"), str_of(b, "start"), str_of(b, "end"),
+					    "%s-%s and %s-%s overlap on %s", cj_str(a, "start"),
+					    cj_str(a, "end"), cj_str(b, "start"), cj_str(b, "end"),
 					    d->valuestring);
 		}
 	}
@@ -546,25 +421,25 @@ validate_holidays(struct core_ctx *ctx, const cJSON *holidays)
 	int rc;
 
 	cJSON_ArrayForEach(h, holidays) {
-		name = str_of(h, "name");
+		name = cj_str(h, "name");
 		if (!*name)
 			return core_error(ctx, CORE_EARGS, "holidays: name must not be empty");
 		for (o = h->next; o; o = o->next)
-			if (strcasecmp(str_of(o, "name"), name) == 0)
+			if (strcasecmp(cj_str(o, "name"), name) == 0)
 				return core_error(ctx, CORE_EARGS, "holidays: '%s' is given twice; "
 				    "give each holiday once, with all its dates", name);
-		if (!parse_datetime(start, str_of(h, "start")))
+		if (!parse_datetime(start, cj_str(h, "start")))
 			return core_error(ctx, CORE_EARGS, "holiday '%s': start '%s' is not a "
-			    "date; give YYYY-MM-DD or YYYY-MM-DDTHH:MM", name, str_of(h, "start"));
-		if (!parse_datetime(end, str_of(h, "end")))
+			    "date; give YYYY-MM-DD or YYYY-MM-DDTHH:MM", name, cj_str(h, "start"));
+		if (!parse_datetime(end, cj_str(h, "end")))
 			return core_error(ctx, CORE_EARGS, "holiday '%s': end '%s' is not a "
-			    "date; give YYYY-MM-DD or YYYY-MM-DDTHH:MM", name, str_of(h, "end"));
+			    "date; give YYYY-MM-DD or YYYY-MM-DDTHH:MM", name, cj_str(h, "end"));
 		if (strcmp(end, start) <= 0)
 			return core_error(ctx, CORE_EARGS, "holiday '%s': end '%s' is not after "
 			    "start '%s'; the end is exclusive: a one-day holiday on 2025-12-25 "
-			    "ends 2025-12-26", name, str_of(h, "end"), str_of(h, "start"));
+			    "ends 2025-12-26", name, cj_str(h, "end"), cj_str(h, "start"));
 		where = xasprintf("holiday '%s'", name);
-		rc = check_flow_target(ctx, where, str_of(h, "action"), str_of(h, "target"));
+		rc = check_flow_target(ctx, where, cj_str(h, "action"), cj_str(h, "target"));
 		free(where);
 		if (rc)
 			return rc;
@@ -581,16 +456,16 @@ validate_menu(struct core_ctx *ctx, const cJSON *menu)
 	int rc;
 
 	cJSON_ArrayForEach(m, menu) {
-		key = str_of(m, "key");
+		key = cj_str(m, "key");
 		if (!dtmf_of(key))
 			return core_error(ctx, CORE_EARGS, "menu key '%s' is not a phone key; "
 			    "use 0-9, * or #", key);
 		for (o = m->next; o; o = o->next)
-			if (strcmp(str_of(o, "key"), key) == 0)
+			if (strcmp(cj_str(o, "key"), key) == 0)
 				return core_error(ctx, CORE_EARGS, "menu key '%s' is given twice; "
 				    "each key has one action", key);
 		where = xasprintf("menu key '%s'", key);
-		rc = check_flow_target(ctx, where, str_of(m, "action"), str_of(m, "target"));
+		rc = check_flow_target(ctx, where, cj_str(m, "action"), cj_str(m, "target"));
 		free(where);
 		if (rc)
 			return rc;
@@ -625,7 +500,7 @@ validate(struct req *r, struct core_ctx *ctx, const cJSON *params)
 		    "both be true: an auto attendant has one directory search method; "
 		    "choose one");
 	cJSON_ArrayForEach(x, arg_get(params, "dial_scope_groups"))
-		if (!looks_like_guid(x->valuestring))
+		if (!text_is_guid(x->valuestring))
 			return core_error(ctx, CORE_EARGS, "dial_scope_groups: '%s' is not a "
 			    "group object id; give the ids of the groups whose members callers "
 			    "may reach", x->valuestring);
@@ -644,8 +519,8 @@ validate(struct req *r, struct core_ctx *ctx, const cJSON *params)
 		    cJSON_GetArraySize(arg_get(params, "business_hours")) == 0)
 			return core_error(ctx, CORE_EARGS, "after_hours cannot be set when "
 			    "business_hours is [] (open around the clock)");
-		rc = check_flow_target(ctx, "after_hours", str_of(ah, "action"),
-		    str_of(ah, "target"));
+		rc = check_flow_target(ctx, "after_hours", cj_str(ah, "action"),
+		    cj_str(ah, "target"));
 		if (rc)
 			return rc;
 	}
@@ -680,25 +555,25 @@ find_aa(struct req *r, struct core_ctx *ctx)
 	rc = ta_auto_attendants(&r->all, ctx);
 	if (rc)
 		return rc;
-	ids = new_array();
+	ids = cj_array();
 	cJSON_ArrayForEach(a, r->all) {
-		if (!str_of(a, "name") || strcasecmp(str_of(a, "name"), r->name) != 0)
+		if (!cj_str(a, "name") || strcasecmp(cj_str(a, "name"), r->name) != 0)
 			continue;
 		if (!r->have)
 			r->have = a;
-		cJSON_AddItemToArray(ids, cJSON_CreateString(str_of(a, "id") ? str_of(a, "id") : "?"));
+		cJSON_AddItemToArray(ids, cJSON_CreateString(cj_str(a, "id") ? cj_str(a, "id") : "?"));
 	}
 	if (cJSON_GetArraySize(ids) > 1) {
-		list = join_quoted(ids);
+		list = cj_join(ids, NULL, ", ", true);
 		rc = core_error(ctx, CORE_EREFUSED, "auto attendant name '%s' is not unique: "
-		    "auto attendants '%s' all have it; rename or delete all but one in the "
+		    "auto attendants %s all have it; rename or delete all but one in the "
 		    "Teams admin center, then run again", r->name, list);
 		free(list);
 		r->have = NULL;
 	}
 	cJSON_Delete(ids);
 	if (r->have)
-		r->have_id = str_of(r->have, "id");
+		r->have_id = cj_str(r->have, "id");
 	if (r->have && !r->have_id)
 		return core_error(ctx, CORE_ESERVICE, "teams returned auto attendant '%s' "
 		    "without an id", r->name);
@@ -725,7 +600,7 @@ resolve_account(const cJSON **entry, struct req *r, struct core_ctx *ctx,
 
 	*entry = NULL;
 	if (!r->accounts)
-		r->accounts = new_object();
+		r->accounts = cj_object();
 	e = cJSON_GetObjectItem(r->accounts, ident);
 	if (!e || !cJSON_IsString(cJSON_GetObjectItem(e, "kind"))) {
 		rc = tenant_user_get(&user, ctx, ident);
@@ -743,14 +618,14 @@ resolve_account(const cJSON **entry, struct req *r, struct core_ctx *ctx,
 			    "hours); run the task again later", where, ident);
 			goto out;
 		}
-		e = new_object();
-		put_str(e, "id", str_of(user, "id"));
-		put_str(e, "kind", kind == TENANT_ACCOUNT_USER ? "user" : "resource");
-		if (kind == TENANT_ACCOUNT_RESOURCE && str_of(teams, "applicationId"))
-			put_str(e, "applicationId", str_of(teams, "applicationId"));
-		put(r->accounts, ident, e);
+		e = cj_object();
+		cj_set_str(e, "id", cj_str(user, "id"));
+		cj_set_str(e, "kind", kind == TENANT_ACCOUNT_USER ? "user" : "resource");
+		if (kind == TENANT_ACCOUNT_RESOURCE && cj_str(teams, "applicationId"))
+			cj_set_str(e, "applicationId", cj_str(teams, "applicationId"));
+		cj_set(r->accounts, ident, e);
 	}
-	kind_s = str_of(e, "kind");
+	kind_s = cj_str(e, "kind");
 	if (want == WANT_USER && strcmp(kind_s, "user") != 0) {
 		rc = core_error(ctx, CORE_EREFUSED, "%s: '%s' is a resource account, not a "
 		    "user; %s", where, ident, fix);
@@ -779,7 +654,7 @@ resolve_group(const char **id, struct req *r, struct core_ctx *ctx, const char *
 
 	*id = NULL;
 	if (!r->accounts)
-		r->accounts = new_object();
+		r->accounts = cj_object();
 	e = cJSON_GetObjectItem(r->accounts, gid);
 	if (!e) {
 		rc = tenant_group_get(&group, ctx, gid);
@@ -788,12 +663,12 @@ resolve_group(const char **id, struct req *r, struct core_ctx *ctx, const char *
 			    "give the object id of an existing group", where, gid);
 		if (rc)
 			return rc;
-		e = new_object();
-		put_str(e, "id", str_of(group, "id") ? str_of(group, "id") : gid);
-		put(r->accounts, gid, e);
+		e = cj_object();
+		cj_set_str(e, "id", cj_str(group, "id") ? cj_str(group, "id") : gid);
+		cj_set(r->accounts, gid, e);
 		cJSON_Delete(group);
 	}
-	*id = str_of(e, "id");
+	*id = cj_str(e, "id");
 	return CORE_OK;
 }
 
@@ -802,12 +677,12 @@ resolve_group(const char **id, struct req *r, struct core_ctx *ctx, const char *
 static cJSON *
 tts_prompts(const char *text)
 {
-	cJSON *arr = new_array(), *p;
+	cJSON *arr = cj_array(), *p;
 
 	if (text && *text) {
-		p = new_object();
-		put_str(p, "activeType", "TextToSpeech");
-		put_str(p, "textToSpeechPrompt", text);
+		p = cj_object();
+		cj_set_str(p, "activeType", "TextToSpeech");
+		cj_set_str(p, "textToSpeechPrompt", text);
 		cJSON_AddItemToArray(arr, p);
 	}
 	return arr;
@@ -850,14 +725,14 @@ menu_option(cJSON **out, struct req *r, struct core_ctx *ctx, const char *action
 		if (rc)
 			return rc;
 		type = "User";
-		id = str_of(acct, "id");
+		id = cj_str(acct, "id");
 	} else if (strcmp(action, "resource_account") == 0) {
 		rc = resolve_account(&acct, r, ctx, target, where, WANT_RESOURCE,
 		    "use action user to transfer to it");
 		if (rc)
 			return rc;
 		type = "ApplicationEndpoint";
-		id = str_of(acct, "id");
+		id = cj_str(acct, "id");
 	} else if (strcmp(action, "voicemail") == 0) {
 		rc = resolve_group(&gid, r, ctx, target, where);
 		if (rc)
@@ -867,15 +742,15 @@ menu_option(cJSON **out, struct req *r, struct core_ctx *ctx, const char *action
 	} else if (strcmp(action, "operator") == 0 && !r->operator_where) {
 		r->operator_where = xstrdup(where);
 	}
-	o = new_object();
-	put_str(o, "action", type ? "TransferCallToTarget" :
+	o = cj_object();
+	cj_set_str(o, "action", type ? "TransferCallToTarget" :
 	    strcmp(action, "operator") == 0 ? "TransferCallToOperator" : "DisconnectCall");
-	put_str(o, "dtmfResponse", dtmf);
+	cj_set_str(o, "dtmfResponse", dtmf);
 	if (type) {
-		t = new_object();
-		put_str(t, "id", id);
-		put_str(t, "type", type);
-		put(o, "callTarget", t);
+		t = cj_object();
+		cj_set_str(t, "id", id);
+		cj_set_str(t, "type", type);
+		cj_set(o, "callTarget", t);
 	}
 	*out = o;
 	return CORE_OK;
@@ -885,7 +760,7 @@ menu_option(cJSON **out, struct req *r, struct core_ctx *ctx, const char *action
 static int
 want_menu(cJSON **out, struct req *r, struct core_ctx *ctx, const cJSON *have_options)
 {
-	cJSON *opts = new_array(), *o = NULL;
+	cJSON *opts = cj_array(), *o = NULL;
 	const cJSON *m;
 	const char *dtmf;
 	char *where;
@@ -893,16 +768,16 @@ want_menu(cJSON **out, struct req *r, struct core_ctx *ctx, const cJSON *have_op
 
 	*out = NULL;
 	cJSON_ArrayForEach(m, arg_get(r->params, "menu")) {
-		dtmf = dtmf_of(str_of(m, "key"));
-		where = xasprintf("menu key '%s'", str_of(m, "key"));
-		rc = menu_option(&o, r, ctx, str_of(m, "action"), str_of(m, "target"), dtmf,
+		dtmf = dtmf_of(cj_str(m, "key"));
+		where = xasprintf("menu key '%s'", cj_str(m, "key"));
+		rc = menu_option(&o, r, ctx, cj_str(m, "action"), cj_str(m, "target"), dtmf,
 		    where);
 		free(where);
 		if (rc) {
 			cJSON_Delete(opts);
 			return rc;
 		}
-		cJSON_AddItemToArray(opts, overlay(find_by(have_options, "dtmfResponse", dtmf), o));
+		cJSON_AddItemToArray(opts, overlay(cj_find(have_options, "dtmfResponse", dtmf), o));
 		cJSON_Delete(o);
 	}
 	*out = opts;
@@ -915,7 +790,7 @@ search_method(const struct req *r, const cJSON *have_menu)
 {
 	const cJSON *byname = arg_get(r->params, "dial_by_name");
 	const cJSON *byext = arg_get(r->params, "dial_by_extension");
-	const char *cur = str_of(have_menu, "directorySearchMethod");
+	const char *cur = cj_str(have_menu, "directorySearchMethod");
 
 	if (cJSON_IsTrue(byext))
 		return "ByExtension";
@@ -939,19 +814,19 @@ want_default_flow(cJSON **out, struct req *r, struct core_ctx *ctx)
 	const char *greeting = arg_str(r->params, "greeting");
 	const char *prompt = arg_str(r->params, "menu_prompt");
 	const char *method = search_method(r, have_menu);
-	cJSON *flow = new_object(), *menu = new_object(), *opts = NULL;
+	cJSON *flow = cj_object(), *menu = cj_object(), *opts = NULL;
 	int rc;
 
 	*out = NULL;
 	if (greeting)
-		put(flow, "greetings", prompts_over(cJSON_GetObjectItem(have_flow, "greetings"),
+		cj_set(flow, "greetings", prompts_over(cJSON_GetObjectItem(have_flow, "greetings"),
 		    greeting));
 	if (prompt)
-		put(menu, "prompts", prompts_over(cJSON_GetObjectItem(have_menu, "prompts"),
+		cj_set(menu, "prompts", prompts_over(cJSON_GetObjectItem(have_menu, "prompts"),
 		    prompt));
 	if (method) {
-		put_str(menu, "directorySearchMethod", method);
-		put(menu, "dialByNameEnabled", cJSON_CreateBool(strcmp(method, "ByName") == 0));
+		cj_set_str(menu, "directorySearchMethod", method);
+		cj_set(menu, "dialByNameEnabled", cJSON_CreateBool(strcmp(method, "ByName") == 0));
 	}
 	if (arg_isset(r->params, "menu")) {
 		rc = want_menu(&opts, r, ctx, cJSON_GetObjectItem(have_menu, "menuOptions"));
@@ -960,10 +835,10 @@ want_default_flow(cJSON **out, struct req *r, struct core_ctx *ctx)
 			cJSON_Delete(flow);
 			return rc;
 		}
-		put(menu, "menuOptions", opts);
+		cj_set(menu, "menuOptions", opts);
 	}
 	if (cJSON_GetArraySize(menu))
-		put(flow, "menu", menu);
+		cj_set(flow, "menu", menu);
 	else
 		cJSON_Delete(menu);
 	if (!cJSON_GetArraySize(flow)) {
@@ -984,8 +859,8 @@ static int
 automatic_flow(cJSON **out, struct req *r, struct core_ctx *ctx, const cJSON *have_flow,
     const char *id, const char *name, const cJSON *spec, const char *where)
 {
-	const char *greeting = str_of(spec, "greeting");
-	const char *action = str_of(spec, "action");
+	const char *greeting = cj_str(spec, "greeting");
+	const char *action = cj_str(spec, "action");
 	const cJSON *have_menu = cJSON_GetObjectItem(have_flow, "menu");
 	cJSON *base, *mine, *menu, *opts, *o = NULL;
 	int rc;
@@ -994,32 +869,32 @@ automatic_flow(cJSON **out, struct req *r, struct core_ctx *ctx, const cJSON *ha
 	/* No action: a new call flow hangs up, an existing one keeps what it does. */
 	if (action || !have_flow) {
 		rc = menu_option(&o, r, ctx, action ? action : "disconnect",
-		    str_of(spec, "target"), "Automatic", where);
+		    cj_str(spec, "target"), "Automatic", where);
 		if (rc)
 			return rc;
 	}
-	base = new_object();
-	put_str(base, "id", id);
-	put_str(base, "name", name);
-	put(base, "greetings", new_array());
-	menu = new_object();
-	put_str(menu, "name", name);
-	put(menu, "prompts", new_array());
-	put(menu, "dialByNameEnabled", cJSON_CreateFalse());
-	put_str(menu, "directorySearchMethod", "None");
-	put(base, "menu", menu);
-	mine = new_object();
-	put_str(mine, "id", id);
+	base = cj_object();
+	cj_set_str(base, "id", id);
+	cj_set_str(base, "name", name);
+	cj_set(base, "greetings", cj_array());
+	menu = cj_object();
+	cj_set_str(menu, "name", name);
+	cj_set(menu, "prompts", cj_array());
+	cj_set(menu, "dialByNameEnabled", cJSON_CreateFalse());
+	cj_set_str(menu, "directorySearchMethod", "None");
+	cj_set(base, "menu", menu);
+	mine = cj_object();
+	cj_set_str(mine, "id", id);
 	if (greeting)
-		put(mine, "greetings", prompts_over(cJSON_GetObjectItem(have_flow, "greetings"),
+		cj_set(mine, "greetings", prompts_over(cJSON_GetObjectItem(have_flow, "greetings"),
 		    greeting));
 	if (o) {
-		opts = new_array();
+		opts = cj_array();
 		cJSON_AddItemToArray(opts, overlay(cJSON_GetArrayItem(
 		    cJSON_GetObjectItem(have_menu, "menuOptions"), 0), o));
-		menu = new_object();
-		put(menu, "menuOptions", opts);
-		put(mine, "menu", menu);
+		menu = cj_object();
+		cj_set(menu, "menuOptions", opts);
+		cj_set(mine, "menu", menu);
 	}
 	*out = overlay(have_flow ? have_flow : base, mine);
 	cJSON_Delete(mine);
@@ -1035,37 +910,37 @@ weekly_schedule(const cJSON *have_sched, const char *id, const cJSON *hours)
 		"mondayHours", "tuesdayHours", "wednesdayHours", "thursdayHours",
 		"fridayHours", "saturdayHours", "sundayHours",
 	};
-	cJSON *mine = new_object(), *weekly = new_object(), *day, *range, *out;
+	cJSON *mine = cj_object(), *weekly = cj_object(), *day, *range, *out;
 	const cJSON *h, *x;
 	char start[9], end[9];
 	int secs, i, pos;
 
 	for (i = 0; i < 7; i++) {
-		day = new_array();
+		day = cj_array();
 		cJSON_ArrayForEach(h, hours) {
-			if (!string_in(cJSON_GetObjectItem(h, "days"), day_names[i]))
+			if (!cj_has_str(cJSON_GetObjectItem(h, "days"), day_names[i]))
 				continue;
-			parse_time(start, str_of(h, "start"), &secs);
-			parse_time(end, str_of(h, "end"), &secs);
-			range = new_object();
-			put_str(range, "start", start);
-			put_str(range, "end", end);
+			parse_time(start, cj_str(h, "start"), &secs);
+			parse_time(end, cj_str(h, "end"), &secs);
+			range = cj_object();
+			cj_set_str(range, "start", start);
+			cj_set_str(range, "end", end);
 			/* Sorted by start ("HH:MM:SS" sorts as text). */
 			pos = 0;
-			for (x = day->child; x && strcmp(str_of(x, "start"), start) < 0; x = x->next)
+			for (x = day->child; x && strcmp(cj_str(x, "start"), start) < 0; x = x->next)
 				pos++;
 			if (x)
 				cJSON_InsertItemInArray(day, pos, range);
 			else
 				cJSON_AddItemToArray(day, range);
 		}
-		put(weekly, keys[i], day);
+		cj_set(weekly, keys[i], day);
 	}
-	put(weekly, "isComplemented", cJSON_CreateTrue());
-	put_str(mine, "id", id);
-	put_str(mine, "name", "After hours");
-	put_str(mine, "type", "WeeklyRecurrence");
-	put(mine, "weeklyRecurrentSchedule", weekly);
+	cj_set(weekly, "isComplemented", cJSON_CreateTrue());
+	cj_set_str(mine, "id", id);
+	cj_set_str(mine, "name", "After hours");
+	cj_set_str(mine, "type", "WeeklyRecurrence");
+	cj_set(mine, "weeklyRecurrentSchedule", weekly);
 	out = overlay(have_sched, mine);
 	cJSON_Delete(mine);
 	return out;
@@ -1074,20 +949,20 @@ weekly_schedule(const cJSON *have_sched, const char *id, const cJSON *hours)
 static cJSON *
 fixed_schedule(const cJSON *have_sched, const char *id, const cJSON *holiday)
 {
-	cJSON *mine = new_object(), *fixed = new_object(), *ranges = new_array();
-	cJSON *range = new_object(), *out;
+	cJSON *mine = cj_object(), *fixed = cj_object(), *ranges = cj_array();
+	cJSON *range = cj_object(), *out;
 	char start[20], end[20];
 
-	parse_datetime(start, str_of(holiday, "start"));
-	parse_datetime(end, str_of(holiday, "end"));
-	put_str(range, "start", start);
-	put_str(range, "end", end);
+	parse_datetime(start, cj_str(holiday, "start"));
+	parse_datetime(end, cj_str(holiday, "end"));
+	cj_set_str(range, "start", start);
+	cj_set_str(range, "end", end);
 	cJSON_AddItemToArray(ranges, range);
-	put(fixed, "dateTimeRanges", ranges);
-	put_str(mine, "id", id);
-	put_str(mine, "name", str_of(holiday, "name"));
-	put_str(mine, "type", "Fixed");
-	put(mine, "fixedSchedule", fixed);
+	cj_set(fixed, "dateTimeRanges", ranges);
+	cj_set_str(mine, "id", id);
+	cj_set_str(mine, "name", cj_str(holiday, "name"));
+	cj_set_str(mine, "type", "Fixed");
+	cj_set(mine, "fixedSchedule", fixed);
 	out = overlay(have_sched, mine);
 	cJSON_Delete(mine);
 	return out;
@@ -1097,12 +972,12 @@ static cJSON *
 association(const cJSON *have_assoc, const char *type, const char *sched_id,
     const char *flow_id)
 {
-	cJSON *mine = new_object(), *out;
+	cJSON *mine = cj_object(), *out;
 
-	put_str(mine, "type", type);
-	put_str(mine, "scheduleId", sched_id);
-	put_str(mine, "callFlowId", flow_id);
-	put(mine, "enabled", cJSON_CreateTrue());
+	cj_set_str(mine, "type", type);
+	cj_set_str(mine, "scheduleId", sched_id);
+	cj_set_str(mine, "callFlowId", flow_id);
+	cj_set(mine, "enabled", cJSON_CreateTrue());
 	out = overlay(have_assoc, mine);
 	cJSON_Delete(mine);
 	return out;
@@ -1119,13 +994,13 @@ struct handling {
 static void
 handling_drop(struct handling *h, const cJSON *assoc)
 {
-	const char *sid = str_of(assoc, "scheduleId"), *fid = str_of(assoc, "callFlowId");
+	const char *sid = cj_str(assoc, "scheduleId"), *fid = cj_str(assoc, "callFlowId");
 	const cJSON *x;
 
-	x = find_by(h->schedules, "id", sid);
+	x = cj_find(h->schedules, "id", sid);
 	if (x)
 		cJSON_Delete(cJSON_DetachItemViaPointer(h->schedules, (cJSON *)x));
-	x = find_by(h->flows, "id", fid);
+	x = cj_find(h->flows, "id", fid);
 	if (x)
 		cJSON_Delete(cJSON_DetachItemViaPointer(h->flows, (cJSON *)x));
 	cJSON_Delete(cJSON_DetachItemViaPointer(h->assocs, (cJSON *)assoc));
@@ -1151,16 +1026,16 @@ handling_set(struct handling *h, const cJSON *old_assoc, cJSON *flow, cJSON *sch
     cJSON *assoc)
 {
 	replace_or_add(h->flows, old_assoc ?
-	    find_by(h->flows, "id", str_of(old_assoc, "callFlowId")) : NULL, flow);
+	    cj_find(h->flows, "id", cj_str(old_assoc, "callFlowId")) : NULL, flow);
 	replace_or_add(h->schedules, old_assoc ?
-	    find_by(h->schedules, "id", str_of(old_assoc, "scheduleId")) : NULL, sched);
+	    cj_find(h->schedules, "id", cj_str(old_assoc, "scheduleId")) : NULL, sched);
 	replace_or_add(h->assocs, old_assoc, assoc);
 }
 
 static bool
 is_type(const cJSON *assoc, const char *type)
 {
-	const char *t = str_of(assoc, "type");
+	const char *t = cj_str(assoc, "type");
 
 	return t && strcasecmp(t, type) == 0;
 }
@@ -1182,8 +1057,8 @@ want_after_hours(struct handling *h, struct req *r, struct core_ctx *ctx)
 			break;
 		}
 	if (have_assoc) {
-		have_flow = find_by(h->flows, "id", str_of(have_assoc, "callFlowId"));
-		have_sched = find_by(h->schedules, "id", str_of(have_assoc, "scheduleId"));
+		have_flow = cj_find(h->flows, "id", cj_str(have_assoc, "callFlowId"));
+		have_sched = cj_find(h->schedules, "id", cj_str(have_assoc, "scheduleId"));
 	}
 	if (cJSON_IsArray(hours) && cJSON_GetArraySize(hours) == 0) {
 		/* Open around the clock: no after-hours call flow. */
@@ -1200,11 +1075,11 @@ want_after_hours(struct handling *h, struct req *r, struct core_ctx *ctx)
 		    "auto attendant '%s' has no business hours yet; give them with "
 		    "business_hours", r->name);
 	if (have_flow)
-		snprintf(fid, sizeof(fid), "%s", str_of(have_flow, "id"));
+		snprintf(fid, sizeof(fid), "%s", cj_str(have_flow, "id"));
 	else
 		derive_id(fid, r->name, "after hours call flow", NULL);
 	if (have_sched)
-		snprintf(sid, sizeof(sid), "%s", str_of(have_sched, "id"));
+		snprintf(sid, sizeof(sid), "%s", cj_str(have_sched, "id"));
 	else
 		derive_id(sid, r->name, "after hours schedule", NULL);
 	if (cJSON_IsObject(spec)) {
@@ -1213,9 +1088,9 @@ want_after_hours(struct handling *h, struct req *r, struct core_ctx *ctx)
 		if (rc)
 			return rc;
 	} else {
-		flow = dup(have_flow);
+		flow = cj_dup(have_flow);
 	}
-	sched = cJSON_IsArray(hours) ? weekly_schedule(have_sched, sid, hours) : dup(have_sched);
+	sched = cJSON_IsArray(hours) ? weekly_schedule(have_sched, sid, hours) : cj_dup(have_sched);
 	handling_set(h, have_assoc, flow, sched,
 	    association(have_assoc, "AfterHours", sid, fid));
 	return CORE_OK;
@@ -1228,9 +1103,9 @@ holiday_of(const struct handling *h, const char *name)
 	const cJSON *a, *s;
 
 	cJSON_ArrayForEach(a, h->assocs) {
-		s = find_by(h->schedules, "id", str_of(a, "scheduleId"));
-		if (is_type(a, "Holiday") && str_of(s, "name") &&
-		    strcasecmp(str_of(s, "name"), name) == 0)
+		s = cj_find(h->schedules, "id", cj_str(a, "scheduleId"));
+		if (is_type(a, "Holiday") && cj_str(s, "name") &&
+		    strcasecmp(cj_str(s, "name"), name) == 0)
 			return a;
 	}
 	return NULL;
@@ -1254,23 +1129,23 @@ want_holidays(struct handling *h, struct req *r, struct core_ctx *ctx)
 			continue;
 		wanted = false;
 		cJSON_ArrayForEach(x, hols)
-			wanted = wanted || holiday_of(h, str_of(x, "name")) == a;
+			wanted = wanted || holiday_of(h, cj_str(x, "name")) == a;
 		if (!wanted)
 			handling_drop(h, a);
 	}
 	cJSON_ArrayForEach(hol, hols) {
-		name = str_of(hol, "name");
+		name = cj_str(hol, "name");
 		have_assoc = holiday_of(h, name);
-		have_sched = have_assoc ? find_by(h->schedules, "id",
-		    str_of(have_assoc, "scheduleId")) : NULL;
-		have_flow = have_assoc ? find_by(h->flows, "id",
-		    str_of(have_assoc, "callFlowId")) : NULL;
+		have_sched = have_assoc ? cj_find(h->schedules, "id",
+		    cj_str(have_assoc, "scheduleId")) : NULL;
+		have_flow = have_assoc ? cj_find(h->flows, "id",
+		    cj_str(have_assoc, "callFlowId")) : NULL;
 		if (have_sched)
-			snprintf(sid, sizeof(sid), "%s", str_of(have_sched, "id"));
+			snprintf(sid, sizeof(sid), "%s", cj_str(have_sched, "id"));
 		else
 			derive_id(sid, r->name, "holiday schedule", name);
 		if (have_flow)
-			snprintf(fid, sizeof(fid), "%s", str_of(have_flow, "id"));
+			snprintf(fid, sizeof(fid), "%s", cj_str(have_flow, "id"));
 		else
 			derive_id(fid, r->name, "holiday call flow", name);
 		where = xasprintf("holiday '%s'", name);
@@ -1289,7 +1164,7 @@ static cJSON *
 prioritised(cJSON *assocs)
 {
 	static const char *const order[] = { "Holiday", "AfterHours", NULL };
-	cJSON *out = new_array(), *x, *next;
+	cJSON *out = cj_array(), *x, *next;
 	size_t i;
 	int prio = 1;
 
@@ -1299,7 +1174,7 @@ prioritised(cJSON *assocs)
 			if (order[i] && !is_type(x, order[i]))
 				continue;
 			cJSON_DetachItemViaPointer(assocs, x);
-			put(x, "priority", cJSON_CreateNumber(prio++));
+			cj_set(x, "priority", cJSON_CreateNumber(prio++));
 			cJSON_AddItemToArray(out, x);
 		}
 	cJSON_Delete(assocs);
@@ -1320,10 +1195,10 @@ want_handling(cJSON *want, struct req *r, struct core_ctx *ctx)
 		return CORE_OK;
 	have_assocs = cJSON_GetObjectItem(r->have, "callHandlingAssociations");
 	h.flows = cJSON_IsArray(cJSON_GetObjectItem(r->have, "callFlows")) ?
-	    dup(cJSON_GetObjectItem(r->have, "callFlows")) : new_array();
+	    cj_dup(cJSON_GetObjectItem(r->have, "callFlows")) : cj_array();
 	h.schedules = cJSON_IsArray(cJSON_GetObjectItem(r->have, "schedules")) ?
-	    dup(cJSON_GetObjectItem(r->have, "schedules")) : new_array();
-	h.assocs = cJSON_IsArray(have_assocs) ? dup(have_assocs) : new_array();
+	    cj_dup(cJSON_GetObjectItem(r->have, "schedules")) : cj_array();
+	h.assocs = cJSON_IsArray(have_assocs) ? cj_dup(have_assocs) : cj_array();
 	if (after)
 		rc = want_after_hours(&h, r, ctx);
 	if (!rc && holidays)
@@ -1334,9 +1209,9 @@ want_handling(cJSON *want, struct req *r, struct core_ctx *ctx)
 		cJSON_Delete(h.assocs);
 		return rc;
 	}
-	put(want, "callFlows", h.flows);
-	put(want, "schedules", h.schedules);
-	put(want, "callHandlingAssociations", prioritised(h.assocs));
+	cj_set(want, "callFlows", h.flows);
+	cj_set(want, "schedules", h.schedules);
+	cj_set(want, "callHandlingAssociations", prioritised(h.assocs));
 	return CORE_OK;
 }
 
@@ -1354,11 +1229,11 @@ want_operator(cJSON *want, struct req *r, struct core_ctx *ctx)
 	rc = resolve_account(&acct, r, ctx, op, "operator", WANT_ANY, NULL);
 	if (rc)
 		return rc;
-	o = new_object();
-	put_str(o, "id", str_of(acct, "id"));
-	put_str(o, "type", strcmp(str_of(acct, "kind"), "user") == 0 ? "User" :
+	o = cj_object();
+	cj_set_str(o, "id", cj_str(acct, "id"));
+	cj_set_str(o, "type", strcmp(cj_str(acct, "kind"), "user") == 0 ? "User" :
 	    "ApplicationEndpoint");
-	put(want, "operator", overlay(cJSON_GetObjectItem(r->have, "operator"), o));
+	cj_set(want, "operator", overlay(cJSON_GetObjectItem(r->have, "operator"), o));
 	cJSON_Delete(o);
 	return CORE_OK;
 }
@@ -1373,31 +1248,31 @@ want_scope(cJSON *want, struct req *r, struct core_ctx *ctx)
 
 	if (!cJSON_IsArray(groups))
 		return CORE_OK;
-	ids = new_array();
+	ids = cj_array();
 	cJSON_ArrayForEach(g, groups) {
 		rc = resolve_group(&id, r, ctx, g->valuestring, "dial_scope_groups");
 		if (rc) {
 			cJSON_Delete(ids);
 			return rc;
 		}
-		if (!string_in(ids, id))
+		if (!cj_has_str(ids, id))
 			cJSON_AddItemToArray(ids, cJSON_CreateString(id));
 	}
-	incl = new_object();
+	incl = cj_object();
 	if (cJSON_GetArraySize(ids)) {
-		put_str(incl, "type", "Customized");
-		gs = new_object();
-		put(gs, "groupIds", ids);
-		put(incl, "groupDialScope", gs);
+		cj_set_str(incl, "type", "Customized");
+		gs = cj_object();
+		cj_set(gs, "groupIds", ids);
+		cj_set(incl, "groupDialScope", gs);
 	} else {
 		/* Everyone in the tenant; the group list goes. */
-		put_str(incl, "type", "Default");
-		put(incl, "groupDialScope", cJSON_CreateNull());
+		cj_set_str(incl, "type", "Default");
+		cj_set(incl, "groupDialScope", cJSON_CreateNull());
 		cJSON_Delete(ids);
 	}
-	scope = new_object();
-	put(scope, "inclusionScope", incl);
-	put(want, "directoryLookupScope", scope);
+	scope = cj_object();
+	cj_set(scope, "inclusionScope", incl);
+	cj_set(want, "directoryLookupScope", scope);
 	return CORE_OK;
 }
 
@@ -1414,25 +1289,25 @@ build_want(struct req *r, struct core_ctx *ctx)
 	};
 	const char *voice = arg_str(r->params, "voice");
 	const cJSON *have_op;
-	cJSON *w = new_object(), *flow = NULL;
+	cJSON *w = cj_object(), *flow = NULL;
 	size_t i;
 	int rc;
 
 	r->want = w;
-	put_str(w, "name", r->have ? str_of(r->have, "name") : r->name);
+	cj_set_str(w, "name", r->have ? cj_str(r->have, "name") : r->name);
 	for (i = 0; i < ARRAY_SIZE(plain); i++)
 		if (arg_str(r->params, plain[i].opt))
-			put_str(w, plain[i].field, arg_str(r->params, plain[i].opt));
+			cj_set_str(w, plain[i].field, arg_str(r->params, plain[i].opt));
 	if (voice)
-		put_str(w, "voiceId", strcmp(voice, "male") == 0 ? "Male" : "Female");
+		cj_set_str(w, "voiceId", strcmp(voice, "male") == 0 ? "Male" : "Female");
 	if (arg_isset(r->params, "voice_inputs"))
-		put(w, "voiceResponseEnabled",
+		cj_set(w, "voiceResponseEnabled",
 		    cJSON_CreateBool(arg_bool(r->params, "voice_inputs", false)));
 	rc = want_default_flow(&flow, r, ctx);
 	if (rc)
 		return rc;
 	if (flow)
-		put(w, "defaultCallFlow", flow);
+		cj_set(w, "defaultCallFlow", flow);
 	rc = want_operator(w, r, ctx);
 	if (rc)
 		return rc;
@@ -1444,7 +1319,7 @@ build_want(struct req *r, struct core_ctx *ctx)
 		return rc;
 	have_op = cJSON_GetObjectItem(r->have, "operator");
 	if (r->operator_where && !cJSON_IsObject(cJSON_GetObjectItem(w, "operator")) &&
-	    !(cJSON_IsObject(have_op) && str_of(have_op, "id")))
+	    !(cJSON_IsObject(have_op) && cj_str(have_op, "id")))
 		return core_error(ctx, CORE_EREFUSED, "%s transfers to the operator, but "
 		    "auto attendant '%s' has none; set operator", r->operator_where, r->name);
 	return CORE_OK;
@@ -1455,9 +1330,9 @@ build_want(struct req *r, struct core_ctx *ctx)
 static const char *
 aa_name_of(const struct req *r, const char *id)
 {
-	const cJSON *a = find_by(r->all, "id", id);
+	const cJSON *a = cj_find(r->all, "id", id);
 
-	return a && str_of(a, "name") ? str_of(a, "name") : "?";
+	return a && cj_str(a, "name") ? cj_str(a, "name") : "?";
 }
 
 /*
@@ -1475,15 +1350,15 @@ plan_resource_accounts(struct req *r, struct core_ctx *ctx)
 	const char *id, *app, *cid, *ctype;
 	int rc;
 
-	r->ra_ids = new_array();
-	r->assoc = new_object();
+	r->ra_ids = cj_array();
+	r->assoc = cj_object();
 	cJSON_ArrayForEach(x, list) {
 		rc = resolve_account(&acct, r, ctx, x->valuestring, "resource_accounts",
 		    WANT_RESOURCE, "list only resource accounts of type auto_attendant");
 		if (rc)
 			return rc;
-		id = str_of(acct, "id");
-		app = str_of(acct, "applicationId");
+		id = cj_str(acct, "id");
+		app = cj_str(acct, "applicationId");
 		if (app && strcasecmp(app, TA_APP_AUTO_ATTENDANT) != 0)
 			return core_error(ctx, CORE_EREFUSED, "resource_accounts: '%s' is a "
 			    "resource account for a call queue (application id %s); an auto "
@@ -1491,13 +1366,13 @@ plan_resource_accounts(struct req *r, struct core_ctx *ctx)
 			    "id %s): use another, or change its type with "
 			    "dialtone.teams_phone.teams_resource_account", x->valuestring, app,
 			    TA_APP_AUTO_ATTENDANT);
-		if (!string_in(r->ra_ids, id))
+		if (!cj_has_str(r->ra_ids, id))
 			cJSON_AddItemToArray(r->ra_ids, cJSON_CreateString(id));
 	}
 	/* Associations of every account named or linked now. */
-	ids = dup(r->ra_ids);
+	ids = cj_dup(r->ra_ids);
 	cJSON_ArrayForEach(x, have_apps)
-		if (cJSON_IsString(x) && !string_in(ids, x->valuestring))
+		if (cJSON_IsString(x) && !cj_has_str(ids, x->valuestring))
 			cJSON_AddItemToArray(ids, cJSON_CreateString(x->valuestring));
 	cJSON_ArrayForEach(x, ids) {
 		rc = ta_association_get(&a, ctx, x->valuestring);
@@ -1507,16 +1382,16 @@ plan_resource_accounts(struct req *r, struct core_ctx *ctx)
 			cJSON_Delete(ids);
 			return rc;
 		}
-		put(r->assoc, x->valuestring, a);
+		cj_set(r->assoc, x->valuestring, a);
 	}
 	cJSON_Delete(ids);
 	cJSON_ArrayForEach(x, list) {
 		acct = cJSON_GetObjectItem(r->accounts, x->valuestring);
-		cur = cJSON_GetObjectItem(r->assoc, str_of(acct, "id"));
-		cid = str_of(cur, "configurationId");
+		cur = cJSON_GetObjectItem(r->assoc, cj_str(acct, "id"));
+		cid = cj_str(cur, "configurationId");
 		if (!cid || (r->have_id && strcasecmp(cid, r->have_id) == 0))
 			continue;
-		ctype = str_of(cur, "configurationType");
+		ctype = cj_str(cur, "configurationType");
 		if (ctype && strcasecmp(ctype, "CallQueue") == 0)
 			return core_error(ctx, CORE_EREFUSED, "resource_accounts: '%s' already "
 			    "answers for call queue '%s'; a resource account serves one auto "
@@ -1527,7 +1402,7 @@ plan_resource_accounts(struct req *r, struct core_ctx *ctx)
 		    aa_name_of(r, cid), cid);
 	}
 	if (cJSON_IsArray(list))
-		put(r->want, "applicationInstances", dup(r->ra_ids));
+		cj_set(r->want, "applicationInstances", cj_dup(r->ra_ids));
 	return CORE_OK;
 }
 
@@ -1567,18 +1442,18 @@ plan_links(struct links *l, const struct req *r, const struct plan *p)
 	bool set = arg_isset(r->params, "call_priority");
 
 	l->priority = (int)arg_int(r->params, "call_priority", DEFAULT_PRIORITY);
-	l->final = cJSON_IsArray(after) ? dup(after) : new_array();
-	l->add = new_array();
-	l->remove = new_array();
-	l->reprioritise = new_array();
+	l->final = cJSON_IsArray(after) ? cj_dup(after) : cj_array();
+	l->add = cj_array();
+	l->remove = cj_array();
+	l->reprioritise = cj_array();
 	cJSON_ArrayForEach(x, l->final)
-		if (!string_in(have_apps, x->valuestring))
+		if (!cj_has_str(have_apps, x->valuestring))
 			cJSON_AddItemToArray(l->add, cJSON_CreateString(x->valuestring));
-		else if (set && string_in(r->ra_ids, x->valuestring) &&
+		else if (set && cj_has_str(r->ra_ids, x->valuestring) &&
 		    priority_of(cJSON_GetObjectItem(r->assoc, x->valuestring)) != l->priority)
 			cJSON_AddItemToArray(l->reprioritise, cJSON_CreateString(x->valuestring));
 	cJSON_ArrayForEach(x, have_apps)
-		if (cJSON_IsString(x) && !string_in(l->final, x->valuestring))
+		if (cJSON_IsString(x) && !cj_has_str(l->final, x->valuestring))
 			cJSON_AddItemToArray(l->remove, cJSON_CreateString(x->valuestring));
 }
 
@@ -1593,22 +1468,22 @@ links_changed(const struct links *l)
 static cJSON *
 links_view(const struct links *l, const struct req *r, const char *aa_id)
 {
-	cJSON *out = new_array(), *a;
+	cJSON *out = cj_array(), *a;
 	const cJSON *x, *cur;
 
 	cJSON_ArrayForEach(x, l->final) {
 		cur = cJSON_GetObjectItem(r->assoc, x->valuestring);
-		if (cur && !string_in(l->add, x->valuestring)) {
-			a = dup(cur);
-			if (string_in(l->reprioritise, x->valuestring))
-				put(a, "callPriority", cJSON_CreateNumber(l->priority));
+		if (cur && !cj_has_str(l->add, x->valuestring)) {
+			a = cj_dup(cur);
+			if (cj_has_str(l->reprioritise, x->valuestring))
+				cj_set(a, "callPriority", cJSON_CreateNumber(l->priority));
 		} else {
-			a = new_object();
-			put_str(a, "id", x->valuestring);
-			put_str(a, "configurationType", "AutoAttendant");
-			put(a, "configurationId", aa_id ? cJSON_CreateString(aa_id) :
+			a = cj_object();
+			cj_set_str(a, "id", x->valuestring);
+			cj_set_str(a, "configurationType", "AutoAttendant");
+			cj_set(a, "configurationId", aa_id ? cJSON_CreateString(aa_id) :
 			    cJSON_CreateNull());
-			put(a, "callPriority", cJSON_CreateNumber(l->priority));
+			cj_set(a, "callPriority", cJSON_CreateNumber(l->priority));
 		}
 		cJSON_AddItemToArray(out, a);
 	}
@@ -1619,12 +1494,12 @@ links_view(const struct links *l, const struct req *r, const char *aa_id)
 static cJSON *
 links_diff_side(const cJSON *assocs)
 {
-	cJSON *out = new_object();
+	cJSON *out = cj_object();
 	const cJSON *a;
 
 	cJSON_ArrayForEach(a, assocs)
-		if (str_of(a, "id"))
-			put(out, str_of(a, "id"), cJSON_CreateNumber(priority_of(a)));
+		if (cj_str(a, "id"))
+			cj_set(out, cj_str(a, "id"), cJSON_CreateNumber(priority_of(a)));
 	return out;
 }
 
@@ -1634,28 +1509,28 @@ links_diff_side(const cJSON *assocs)
 static cJSON *
 new_aa(const struct req *r)
 {
-	cJSON *aa = new_object(), *flow = new_object(), *menu = new_object();
+	cJSON *aa = cj_object(), *flow = cj_object(), *menu = cj_object();
 	char id[37];
 
 	derive_id(id, r->name, "default call flow", NULL);
-	put_str(aa, "name", r->name);
-	put_str(aa, "languageId", DEFAULT_LANGUAGE);
-	put_str(aa, "voiceId", DEFAULT_VOICE);
-	put_str(aa, "timeZoneId", DEFAULT_TIME_ZONE);
-	put(aa, "voiceResponseEnabled", cJSON_CreateFalse());
-	put_str(flow, "id", id);
-	put_str(flow, "name", "Default call flow");
-	put(flow, "greetings", new_array());
-	put_str(menu, "name", "Default menu");
-	put(menu, "prompts", new_array());
-	put(menu, "menuOptions", new_array());
-	put(menu, "dialByNameEnabled", cJSON_CreateFalse());
-	put_str(menu, "directorySearchMethod", "None");
-	put(flow, "menu", menu);
-	put(aa, "defaultCallFlow", flow);
-	put(aa, "callFlows", new_array());
-	put(aa, "schedules", new_array());
-	put(aa, "callHandlingAssociations", new_array());
+	cj_set_str(aa, "name", r->name);
+	cj_set_str(aa, "languageId", DEFAULT_LANGUAGE);
+	cj_set_str(aa, "voiceId", DEFAULT_VOICE);
+	cj_set_str(aa, "timeZoneId", DEFAULT_TIME_ZONE);
+	cj_set(aa, "voiceResponseEnabled", cJSON_CreateFalse());
+	cj_set_str(flow, "id", id);
+	cj_set_str(flow, "name", "Default call flow");
+	cj_set(flow, "greetings", cj_array());
+	cj_set_str(menu, "name", "Default menu");
+	cj_set(menu, "prompts", cj_array());
+	cj_set(menu, "menuOptions", cj_array());
+	cj_set(menu, "dialByNameEnabled", cJSON_CreateFalse());
+	cj_set_str(menu, "directorySearchMethod", "None");
+	cj_set(flow, "menu", menu);
+	cj_set(aa, "defaultCallFlow", flow);
+	cj_set(aa, "callFlows", cj_array());
+	cj_set(aa, "schedules", cj_array());
+	cj_set(aa, "callHandlingAssociations", cj_array());
 	return aa;
 }
 
@@ -1663,8 +1538,8 @@ new_aa(const struct req *r)
 static cJSON *
 aa_body(const struct req *r)
 {
-	cJSON *base = r->have ? dup(r->have) : new_aa(r), *body;
-	cJSON *w = dup(r->want);
+	cJSON *base = r->have ? cj_dup(r->have) : new_aa(r), *body;
+	cJSON *w = cj_dup(r->want);
 
 	cJSON_DeleteItemFromObject(w, "applicationInstances");
 	body = overlay(base, w);
@@ -1679,7 +1554,7 @@ aa_body(const struct req *r)
 static cJSON *
 diff_view(const cJSON *aa)
 {
-	cJSON *v = aa ? dup(aa) : new_object();
+	cJSON *v = aa ? cj_dup(aa) : cj_object();
 
 	cJSON_DeleteItemFromObject(v, "id");
 	cJSON_DeleteItemFromObject(cJSON_GetObjectItem(v, "defaultCallFlow"), "id");
@@ -1712,14 +1587,14 @@ aa_create_once(struct core_ctx *ctx, void *arg)
 	 * none, docs/wire.md): it is created without them, nor the call handling
 	 * that points at them, and they follow in a full-object update.
 	 */
-	first = dup(a->body);
+	first = cj_dup(a->body);
 	cJSON_DeleteItemFromObject(first, "schedules");
 	if (has_schedules(a->body))
-		put(first, "callHandlingAssociations", new_array());
+		cj_set(first, "callHandlingAssociations", cj_array());
 	rc = ta_auto_attendant_create(&made, &ambiguous, ctx, first);
 	cJSON_Delete(first);
-	if (!rc && str_of(made, "id"))
-		a->id = xstrdup(str_of(made, "id"));
+	if (!rc && cj_str(made, "id"))
+		a->id = xstrdup(cj_str(made, "id"));
 	cJSON_Delete(made);
 	return rc;
 }
@@ -1798,7 +1673,7 @@ link_lookup(struct core_ctx *ctx, void *arg)
 
 	for (i = 0; !rc && i < li->n; i++) {
 		rc = ta_association_get(&a, ctx, li->ids[i]);
-		cid = rc ? NULL : str_of(a, "configurationId");
+		cid = rc ? NULL : cj_str(a, "configurationId");
 		if (!rc && (!cid || strcasecmp(cid, li->aa_id) != 0))
 			rc = CORE_ENOTFOUND;
 		cJSON_Delete(a);
@@ -1865,7 +1740,7 @@ reread(cJSON **aa, cJSON **links, struct core_ctx *ctx, const char *id)
 		    "after it was written", id);
 	if (rc)
 		return rc;
-	*links = new_array();
+	*links = cj_array();
 	cJSON_ArrayForEach(x, cJSON_GetObjectItem(*aa, "applicationInstances")) {
 		if (!cJSON_IsString(x))
 			continue;
@@ -1886,7 +1761,7 @@ warn_useless(struct core_ctx *ctx, const struct req *r, const cJSON *aa,
 {
 	const cJSON *menu = cJSON_GetObjectItem(cJSON_GetObjectItem(aa, "defaultCallFlow"),
 	    "menu");
-	const char *method = str_of(menu, "directorySearchMethod");
+	const char *method = cj_str(menu, "directorySearchMethod");
 
 	if ((!method || strcasecmp(method, "None") == 0) &&
 	    !cJSON_GetArraySize(cJSON_GetObjectItem(menu, "menuOptions")))
@@ -1928,18 +1803,18 @@ run_present(struct req *r, struct core_ctx *ctx, struct result *res)
 	plan_links(&l, r, &p);
 	res->changed = aa_changed || links_changed(&l);
 	body = aa_body(r);
-	after = dup(body);
-	put(after, "applicationInstances", dup(l.final));
+	after = cj_dup(body);
+	cj_set(after, "applicationInstances", cj_dup(l.final));
 	links_now = links_view(&l, r, r->have_id);
 	if (aa_changed)
 		result_add_diff(res, ctx, r->have ? diff_view(r->have) : NULL, diff_view(after),
 		    "auto_attendant (current)", "auto_attendant (desired)");
 	if (links_changed(&l)) {
-		links_then = new_array();
+		links_then = cj_array();
 		cJSON_ArrayForEach(c, cJSON_GetObjectItem(r->have, "applicationInstances"))
 			if (cJSON_IsString(c) && cJSON_GetObjectItem(r->assoc, c->valuestring))
 				cJSON_AddItemToArray(links_then,
-				    dup(cJSON_GetObjectItem(r->assoc, c->valuestring)));
+				    cj_dup(cJSON_GetObjectItem(r->assoc, c->valuestring)));
 		result_add_diff(res, ctx, links_diff_side(links_then), links_diff_side(links_now),
 		    "resource_accounts callPriority (current)",
 		    "resource_accounts callPriority (desired)");
@@ -1950,7 +1825,7 @@ run_present(struct req *r, struct core_ctx *ctx, struct result *res)
 			result_put(res, "auto_attendant", after);
 			after = NULL;
 		} else {
-			result_put(res, "auto_attendant", dup(r->have));
+			result_put(res, "auto_attendant", cj_dup(r->have));
 		}
 		result_put(res, "resource_accounts", links_now);
 		links_now = NULL;

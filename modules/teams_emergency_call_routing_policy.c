@@ -20,6 +20,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cj.h"
 #include "module.h"
 #include "reconcile.h"
 #include "svc.h"
@@ -120,20 +121,6 @@ check_numbers(struct core_ctx *ctx, const cJSON *numbers)
 		i++;
 	}
 	return CORE_OK;
-}
-
-static char *
-joined(const cJSON *arr)
-{
-	struct buf b = BUF_INIT(SIZE_MAX / 2);
-	const cJSON *x;
-
-	cJSON_ArrayForEach(x, arr)
-		if (cJSON_IsString(x) && buf_addf(&b, "%s%s", b.len ? ", " : "", x->valuestring))
-			BUG("out of memory");
-	if (!b.len && buf_adds(&b, "none"))
-		BUG("out of memory");
-	return buf_detach(&b, NULL);
 }
 
 static int
@@ -319,11 +306,11 @@ present(struct core_ctx *ctx, const cJSON *params, struct result *res,
 			goto out;
 		missing = ta_pstn_usages_missing(usages_have, usages);
 		if (cJSON_GetArraySize(missing) > 0 && !arg_bool(params, "create_usages", false)) {
-			list = joined(usages_have);
+			list = cj_join(usages_have, NULL, ", ", false);
 			rc = core_error(ctx, CORE_EREFUSED,
 			    "PSTN usage '%s' is not found in OnlinePstnUsages; set create_usages: true "
 			    "to add it, or use one of the tenant's usages (%s)",
-			    cJSON_GetArrayItem(missing, 0)->valuestring, list);
+			    cJSON_GetArrayItem(missing, 0)->valuestring, *list ? list : "none");
 			goto out;
 		}
 	}

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cj.h"
 #include "module.h"
 #include "reconcile.h"
 #include "svc.h"
@@ -131,14 +132,6 @@ want_release(struct want *w)
 	free(w->label);
 }
 
-static const char *
-str_of(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItem(obj, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static bool
 blank(const char *s)
 {
@@ -175,13 +168,13 @@ make_label(const cJSON *addr)
 	const char *v;
 	size_t i;
 
-	v = str_of(addr, "description");
+	v = cj_str(addr, "description");
 	if (v && *v)
 		return xstrdup(v);
 	for (i = 0; i < ARRAY_SIZE(fields); i++) {
 		if (!fields[i].match)
 			continue;
-		v = str_of(addr, fields[i].field);
+		v = cj_str(addr, fields[i].field);
 		if (v && *v && buf_addf(&b, "%s%s", b.len ? " " : "", v))
 			BUG("out of memory");
 	}
@@ -265,18 +258,18 @@ validate(struct want *w, struct core_ctx *ctx, const cJSON *params)
 static bool
 matches(const cJSON *addr, const cJSON *want)
 {
-	const char *d = str_of(want, "description"), *a, *h;
+	const char *d = cj_str(want, "description"), *a, *h;
 	size_t i;
 
 	if (d)
-		return strcasecmp(d, str_of(addr, "description") ? str_of(addr, "description") : "") == 0;
+		return strcasecmp(d, cj_str(addr, "description") ? cj_str(addr, "description") : "") == 0;
 	for (i = 0; i < ARRAY_SIZE(fields); i++) {
 		if (!fields[i].match)
 			continue;
-		a = str_of(want, fields[i].field);
+		a = cj_str(want, fields[i].field);
 		if (!a)
 			continue;
-		h = str_of(addr, fields[i].field);
+		h = cj_str(addr, fields[i].field);
 		if (strcasecmp(a, h ? h : "") != 0)
 			return false;
 	}
@@ -302,7 +295,7 @@ find_address(const cJSON **found, struct core_ctx *ctx, const cJSON *addresses,
 			continue;
 		if (!*found)
 			*found = a;
-		if (buf_addf(&ids, "%s'%s'", n ? ", " : "", str_of(a, "civicAddressId")))
+		if (buf_addf(&ids, "%s'%s'", n ? ", " : "", cj_str(a, "civicAddressId")))
 			BUG("out of memory");
 		n++;
 	}
@@ -312,7 +305,7 @@ find_address(const cJSON **found, struct core_ctx *ctx, const cJSON *addresses,
 	}
 	*found = NULL;
 	list = buf_detach(&ids, NULL);
-	if (str_of(w->addr, "description"))
+	if (cj_str(w->addr, "description"))
 		core_error(ctx, CORE_EREFUSED,
 		    "%d emergency addresses have the description '%s' (%s); give each address "
 		    "its own description so that one can be chosen", n, w->label, list);
@@ -342,19 +335,6 @@ read_addresses(cJSON **out, struct core_ctx *ctx)
 
 /* ---- numbers using an address ---- */
 
-static bool
-id_in(const cJSON *ids, const char *id)
-{
-	const cJSON *x;
-
-	if (!id)
-		return false;
-	cJSON_ArrayForEach(x, ids)
-		if (cJSON_IsString(x) && strcasecmp(x->valuestring, id) == 0)
-			return true;
-	return false;
-}
-
 /*
  * The numbers whose emergency location is one of loc_ids, or (civic_id not
  * NULL) that sit on the address civic_id. Reads every number assignment.
@@ -376,8 +356,8 @@ numbers_using(cJSON **out, struct core_ctx *ctx, const cJSON *loc_ids,
 	if (!used)
 		BUG("out of memory");
 	cJSON_ArrayForEach(n, numbers) {
-		cid = str_of(n, "civicAddressId");
-		if (id_in(loc_ids, str_of(n, "locationId")) ||
+		cid = cj_str(n, "civicAddressId");
+		if (cj_has_str(loc_ids, cj_str(n, "locationId")) ||
 		    (civic_id && cid && strcasecmp(cid, civic_id) == 0))
 			cJSON_AddItemToArray(used, cJSON_Duplicate(n, 1));
 	}
@@ -393,7 +373,7 @@ numbers_using(cJSON **out, struct core_ctx *ctx, const cJSON *loc_ids,
 static int
 holder_of(char **out, struct core_ctx *ctx, const cJSON *number)
 {
-	const char *t = str_of(number, "assignmentTargetId"), *bar, *upn;
+	const char *t = cj_str(number, "assignmentTargetId"), *bar, *upn;
 	cJSON *user = NULL;
 	int rc;
 
@@ -414,7 +394,7 @@ holder_of(char **out, struct core_ctx *ctx, const cJSON *number)
 	}
 	if (rc)
 		return rc;
-	upn = str_of(user, "userPrincipalName");
+	upn = cj_str(user, "userPrincipalName");
 	*out = xasprintf(" of '%s'", upn ? upn : t);
 	cJSON_Delete(user);
 	return CORE_OK;
@@ -438,7 +418,7 @@ numbers_text(char **out, struct core_ctx *ctx, const cJSON *used)
 		rc = holder_of(&who, ctx, n);
 		if (rc)
 			goto out;
-		if (buf_addf(&b, "%s'%s'%s", i ? ", " : "", str_of(n, "telephoneNumber"), who))
+		if (buf_addf(&b, "%s'%s'%s", i ? ", " : "", cj_str(n, "telephoneNumber"), who))
 			BUG("out of memory");
 		free(who);
 		who = NULL;
@@ -463,7 +443,7 @@ find_location(const cJSON *addr, const char *name)
 	const char *ln;
 
 	cJSON_ArrayForEach(l, cJSON_GetObjectItem(addr, "locations")) {
-		ln = str_of(l, "location");
+		ln = cj_str(l, "location");
 		if (!cJSON_IsTrue(cJSON_GetObjectItem(l, "isDefault")) && ln &&
 		    strcasecmp(ln, name) == 0)
 			return l;
@@ -508,12 +488,12 @@ plan_locations(const struct want *w, const cJSON *have)
 		name = arg_str(l, "name");
 		elin = arg_str(l, "elin");
 		h = have ? find_location(have, name) : NULL;
-		if (h && strcmp(str_of(h, "location"), name) == 0 &&
+		if (h && strcmp(cj_str(h, "location"), name) == 0 &&
 		    (!arg_isset(l, "elin") || elin_equal(cJSON_GetObjectItem(h, "elin"), elin)))
 			continue;
 		op = cJSON_CreateObject();
 		cJSON_AddStringToObject(op, "op", h ? "update" : "create");
-		cJSON_AddItemToObject(op, "id", h ? cJSON_CreateString(str_of(h, "id")) :
+		cJSON_AddItemToObject(op, "id", h ? cJSON_CreateString(cj_str(h, "id")) :
 		    cJSON_CreateNull());
 		cJSON_AddStringToObject(op, "location", name);
 		if (arg_isset(l, "elin") || !h)
@@ -527,14 +507,14 @@ plan_locations(const struct want *w, const cJSON *have)
 			continue;
 		keep = false;
 		cJSON_ArrayForEach(wl, w->locs)
-			if (strcasecmp(arg_str(wl, "name"), str_of(h, "location")) == 0)
+			if (strcasecmp(arg_str(wl, "name"), cj_str(h, "location")) == 0)
 				keep = true;
 		if (keep)
 			continue;
 		op = cJSON_CreateObject();
 		cJSON_AddStringToObject(op, "op", "delete");
-		cJSON_AddStringToObject(op, "id", str_of(h, "id"));
-		cJSON_AddStringToObject(op, "location", str_of(h, "location"));
+		cJSON_AddStringToObject(op, "id", cj_str(h, "id"));
+		cJSON_AddStringToObject(op, "location", cj_str(h, "location"));
 		cJSON_AddItemToArray(ops, op);
 	}
 	return ops;
@@ -545,7 +525,7 @@ by_location(const void *pa, const void *pb)
 {
 	const cJSON *a = *(const cJSON *const *)pa, *b = *(const cJSON *const *)pb;
 
-	return strcasecmp(str_of(a, "location"), str_of(b, "location"));
+	return strcasecmp(cj_str(a, "location"), cj_str(b, "location"));
 }
 
 /*
@@ -565,14 +545,14 @@ diff_locations(const cJSON *addr)
 	v = xcalloc((size_t)cJSON_GetArraySize(cJSON_GetObjectItem(addr, "locations")) + 1,
 	    sizeof(*v));
 	cJSON_ArrayForEach(l, cJSON_GetObjectItem(addr, "locations"))
-		if (!cJSON_IsTrue(cJSON_GetObjectItem(l, "isDefault")) && str_of(l, "location"))
+		if (!cJSON_IsTrue(cJSON_GetObjectItem(l, "isDefault")) && cj_str(l, "location"))
 			v[n++] = l;
 	xqsort(v, (size_t)n, sizeof(*v), by_location);
 	for (i = 0; i < n; i++) {
 		o = cJSON_CreateObject();
 		if (!o)
 			BUG("out of memory");
-		cJSON_AddStringToObject(o, "location", str_of(v[i], "location"));
+		cJSON_AddStringToObject(o, "location", cj_str(v[i], "location"));
 		if (cJSON_GetObjectItem(v[i], "elin"))
 			cJSON_AddItemToObject(o, "elin",
 			    cJSON_Duplicate(cJSON_GetObjectItem(v[i], "elin"), 1));
@@ -624,12 +604,12 @@ predicted(const cJSON *have, const struct plan *plan, const cJSON *ops)
 	}
 	locs = cJSON_GetObjectItem(p, "locations");
 	cJSON_ArrayForEach(op, ops) {
-		kind = str_of(op, "op");
-		id = str_of(op, "id");
+		kind = cj_str(op, "op");
+		id = cj_str(op, "id");
 		if (strcmp(kind, "create") == 0) {
 			l = cJSON_CreateObject();
 			cJSON_AddNullToObject(l, "id");
-			cJSON_AddStringToObject(l, "location", str_of(op, "location"));
+			cJSON_AddStringToObject(l, "location", cj_str(op, "location"));
 			cJSON_AddFalseToObject(l, "isDefault");
 			cJSON_AddItemToObject(l, "elin",
 			    cJSON_Duplicate(cJSON_GetObjectItem(op, "elin"), 1));
@@ -638,14 +618,14 @@ predicted(const cJSON *have, const struct plan *plan, const cJSON *ops)
 		}
 		for (l = locs ? locs->child : NULL; l; l = next) {
 			next = l->next;
-			if (!str_of(l, "id") || strcasecmp(str_of(l, "id"), id) != 0)
+			if (!cj_str(l, "id") || strcasecmp(cj_str(l, "id"), id) != 0)
 				continue;
 			if (strcmp(kind, "delete") == 0) {
 				cJSON_Delete(cJSON_DetachItemViaPointer(locs, l));
 				continue;
 			}
 			cJSON_ReplaceItemInObject(l, "location",
-			    cJSON_CreateString(str_of(op, "location")));
+			    cJSON_CreateString(cj_str(op, "location")));
 			if (cJSON_GetObjectItem(op, "elin"))
 				cJSON_ReplaceItemInObject(l, "elin",
 				    cJSON_Duplicate(cJSON_GetObjectItem(op, "elin"), 1));
@@ -727,7 +707,7 @@ find_by_id(const cJSON *addresses, const char *id)
 	const char *aid;
 
 	cJSON_ArrayForEach(a, addresses) {
-		aid = str_of(a, "civicAddressId");
+		aid = cj_str(a, "civicAddressId");
 		if (aid && id && strcasecmp(aid, id) == 0)
 			return a;
 	}
@@ -749,7 +729,7 @@ address_create_once(struct core_ctx *ctx, void *arg)
 	int rc;
 
 	rc = ta_address_create(&created, ctx, a->body);
-	cid = str_of(created, "id") ? str_of(created, "id") : str_of(created, "civicAddressId");
+	cid = cj_str(created, "id") ? cj_str(created, "id") : cj_str(created, "civicAddressId");
 	if (!rc && cid)
 		a->id = xstrdup(cid);
 	cJSON_Delete(created);
@@ -772,7 +752,7 @@ address_lookup(struct core_ctx *ctx, void *arg)
 		rc = CORE_ENOTFOUND;
 	if (!rc) {
 		free(a->id);
-		a->id = xstrdup(str_of(found, "civicAddressId"));
+		a->id = xstrdup(cj_str(found, "civicAddressId"));
 	}
 	cJSON_Delete(addresses);
 	return rc;
@@ -840,7 +820,7 @@ location_lookup(struct core_ctx *ctx, void *arg)
 static int
 create_location(struct core_ctx *ctx, const char *civic_id, const cJSON *op)
 {
-	struct location_intent l = { civic_id, str_of(op, "location"), str_of(op, "elin") };
+	struct location_intent l = { civic_id, cj_str(op, "location"), cj_str(op, "elin") };
 
 	return svc_create_reconciled(ctx, location_create_once, location_lookup, &l);
 }
@@ -855,25 +835,25 @@ apply_locations(struct core_ctx *ctx, const char *civic_id, const cJSON *ops)
 
 	/* Deletes first: a name freed by one may be taken by another. */
 	cJSON_ArrayForEach(op, ops) {
-		if (strcmp(str_of(op, "op"), "delete") != 0)
+		if (strcmp(cj_str(op, "op"), "delete") != 0)
 			continue;
-		rc = ta_location_delete(ctx, str_of(op, "id"));
+		rc = ta_location_delete(ctx, cj_str(op, "id"));
 		if (rc)
 			return rc;
 	}
 	cJSON_ArrayForEach(op, ops) {
-		kind = str_of(op, "op");
+		kind = cj_str(op, "op");
 		if (strcmp(kind, "create") == 0) {
 			rc = create_location(ctx, civic_id, op);
 		} else if (strcmp(kind, "update") == 0) {
 			body = cJSON_CreateObject();
 			if (!body)
 				BUG("out of memory");
-			cJSON_AddStringToObject(body, "location", str_of(op, "location"));
+			cJSON_AddStringToObject(body, "location", cj_str(op, "location"));
 			elin = cJSON_GetObjectItem(op, "elin");
 			if (elin)
 				cJSON_AddItemToObject(body, "elin", cJSON_Duplicate(elin, 1));
-			rc = ta_location_update(NULL, ctx, str_of(op, "id"), body);
+			rc = ta_location_update(NULL, ctx, cj_str(op, "id"), body);
 			cJSON_Delete(body);
 		}
 		if (rc)
@@ -934,13 +914,13 @@ absent(struct core_ctx *ctx, struct result *res, const struct want *w,
 		result_put(res, "emergency_address", cJSON_CreateNull());
 		return CORE_OK;
 	}
-	civic_id = str_of(have, "civicAddressId");
+	civic_id = cj_str(have, "civicAddressId");
 	loc_ids = cJSON_CreateArray();
 	if (!loc_ids)
 		BUG("out of memory");
 	cJSON_ArrayForEach(l, cJSON_GetObjectItem(have, "locations"))
-		if (str_of(l, "id"))
-			cJSON_AddItemToArray(loc_ids, cJSON_CreateString(str_of(l, "id")));
+		if (cj_str(l, "id"))
+			cJSON_AddItemToArray(loc_ids, cJSON_CreateString(cj_str(l, "id")));
 	rc = numbers_using(&used, ctx, loc_ids, civic_id);
 	if (rc)
 		goto out;
@@ -964,7 +944,7 @@ absent(struct core_ctx *ctx, struct result *res, const struct want *w,
 	cJSON_ArrayForEach(l, cJSON_GetObjectItem(have, "locations")) {
 		if (cJSON_IsTrue(cJSON_GetObjectItem(l, "isDefault")))
 			continue;
-		rc = ta_location_delete(ctx, str_of(l, "id"));
+		rc = ta_location_delete(ctx, cj_str(l, "id"));
 		if (rc)
 			goto out;
 	}
@@ -989,8 +969,8 @@ check_purge(struct core_ctx *ctx, const struct want *w, const cJSON *ops)
 	if (!ids)
 		BUG("out of memory");
 	cJSON_ArrayForEach(op, ops)
-		if (strcmp(str_of(op, "op"), "delete") == 0)
-			cJSON_AddItemToArray(ids, cJSON_CreateString(str_of(op, "id")));
+		if (strcmp(cj_str(op, "op"), "delete") == 0)
+			cJSON_AddItemToArray(ids, cJSON_CreateString(cj_str(op, "id")));
 	if (cJSON_GetArraySize(ids) == 0)
 		goto out;
 	rc = numbers_using(&used, ctx, ids, NULL);
@@ -998,11 +978,11 @@ check_purge(struct core_ctx *ctx, const struct want *w, const cJSON *ops)
 		goto out;
 	/* Name the first location in use and the numbers on it. */
 	cJSON_ArrayForEach(op, ops) {
-		if (strcmp(str_of(op, "op"), "delete") != 0)
+		if (strcmp(cj_str(op, "op"), "delete") != 0)
 			continue;
 		one = cJSON_CreateArray();
 		cJSON_ArrayForEach(n, used)
-			if (strcasecmp(str_of(n, "locationId"), str_of(op, "id")) == 0)
+			if (strcasecmp(cj_str(n, "locationId"), cj_str(op, "id")) == 0)
 				cJSON_AddItemToArray(one, cJSON_Duplicate(n, 1));
 		if (cJSON_GetArraySize(one) > 0) {
 			rc = numbers_text(&text, ctx, one);
@@ -1010,7 +990,7 @@ check_purge(struct core_ctx *ctx, const struct want *w, const cJSON *ops)
 				rc = core_error(ctx, CORE_EREFUSED,
 				    "location '%s' of emergency address '%s' is in use by %s; give "
 				    "those numbers another emergency location first, or keep the "
-				    "location in locations", str_of(op, "location"), w->label, text);
+				    "location in locations", cj_str(op, "location"), w->label, text);
 			cJSON_Delete(one);
 			goto out;
 		}
@@ -1035,14 +1015,14 @@ present(struct core_ctx *ctx, struct result *res, const struct want *w,
 
 	want = normalised_want(w->addr, have);
 	if (!have) {
-		if (blank(str_of(want, "companyName")) || !str_of(want, "country")) {
+		if (blank(cj_str(want, "companyName")) || !cj_str(want, "country")) {
 			rc = core_error(ctx, CORE_EREFUSED,
 			    "emergency address '%s' does not exist, and creating it needs "
 			    "company_name and country", w->label);
 			goto out;
 		}
-		country = str_of(want, "country");
-		if ((!str_of(want, "latitude") || !str_of(want, "longitude")) &&
+		country = cj_str(want, "country");
+		if ((!cj_str(want, "latitude") || !cj_str(want, "longitude")) &&
 		    strcmp(country, "AU") != 0 && strcmp(country, "JP") != 0) {
 			rc = core_error(ctx, CORE_EREFUSED,
 			    "creating emergency address '%s' in %s needs latitude and longitude "
@@ -1051,7 +1031,7 @@ present(struct core_ctx *ctx, struct result *res, const struct want *w,
 		}
 	}
 	reconcile_plan(&plan, want, have, &opts);
-	status = str_of(have, "validationStatus");
+	status = cj_str(have, "validationStatus");
 	if (have && plan.changed && status && strcasecmp(status, "Validated") == 0) {
 		list = changed_fields(plan.changes);
 		rc = core_error(ctx, CORE_EREFUSED,
@@ -1085,7 +1065,7 @@ present(struct core_ctx *ctx, struct result *res, const struct want *w,
 	if (plan.create) {
 		rc = create_address(&civic_id, ctx, w, plan.changes);
 	} else {
-		civic_id = xstrdup(str_of(have, "civicAddressId"));
+		civic_id = xstrdup(cj_str(have, "civicAddressId"));
 		if (plan.changed)
 			rc = ta_address_update(NULL, ctx, civic_id, plan.changes);
 	}

@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "cj.h"
 #include "e164.h"
 #include "module.h"
 #include "perm.h"
@@ -24,6 +25,7 @@
 #include "svc.h"
 #include "teamsadmin.h"
 #include "tenant.h"
+#include "text.h"
 
 static const struct arg_spec location_opts[] = {
 	{ "description", ARG_STR, ARG_FREE(ARG_LEN_TEXT) },
@@ -123,28 +125,6 @@ req_release(struct req *r)
 	free(r->location_id);
 }
 
-static const char *
-str_of(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItem(obj, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static bool
-looks_like_guid(const char *s)
-{
-	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
-	size_t i;
-
-	if (!s || strlen(s) != sizeof(shape) - 1)
-		return false;
-	for (i = 0; shape[i]; i++)
-		if (shape[i] == '-' ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
-			return false;
-	return true;
-}
-
 /* The module's choice for a service numberType, for messages. */
 static const char *
 type_choice(const char *t)
@@ -239,21 +219,21 @@ validate(struct req *r, struct core_ctx *ctx, const cJSON *params)
 static int
 describe_location(struct buf *b, const cJSON *loc)
 {
-	const char *place = str_of(loc, "location");
+	const char *place = cj_str(loc, "location");
 
 	return buf_addf(b, "'%s' %s%s%s (%s, %s %s %s, %s, %s %s, %s; id %s)",
-	    str_of(loc, "description") ? str_of(loc, "description") : "",
+	    cj_str(loc, "description") ? cj_str(loc, "description") : "",
 	    place && *place ? "location '" : "default location",
 	    place && *place ? place : "", place && *place ? "'" : "",
-	    str_of(loc, "companyName") ? str_of(loc, "companyName") : "",
-	    str_of(loc, "houseNumber") ? str_of(loc, "houseNumber") : "",
-	    str_of(loc, "streetName") ? str_of(loc, "streetName") : "",
-	    str_of(loc, "streetSuffix") ? str_of(loc, "streetSuffix") : "",
-	    str_of(loc, "cityOrTown") ? str_of(loc, "cityOrTown") : "",
-	    str_of(loc, "stateOrProvince") ? str_of(loc, "stateOrProvince") : "",
-	    str_of(loc, "postalOrZipCode") ? str_of(loc, "postalOrZipCode") : "",
-	    str_of(loc, "country") ? str_of(loc, "country") : "",
-	    str_of(loc, "id") ? str_of(loc, "id") : "");
+	    cj_str(loc, "companyName") ? cj_str(loc, "companyName") : "",
+	    cj_str(loc, "houseNumber") ? cj_str(loc, "houseNumber") : "",
+	    cj_str(loc, "streetName") ? cj_str(loc, "streetName") : "",
+	    cj_str(loc, "streetSuffix") ? cj_str(loc, "streetSuffix") : "",
+	    cj_str(loc, "cityOrTown") ? cj_str(loc, "cityOrTown") : "",
+	    cj_str(loc, "stateOrProvince") ? cj_str(loc, "stateOrProvince") : "",
+	    cj_str(loc, "postalOrZipCode") ? cj_str(loc, "postalOrZipCode") : "",
+	    cj_str(loc, "country") ? cj_str(loc, "country") : "",
+	    cj_str(loc, "id") ? cj_str(loc, "id") : "");
 }
 
 static char *
@@ -289,7 +269,7 @@ location_matches(const cJSON *el, const cJSON *loc)
 		want = cJSON_GetObjectItem(el, location_fields[i].option);
 		if (!cJSON_IsString(want))
 			continue;
-		have = str_of(loc, location_fields[i].field);
+		have = cj_str(loc, location_fields[i].field);
 		w = trimmed(want->valuestring);
 		h = trimmed(have ? have : "");
 		ok = strcasecmp(w, h) == 0;
@@ -325,12 +305,12 @@ resolve_location(struct req *r, struct core_ctx *ctx, const cJSON *params)
 	if (!hits)
 		BUG("out of memory");
 	cJSON_ArrayForEach(l, locs) {
-		if (id ? (str_of(l, "id") && strcasecmp(str_of(l, "id"), id) == 0) :
+		if (id ? (cj_str(l, "id") && strcasecmp(cj_str(l, "id"), id) == 0) :
 		    location_matches(el, l))
 			cJSON_AddItemToArray(hits, cJSON_Duplicate(l, 1));
 	}
 	if (cJSON_GetArraySize(hits) == 1) {
-		r->location_id = xstrdup(str_of(cJSON_GetArrayItem(hits, 0), "id"));
+		r->location_id = xstrdup(cj_str(cJSON_GetArrayItem(hits, 0), "id"));
 		goto out;
 	}
 	if (cJSON_GetArraySize(hits) == 0) {
@@ -362,7 +342,7 @@ account_name(struct core_ctx *ctx, const char *id, int *rcp)
 	*rcp = tenant_user_get(&u, ctx, id);
 	if (*rcp == CORE_ENOTFOUND)
 		*rcp = CORE_OK;
-	name = xstrdup(str_of(u, "userPrincipalName") ? str_of(u, "userPrincipalName") : id);
+	name = xstrdup(cj_str(u, "userPrincipalName") ? cj_str(u, "userPrincipalName") : id);
 	cJSON_Delete(u);
 	return name;
 }
@@ -371,13 +351,13 @@ account_name(struct core_ctx *ctx, const char *id, int *rcp)
 static const char *
 emergency_policy(const cJSON *num)
 {
-	const char *st = str_of(num, "assignmentStatus");
-	const char *t = str_of(num, "assignmentTargetId");
+	const char *st = cj_str(num, "assignmentStatus");
+	const char *t = cj_str(num, "assignmentTargetId");
 	const char *bar;
 
 	if (!t || !*t)
 		return NULL;
-	if (!(st && strcmp(st, "policyAssigned") == 0) && looks_like_guid(t))
+	if (!(st && strcmp(st, "policyAssigned") == 0) && text_is_guid(t))
 		return NULL;
 	bar = strchr(t, '|');
 	return ta_policy_name(bar ? bar + 1 : t);
@@ -387,8 +367,8 @@ emergency_policy(const cJSON *num)
 static const char *
 holder_of(const cJSON *num)
 {
-	const char *st = str_of(num, "assignmentStatus");
-	const char *t = str_of(num, "assignmentTargetId");
+	const char *st = cj_str(num, "assignmentStatus");
+	const char *t = cj_str(num, "assignmentTargetId");
 
 	if (!t || !*t || (st && strcmp(st, "unassigned") == 0))
 		return NULL;
@@ -418,7 +398,7 @@ read_target(struct req *r, struct core_ctx *ctx)
 static int
 check_inventory(struct req *r, struct core_ctx *ctx)
 {
-	const char *have = str_of(r->num, "numberType");
+	const char *have = cj_str(r->num, "numberType");
 	const char *tid = arg_str(ctx->params, "tenant_id");
 
 	if (r->num && have) {
@@ -448,7 +428,7 @@ check_target(struct req *r, struct core_ctx *ctx)
 {
 	bool ra = r->kind != TENANT_ACCOUNT_USER;
 	const char *cap = ra ? "voiceApplicationAssignment" : "userAssignment";
-	const char *id = str_of(r->target, "id");
+	const char *id = cj_str(r->target, "id");
 	const cJSON *caps = cJSON_GetObjectItem(r->num, "capabilities"), *c, *n;
 	bool cp = strcmp(r->type, "callingPlan") == 0;
 	bool found = false;
@@ -502,7 +482,7 @@ check_target(struct req *r, struct core_ctx *ctx)
 	if (rc)
 		return rc;
 	cJSON_ArrayForEach(n, others) {
-		const char *tn = str_of(n, "telephoneNumber");
+		const char *tn = cj_str(n, "telephoneNumber");
 
 		if (!tn || strcmp(tn, r->number) == 0)
 			continue;
@@ -569,26 +549,6 @@ reread(struct req *r, struct core_ctx *ctx, struct result *res)
 	return CORE_OK;
 }
 
-/* "'a', 'b'" from an array of strings. Caller frees. */
-static char *
-join_names(const cJSON *arr)
-{
-	struct buf b = BUF_INIT(SIZE_MAX / 2);
-	const cJSON *x;
-	bool first = true;
-
-	if (buf_adds(&b, ""))
-		BUG("out of memory");
-	cJSON_ArrayForEach(x, arr) {
-		if (!cJSON_IsString(x))
-			continue;
-		if (buf_addf(&b, "%s'%s'", first ? "" : ", ", x->valuestring))
-			BUG("out of memory");
-		first = false;
-	}
-	return buf_detach(&b, NULL);
-}
-
 /* The seed article's mistake 2 and SC16, as warnings. */
 static int
 warn_shared_calling(struct req *r, struct core_ctx *ctx, const char *holder_id,
@@ -607,14 +567,14 @@ warn_shared_calling(struct req *r, struct core_ctx *ctx, const char *holder_id,
 			    "longer through Shared Calling; remove the policy, or do not give "
 			    "the user a number", r->assigned_to, pol, r->number);
 	}
-	if (!holder_id || strcmp(str_of(r->num, "assignmentStatus") ?
-	    str_of(r->num, "assignmentStatus") : "", "voiceApplicationAssigned") != 0)
+	if (!holder_id || strcmp(cj_str(r->num, "assignmentStatus") ?
+	    cj_str(r->num, "assignmentStatus") : "", "voiceApplicationAssigned") != 0)
 		return CORE_OK;
 	rc = tenant_shared_calling_policies_of(&policies, ctx, holder_id);
 	if (rc)
 		return rc;
 	if (cJSON_GetArraySize(policies)) {
-		names = join_names(policies);
+		names = cj_join(policies, NULL, ", ", true);
 		core_warn(ctx, "resource account '%s' is the resource account of Shared "
 		    "Calling policies %s: without '%s' their users cannot call out until "
 		    "it holds a number again", holder_name, names, r->number);
@@ -629,7 +589,7 @@ run_absent(struct req *r, struct core_ctx *ctx, struct result *res)
 {
 	const char *holder = r->num ? holder_of(r->num) : NULL;
 	const char *pol = r->num ? emergency_policy(r->num) : NULL;
-	const char *tid = r->target ? str_of(r->target, "id") : NULL;
+	const char *tid = r->target ? cj_str(r->target, "id") : NULL;
 	cJSON *after;
 	char *name = NULL;
 	int rc = CORE_OK;
@@ -666,7 +626,7 @@ run_absent(struct req *r, struct core_ctx *ctx, struct result *res)
 	if (!rc)
 		rc = warn_shared_calling(r, ctx, holder, name);
 	if (!rc)
-		rc = tenant_number_unassign(ctx, r->number, str_of(r->num, "numberType"),
+		rc = tenant_number_unassign(ctx, r->number, cj_str(r->num, "numberType"),
 		    r->wait_timeout);
 	if (!rc)
 		rc = reread(r, ctx, res);
@@ -682,7 +642,7 @@ run_present(struct req *r, struct core_ctx *ctx, struct result *res)
 	cJSON *want = NULL, *have = NULL;
 	const char *holder = r->num ? holder_of(r->num) : NULL;
 	const char *pol = r->num ? emergency_policy(r->num) : NULL;
-	const char *tid = str_of(r->target, "id");
+	const char *tid = cj_str(r->target, "id");
 	bool mine = holder && strcasecmp(holder, tid) == 0;
 	bool assign, release_first;
 	char *name = NULL;

@@ -29,6 +29,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "cj.h"
 #include "module.h"
 #include "svc.h"
 #include "tenant.h"
@@ -121,38 +122,11 @@ struct audit {
 
 /* ---- small helpers ---- */
 
-static cJSON *
-new_object(void)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	if (!o)
-		BUG("out of memory");
-	return o;
-}
-
-static cJSON *
-new_array(void)
-{
-	cJSON *a = cJSON_CreateArray();
-
-	if (!a)
-		BUG("out of memory");
-	return a;
-}
-
+/* Sets key of o to the number v. */
 static void
 put_number(cJSON *o, const char *key, double v)
 {
-	if (!cJSON_AddNumberToObject(o, key, v))
-		BUG("out of memory");
-}
-
-static void
-put_string(cJSON *o, const char *key, const char *v)
-{
-	if (!(v ? cJSON_AddStringToObject(o, key, v) : cJSON_AddNullToObject(o, key)))
-		BUG("out of memory");
+	cj_set(o, key, cJSON_CreateNumber(v));
 }
 
 static double
@@ -161,6 +135,10 @@ round2(double v)
 	return round(v * 100.0) / 100.0;
 }
 
+/*
+ * o[key] when it is a non-empty string, else NULL. Unlike cj_str(), the key
+ * is matched exactly and an empty string counts as missing.
+ */
 static const char *
 str_of(const cJSON *o, const char *key)
 {
@@ -598,18 +576,18 @@ static cJSON *
 user_json(const struct user *u, bool licensed, bool numbers)
 {
 	static const char *const source_names[] = { "pstn", "direct_routing" };
-	cJSON *o = new_object(), *src = new_array();
+	cJSON *o = cj_object(), *src = cj_array();
 	int s;
 
-	put_string(o, "id", u->id);
-	put_string(o, "userPrincipalName", u->upn);
-	put_string(o, "displayName", u->name);
-	put_string(o, "class", class_names[u->cls]);
+	cj_set_str(o, "id", u->id);
+	cj_set_str(o, "userPrincipalName", u->upn);
+	cj_set_str(o, "displayName", u->name);
+	cj_set_str(o, "class", class_names[u->cls]);
 	if (licensed)
 		cJSON_AddBoolToObject(o, "teams_phone", u->teams_phone);
 	else
 		cJSON_AddNullToObject(o, "teams_phone");
-	put_string(o, "personal_number", numbers ? u->number : NULL);
+	cj_set_str(o, "personal_number", numbers ? u->number : NULL);
 	put_number(o, "outbound_calls", (double)u->out);
 	put_number(o, "inbound_calls", (double)u->in);
 	put_number(o, "emergency_calls", (double)u->emergency);
@@ -622,7 +600,7 @@ user_json(const struct user *u, bool licensed, bool numbers)
 		put_number(o, "charge", round2(u->charge));
 	else
 		cJSON_AddNullToObject(o, "charge");
-	put_string(o, "currency", u->has_charge ? u->currency : NULL);
+	cj_set_str(o, "currency", u->has_charge ? u->currency : NULL);
 	for (s = 0; s < TENANT_CALLS_SOURCES; s++)
 		if (u->source[s])
 			cJSON_AddItemToArray(src, cJSON_CreateString(source_names[s]));
@@ -633,7 +611,7 @@ user_json(const struct user *u, bool licensed, bool numbers)
 static cJSON *
 distribution_json(const struct audit *a)
 {
-	cJSON *list = new_array(), *b;
+	cJSON *list = cj_array(), *b;
 	size_t i, k;
 	long count;
 	double hi;
@@ -644,8 +622,8 @@ distribution_json(const struct audit *a)
 		for (i = 0; i < a->n; i++)
 			if (a->users[i].out_week >= buckets[k].lower && a->users[i].out_week < hi)
 				count++;
-		b = new_object();
-		put_string(b, "bucket", buckets[k].label);
+		b = cj_object();
+		cj_set_str(b, "bucket", buckets[k].label);
 		put_number(b, "min", buckets[k].lower);
 		if (isfinite(hi))
 			put_number(b, "max", hi);
@@ -666,7 +644,7 @@ put_currency(cJSON *o, const char *c)
 
 	for (i = 0; i < 3 && c && c[i]; i++)
 		cur[i] = (char)(c[i] & ~0x20);
-	put_string(o, "currency", cur);
+	cj_set_str(o, "currency", cur);
 }
 
 /* "1,500" */
@@ -696,7 +674,7 @@ costs_json(const struct audit *a, const struct window *w, const cJSON *params)
 	long ras = (long)arg_int(params, "resource_accounts", 1);
 	long all = (long)a->n, personal = 0, shared = 0;
 	double shared_s = 0, minutes, c_all, c_pers, c_shared, c_ra, c_payg, c_hybrid, saving;
-	cJSON *o = new_object(), *p, *h, *s, *table, *row;
+	cJSON *o = cj_object(), *p, *h, *s, *table, *row;
 	char *n_all, *n_pers, *n_shared, *text;
 	size_t i;
 
@@ -720,7 +698,7 @@ costs_json(const struct audit *a, const struct window *w, const cJSON *params)
 	saving = c_all - c_hybrid;
 
 	put_currency(o, arg_str(params, "currency"));
-	p = new_object();
+	p = cj_object();
 	put_number(p, "teams_phone", tp);
 	put_number(p, "calling_plan", cp);
 	put_number(p, "resource_account", ra);
@@ -728,17 +706,17 @@ costs_json(const struct audit *a, const struct window *w, const cJSON *params)
 	cJSON_AddItemToObject(o, "prices", p);
 	put_number(o, "weeks_per_month", round(WEEKS_PER_MONTH * 10000.0) / 10000.0);
 
-	p = new_object();
+	p = cj_object();
 	put_number(p, "users", (double)all);
 	put_number(p, "monthly", round2(c_all));
 	cJSON_AddItemToObject(o, "personal_for_all", p);
 
-	h = new_object();
+	h = cj_object();
 	put_number(h, "personal_users", (double)personal);
 	put_number(h, "shared_users", (double)shared);
 	put_number(h, "resource_accounts", (double)ras);
 	put_number(h, "payg_minutes", round2(minutes));
-	s = new_object();
+	s = cj_object();
 	put_number(s, "personal", round2(c_pers));
 	put_number(s, "shared", round2(c_shared));
 	put_number(s, "resource_accounts", round2(c_ra));
@@ -747,7 +725,7 @@ costs_json(const struct audit *a, const struct window *w, const cJSON *params)
 	put_number(h, "monthly", round2(c_hybrid));
 	cJSON_AddItemToObject(o, "hybrid", h);
 
-	s = new_object();
+	s = cj_object();
 	put_number(s, "monthly", round2(saving));
 	put_number(s, "percent", c_all > 0 ? round(saving / c_all * 1000.0) / 10.0 : 0);
 	cJSON_AddItemToObject(o, "saving", s);
@@ -756,21 +734,21 @@ costs_json(const struct audit *a, const struct window *w, const cJSON *params)
 	n_all = thousands(all);
 	n_pers = thousands(personal);
 	n_shared = thousands(shared);
-	table = new_array();
-	row = new_object();
+	table = cj_array();
+	row = cj_object();
 	text = xasprintf("Personal numbers for all (%s users)", n_all);
-	put_string(row, "model", text);
+	cj_set_str(row, "model", text);
 	free(text);
 	put_number(row, "monthly", round2(c_all));
 	cJSON_AddItemToArray(table, row);
-	row = new_object();
+	row = cj_object();
 	text = xasprintf("Hybrid (%s personal + %s Shared Calling + PAYG)", n_pers, n_shared);
-	put_string(row, "model", text);
+	cj_set_str(row, "model", text);
 	free(text);
 	put_number(row, "monthly", round2(c_hybrid));
 	cJSON_AddItemToArray(table, row);
-	row = new_object();
-	put_string(row, "model", "Savings");
+	row = cj_object();
+	cj_set_str(row, "model", "Savings");
 	put_number(row, "monthly", round2(saving));
 	put_number(row, "percent", c_all > 0 ? round(saving / c_all * 1000.0) / 10.0 : 0);
 	cJSON_AddItemToArray(table, row);
@@ -865,9 +843,9 @@ run(struct core_ctx *ctx, const cJSON *params, struct result *res)
 	xqsort(a.users, a.n, sizeof(*a.users), user_cmp);
 	/* The indexes are stale from here on. */
 
-	users = new_array();
+	users = cj_array();
 	for (c = 0; c < 3; c++)
-		lists[c] = new_array();
+		lists[c] = cj_array();
 	for (i = 0; i < a.n; i++) {
 		cJSON_AddItemToArray(users, user_json(&a.users[i], licensed, numbers));
 		cJSON_AddItemToArray(lists[a.users[i].cls],
@@ -879,13 +857,13 @@ run(struct core_ctx *ctx, const cJSON *params, struct result *res)
 			with_number++;
 	}
 
-	o = new_object();
+	o = cj_object();
 	tenant_format_time(from, sizeof(from), w.from);
 	tenant_format_time(to, sizeof(to), w.to);
-	put_string(o, "start", from);
-	put_string(o, "end", to);
+	cj_set_str(o, "start", from);
+	cj_set_str(o, "end", to);
 	put_number(o, "weeks", (double)w.weeks);
-	src = new_array();
+	src = cj_array();
 	if (w.sources[TENANT_CALLS_PSTN])
 		cJSON_AddItemToArray(src, cJSON_CreateString("pstn"));
 	if (w.sources[TENANT_CALLS_DIRECT_ROUTING])
@@ -898,7 +876,7 @@ run(struct core_ctx *ctx, const cJSON *params, struct result *res)
 	result_put(res, "personal", lists[CLASS_PERSONAL]);
 	result_put(res, "no_calls", lists[CLASS_NO_CALLS]);
 
-	o = new_object();
+	o = cj_object();
 	put_number(o, "users", (double)a.n);
 	put_number(o, "candidates", (double)counts[CLASS_CANDIDATE]);
 	put_number(o, "personal", (double)counts[CLASS_PERSONAL]);
@@ -913,7 +891,7 @@ run(struct core_ctx *ctx, const cJSON *params, struct result *res)
 		cJSON_AddNullToObject(o, "shared_with_personal_number");
 	result_put(res, "counts", o);
 
-	o = new_object();
+	o = cj_object();
 	put_number(o, "rows", (double)a.rows);
 	put_number(o, "outbound", (double)a.outbound);
 	put_number(o, "inbound", (double)a.inbound);
@@ -931,7 +909,7 @@ run(struct core_ctx *ctx, const cJSON *params, struct result *res)
 	result_put(res, "distribution", distribution_json(&a));
 	result_put(res, "costs", costs_json(&a, &w, params));
 
-	o = new_object();
+	o = cj_object();
 	put_number(o, "pstn", (double)st.requests[TENANT_CALLS_PSTN]);
 	put_number(o, "direct_routing", (double)st.requests[TENANT_CALLS_DIRECT_ROUTING]);
 	put_number(o, "total", (double)svc_request_count(ctx));

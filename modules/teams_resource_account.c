@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "cj.h"
 #include "graph.h"
 #include "http.h"
 #include "module.h"
@@ -27,6 +28,7 @@
 #include "policyassign.h"
 #include "teamsadmin.h"
 #include "tenant.h"
+#include "text.h"
 
 static const struct arg_spec args[] = {
 	ARGS_CONN,
@@ -86,96 +88,6 @@ req_release(struct req *r)
 	cJSON_Delete(r->remove_ids);
 }
 
-static const char *
-str_of(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItem(obj, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static bool
-looks_like_guid(const char *s)
-{
-	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
-	size_t i;
-
-	if (strlen(s) != sizeof(shape) - 1)
-		return false;
-	for (i = 0; shape[i]; i++)
-		if (shape[i] == '-' ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
-			return false;
-	return true;
-}
-
-/* name@domain.tld with nothing odd in it. */
-static bool
-looks_like_upn(const char *s)
-{
-	const char *at = strchr(s, '@');
-	const char *p;
-
-	if (!at || at == s || strchr(at + 1, '@') || !strchr(at + 1, '.') ||
-	    at[1] == '.' || s[strlen(s) - 1] == '.')
-		return false;
-	for (p = s; *p; p++)
-		if (isspace((unsigned char)*p) || *p == '/' || *p == '\\' || *p == '"')
-			return false;
-	return true;
-}
-
-static bool
-string_in(const cJSON *arr, const char *s)
-{
-	const cJSON *x;
-
-	cJSON_ArrayForEach(x, arr)
-		if (cJSON_IsString(x) && strcasecmp(x->valuestring, s) == 0)
-			return true;
-	return false;
-}
-
-static cJSON *
-new_array(void)
-{
-	cJSON *a = cJSON_CreateArray();
-
-	if (!a)
-		BUG("out of memory");
-	return a;
-}
-
-static void
-add_string(cJSON *arr, const char *s)
-{
-	cJSON_AddItemToArray(arr, cJSON_CreateString(s));
-}
-
-/*
- * "a, b, c" from an array of strings (or of objects' key), each in single
- * quotes when quote is set. Caller frees.
- */
-static char *
-join(const cJSON *arr, const char *key, bool quote)
-{
-	struct buf b = BUF_INIT(SIZE_MAX / 2);
-	const cJSON *x;
-	const char *s;
-	bool first = true;
-
-	if (buf_adds(&b, ""))
-		BUG("out of memory");
-	cJSON_ArrayForEach(x, arr) {
-		s = key ? str_of(x, key) : (cJSON_IsString(x) ? x->valuestring : NULL);
-		if (!s)
-			continue;
-		if (buf_addf(&b, quote ? "%s'%s'" : "%s%s", first ? "" : ", ", s))
-			BUG("out of memory");
-		first = false;
-	}
-	return buf_detach(&b, NULL);
-}
-
 /* Checks the options before any network call. */
 static int
 validate(struct req *r, struct core_ctx *ctx, const cJSON *params)
@@ -185,7 +97,7 @@ validate(struct req *r, struct core_ctx *ctx, const cJSON *params)
 	long long t;
 
 	r->upn = arg_str(params, "upn");
-	if (!looks_like_guid(r->upn) && !looks_like_upn(r->upn))
+	if (!text_is_guid(r->upn) && !text_is_upn(r->upn))
 		return core_error(ctx, CORE_EARGS, "upn '%s' is not a user principal name; "
 		    "give name@domain, e.g. mainline@contoso.com, or an object id", r->upn);
 	r->display_name = arg_str(params, "display_name");
@@ -282,8 +194,8 @@ direct_voice_routing(const cJSON *teams_user)
 	const cJSON *e, *pa, *kind, *name;
 
 	cJSON_ArrayForEach(e, cJSON_GetObjectItem(teams_user, "effectivePolicyAssignments")) {
-		if (!str_of(e, "policyType") ||
-		    strcasecmp(str_of(e, "policyType"), TA_VOICE_ROUTING) != 0)
+		if (!cj_str(e, "policyType") ||
+		    strcasecmp(cj_str(e, "policyType"), TA_VOICE_ROUTING) != 0)
 			continue;
 		pa = cJSON_GetObjectItem(e, "policyAssignment");
 		kind = cJSON_GetObjectItem(pa, "assignmentType");
@@ -300,21 +212,21 @@ account_view(const cJSON *user, const cJSON *ra, const cJSON *skus,
     const cJSON *teams_user)
 {
 	cJSON *v = cJSON_CreateObject();
-	const char *name = ra ? str_of(ra, "displayName") : NULL;
-	const char *app = ra ? str_of(ra, "applicationId") : NULL;
-	const char *ul = str_of(user, "usageLocation");
-	const char *phone = ra ? str_of(ra, "phoneNumber") : NULL;
+	const char *name = ra ? cj_str(ra, "displayName") : NULL;
+	const char *app = ra ? cj_str(ra, "applicationId") : NULL;
+	const char *ul = cj_str(user, "usageLocation");
+	const char *phone = ra ? cj_str(ra, "phoneNumber") : NULL;
 
 	if (!v)
 		BUG("out of memory");
 	if (!name)
-		name = str_of(user, "displayName");
+		name = cj_str(user, "displayName");
 	if (phone && strncasecmp(phone, "tel:", 4) == 0)
 		phone = phone + 4;
-	cJSON_AddItemToObject(v, "objectId", str_of(user, "id") ?
-	    cJSON_CreateString(str_of(user, "id")) : cJSON_CreateNull());
-	cJSON_AddItemToObject(v, "userPrincipalName", str_of(user, "userPrincipalName") ?
-	    cJSON_CreateString(str_of(user, "userPrincipalName")) : cJSON_CreateNull());
+	cJSON_AddItemToObject(v, "objectId", cj_str(user, "id") ?
+	    cJSON_CreateString(cj_str(user, "id")) : cJSON_CreateNull());
+	cJSON_AddItemToObject(v, "userPrincipalName", cj_str(user, "userPrincipalName") ?
+	    cJSON_CreateString(cj_str(user, "userPrincipalName")) : cJSON_CreateNull());
 	cJSON_AddItemToObject(v, "displayName", name ? cJSON_CreateString(name) :
 	    cJSON_CreateNull());
 	cJSON_AddItemToObject(v, "applicationId", app ? cJSON_CreateString(app) :
@@ -346,7 +258,7 @@ read_voice_routing(struct req *r, struct core_ctx *ctx)
 	r->teams_user = NULL;
 	if (!r->vrp || !r->ra)
 		return CORE_OK;
-	rc = ta_user_get(&r->teams_user, ctx, str_of(r->user, "id"));
+	rc = ta_user_get(&r->teams_user, ctx, cj_str(r->user, "id"));
 	if (rc == CORE_ENOTFOUND)
 		return core_error(ctx, CORE_ESERVICE, "the Teams admin service lists "
 		    "resource account '%s' but has no user view of it", r->upn);
@@ -407,7 +319,7 @@ read_account(struct req *r, struct core_ctx *ctx)
 	}
 	if (r->kind == TENANT_ACCOUNT_REPLICATING && r->wait &&
 	    strcmp(arg_str(ctx->params, "state"), "present") == 0) {
-		id = str_of(r->user, "id");
+		id = cj_str(r->user, "id");
 		rc = wait_for_teams(&r->ra, ctx, id, r->upn, r->wait_timeout);
 		if (rc)
 			return rc;
@@ -427,24 +339,24 @@ resolve_licenses(struct req *r, struct core_ctx *ctx)
 	char *known;
 	const char *id, *part;
 
-	r->want_ids = new_array();
-	r->want_names = new_array();
+	r->want_ids = cj_array();
+	r->want_names = cj_array();
 	cJSON_ArrayForEach(l, arg_get(ctx->params, "licenses")) {
 		sku = tenant_sku_find(r->skus, l->valuestring);
 		if (!sku) {
-			known = join(r->skus, "skuPartNumber", false);
+			known = cj_join(r->skus, "skuPartNumber", ", ", false);
 			core_error(ctx, CORE_EARGS, "licence '%s' is not a SKU of the tenant; "
 			    "give a part number or skuId of one of: %s", l->valuestring,
 			    known);
 			free(known);
 			return CORE_EARGS;
 		}
-		id = str_of(sku, "skuId");
-		part = str_of(sku, "skuPartNumber");
-		if (!id || string_in(r->want_ids, id))
+		id = cj_str(sku, "skuId");
+		part = cj_str(sku, "skuPartNumber");
+		if (!id || cj_has_str(r->want_ids, id))
 			continue;
-		add_string(r->want_ids, id);
-		add_string(r->want_names, part ? part : id);
+		cj_push_str(r->want_ids, id);
+		cj_push_str(r->want_names, part ? part : id);
 	}
 	return CORE_OK;
 }
@@ -453,18 +365,18 @@ resolve_licenses(struct req *r, struct core_ctx *ctx)
 static void
 plan_licenses(struct req *r)
 {
-	cJSON *have = r->user ? tenant_user_sku_ids(r->user) : new_array();
+	cJSON *have = r->user ? tenant_user_sku_ids(r->user) : cj_array();
 	const cJSON *x;
 
-	r->add_ids = new_array();
-	r->remove_ids = new_array();
+	r->add_ids = cj_array();
+	r->remove_ids = cj_array();
 	cJSON_ArrayForEach(x, r->want_ids)
-		if (!string_in(have, x->valuestring))
-			add_string(r->add_ids, x->valuestring);
+		if (!cj_has_str(have, x->valuestring))
+			cj_push_str(r->add_ids, x->valuestring);
 	if (r->purge)
 		cJSON_ArrayForEach(x, have)
-			if (!string_in(r->want_ids, x->valuestring))
-				add_string(r->remove_ids, x->valuestring);
+			if (!cj_has_str(r->want_ids, x->valuestring))
+				cj_push_str(r->remove_ids, x->valuestring);
 	cJSON_Delete(have);
 }
 
@@ -487,7 +399,7 @@ check_free_units(struct req *r, struct core_ctx *ctx)
 		return core_error(ctx, CORE_EREFUSED, "licence '%s' has no free unit "
 		    "(%.0f enabled, %.0f assigned) for '%s': free one or add units to "
 		    "the subscription, then run again",
-		    str_of(sku, "skuPartNumber") ? str_of(sku, "skuPartNumber") : x->valuestring,
+		    cj_str(sku, "skuPartNumber") ? cj_str(sku, "skuPartNumber") : x->valuestring,
 		    enabled, consumed, r->upn);
 	}
 	return CORE_OK;
@@ -541,7 +453,7 @@ account_create_once(struct core_ctx *ctx, void *arg)
 	int rc;
 
 	rc = ta_resource_account_create(&made, &ambiguous, ctx, a->r->upn,
-	    str_of(a->want, "displayName"), a->r->app_id);
+	    cj_str(a->want, "displayName"), a->r->app_id);
 	cJSON_Delete(made);
 	return rc;
 }
@@ -597,7 +509,7 @@ apply_present(struct req *r, struct core_ctx *ctx, const struct plan *p)
 		if (rc)
 			return rc;
 	}
-	id = str_of(r->user, "id");
+	id = cj_str(r->user, "id");
 	if (!id)
 		return core_error(ctx, CORE_ESERVICE, "graph: resource account '%s' was read "
 		    "back without an id (the answer is malformed); run the task again", r->upn);
@@ -613,7 +525,7 @@ apply_present(struct req *r, struct core_ctx *ctx, const struct plan *p)
 	}
 	/* The Teams update is refused app-only (see run_present()): Graph renames. */
 	if (!p->create && cJSON_GetObjectItem(ch, "displayName")) {
-		rc = tenant_user_set_display_name(ctx, id, str_of(p->after, "displayName"));
+		rc = tenant_user_set_display_name(ctx, id, cj_str(p->after, "displayName"));
 		if (rc)
 			return rc;
 	}
@@ -638,7 +550,7 @@ reread(struct req *r, struct core_ctx *ctx)
 	cJSON *user = NULL, *ra = NULL;
 	int rc;
 
-	rc = tenant_user_get(&user, ctx, str_of(r->user, "id"));
+	rc = tenant_user_get(&user, ctx, cj_str(r->user, "id"));
 	if (rc == CORE_ENOTFOUND)
 		rc = core_error(ctx, CORE_ESERVICE, "resource account '%s' is gone "
 		    "right after it was written", r->upn);
@@ -646,7 +558,7 @@ reread(struct req *r, struct core_ctx *ctx)
 		return rc;
 	cJSON_Delete(r->user);
 	r->user = user;
-	rc = ta_resource_account_get(&ra, ctx, str_of(user, "id"));
+	rc = ta_resource_account_get(&ra, ctx, cj_str(user, "id"));
 	if (rc == CORE_ENOTFOUND) {
 		core_warn(ctx, "the Teams admin service does not find resource account "
 		    "'%s' yet; applicationId and phoneNumber are unknown until it does",
@@ -686,7 +598,7 @@ run_present(struct req *r, struct core_ctx *ctx, struct result *res)
 	if (rc)
 		goto out;
 	if (!r->user) {
-		if (looks_like_guid(r->upn)) {
+		if (text_is_guid(r->upn)) {
 			rc = core_error(ctx, CORE_EARGS, "no resource account with object "
 			    "id '%s' in the tenant; give a UPN to create one", r->upn);
 			goto out;
@@ -695,7 +607,7 @@ run_present(struct req *r, struct core_ctx *ctx, struct result *res)
 		if (rc)
 			goto out;
 		if (!tenant_domain_verified(org, r->upn)) {
-			domains = join(cJSON_GetObjectItem(org, "verifiedDomains"), "name", false);
+			domains = cj_join(cJSON_GetObjectItem(org, "verifiedDomains"), "name", ", ", false);
 			rc = core_error(ctx, CORE_EREFUSED, "the domain of upn '%s' is not a "
 			    "verified domain of the tenant; use one of: %s", r->upn, domains);
 			free(domains);
@@ -703,7 +615,7 @@ run_present(struct req *r, struct core_ctx *ctx, struct result *res)
 		}
 	}
 	plan_licenses(r);
-	ul = r->user ? str_of(r->user, "usageLocation") : NULL;
+	ul = r->user ? cj_str(r->user, "usageLocation") : NULL;
 	if (!r->usage_location[0] && (!ul || !*ul) &&
 	    (!r->user || cJSON_GetArraySize(r->add_ids))) {
 		rc = core_error(ctx, CORE_EARGS, "usage_location is required: '%s' has no "
@@ -743,8 +655,8 @@ run_present(struct req *r, struct core_ctx *ctx, struct result *res)
 		    "app-only sign-in this collection uses. Change it in the Teams admin "
 		    "center, or create a new account of that type; a display_name change "
 		    "alone goes through Graph and works", r->upn,
-		    str_of(p.before, "applicationId") ? str_of(p.before, "applicationId") : "none",
-		    str_of(p.after, "applicationId") ? str_of(p.after, "applicationId") : "none");
+		    cj_str(p.before, "applicationId") ? cj_str(p.before, "applicationId") : "none",
+		    cj_str(p.after, "applicationId") ? cj_str(p.after, "applicationId") : "none");
 		goto out;
 	}
 	res->changed = p.changed;
@@ -798,11 +710,11 @@ run_absent(struct req *r, struct core_ctx *ctx, struct result *res)
 		result_put(res, "resource_account", cJSON_CreateObject());
 		return CORE_OK;
 	}
-	id = str_of(r->user, "id");
+	id = cj_str(r->user, "id");
 	rc = tenant_shared_calling_policies_of(&policies, ctx, id);
 	if (rc)
 		goto out;
-	names = join(policies, NULL, true);
+	names = cj_join(policies, NULL, ", ", true);
 	if (cJSON_GetArraySize(policies) && !r->force) {
 		rc = core_error(ctx, CORE_EREFUSED, "resource account '%s' is the resource "
 		    "account of Shared Calling policies %s; point them at another "
@@ -840,8 +752,8 @@ run_absent(struct req *r, struct core_ctx *ctx, struct result *res)
 	}
 	/* Number first, else it can stay pending (Learn, manage resource accounts). */
 	cJSON_ArrayForEach(n, numbers) {
-		rc = tenant_number_unassign(ctx, str_of(n, "telephoneNumber"),
-		    str_of(n, "numberType"), r->wait_timeout);
+		rc = tenant_number_unassign(ctx, cj_str(n, "telephoneNumber"),
+		    cj_str(n, "numberType"), r->wait_timeout);
 		if (rc)
 			goto out;
 	}

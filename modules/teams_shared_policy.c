@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "cj.h"
 #include "e164.h"
 #include "module.h"
 #include "reconcile.h"
@@ -85,29 +86,10 @@ req_release(struct req *r)
 	cJSON_Delete(r->assignments);
 }
 
-static const char *
-str_of(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItem(obj, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static bool
 empty(const char *s)
 {
 	return !s || !*s;
-}
-
-static bool
-string_in(const cJSON *arr, const char *s)
-{
-	const cJSON *x;
-
-	cJSON_ArrayForEach(x, arr)
-		if (cJSON_IsString(x) && strcmp(x->valuestring, s) == 0)
-			return true;
-	return false;
 }
 
 /* ---- input ---- */
@@ -146,7 +128,7 @@ validate(struct req *r, struct core_ctx *ctx, const cJSON *params)
 			return core_error(ctx, CORE_EARGS, "emergency_numbers: number '%s' has an "
 			    "extension; an emergency callback number is a plain E.164 number such "
 			    "as +14255550100", text);
-		if (!string_in(r->numbers, canon))
+		if (!cj_has_str(r->numbers, canon))
 			cJSON_AddItemToArray(r->numbers, cJSON_CreateString(canon));
 	}
 	return CORE_OK;
@@ -161,13 +143,13 @@ add_unique(cJSON *all, const cJSON *items)
 	const char *id;
 
 	cJSON_ArrayForEach(a, items) {
-		id = str_of(a, "id");
+		id = cj_str(a, "id");
 		if (id) {
 			const cJSON *b;
 			bool dup = false;
 
 			cJSON_ArrayForEach(b, all)
-				if (str_of(b, "id") && strcmp(str_of(b, "id"), id) == 0)
+				if (cj_str(b, "id") && strcmp(cj_str(b, "id"), id) == 0)
 					dup = true;
 			if (dup)
 				continue;
@@ -237,7 +219,7 @@ read_resource_account(struct req *r, struct core_ctx *ctx)
 		    "it first (dialtone.teams_phone.teams_resource_account)", r->ra_given);
 	if (rc)
 		return rc;
-	r->ra_id = str_of(r->ra_user, "id");
+	r->ra_id = cj_str(r->ra_user, "id");
 	if (!r->ra_id)
 		return core_error(ctx, CORE_ESERVICE, "graph returned user '%s' without an id",
 		    r->ra_given);
@@ -409,7 +391,7 @@ check_rules(struct req *r, struct core_ctx *ctx, const cJSON *after)
 	if (rc)
 		return rc;
 	cJSON_ArrayForEach(a, r->assignments) {
-		const char *t = str_of(a, "assignmentTargetId");
+		const char *t = cj_str(a, "assignmentTargetId");
 
 		if (t && strcasecmp(t, r->ra_id) == 0) {
 			ra_num = ra_num ? ra_num : a;
@@ -425,8 +407,8 @@ check_rules(struct req *r, struct core_ctx *ctx, const cJSON *after)
 		return core_error(ctx, CORE_EREFUSED, "resource account '%s' has more than one "
 		    "phone number assigned; a Shared Calling resource account holds exactly one",
 		    r->ra_given);
-	ra_n = str_of(ra_num, "telephoneNumber");
-	type = str_of(ra_num, "numberType");
+	ra_n = cj_str(ra_num, "telephoneNumber");
+	type = cj_str(ra_num, "numberType");
 	if (!ra_n || !type)
 		return core_error(ctx, CORE_ESERVICE, "graph returned the number of resource "
 		    "account '%s' without telephoneNumber or numberType", r->ra_given);

@@ -94,8 +94,8 @@ perm_payload_grants(const cJSON *payload, const char *any_of)
 }
 
 /* "a, b or c" from "a|b|c". */
-static char *
-alternatives(const char *any_of)
+char *
+perm_names(const char *any_of)
 {
 	struct buf b = BUF_INIT(SIZE_MAX / 2);
 	const char *p, *bar;
@@ -117,14 +117,13 @@ alternatives(const char *any_of)
 }
 
 int
-perm_require(struct core_ctx *ctx, enum svc_id s, const char *any_of,
-    const char *what)
+perm_check(int *granted, struct core_ctx *ctx, enum svc_id s, const char *any_of)
 {
 	const char *token = NULL, *scope;
 	cJSON *payload;
-	char *names;
-	int rc, granted;
+	int rc;
 
+	*granted = -1;
 	if (s == SVC_LOGIN)
 		return CORE_OK;
 	rc = svc_open(ctx);
@@ -135,11 +134,22 @@ perm_require(struct core_ctx *ctx, enum svc_id s, const char *any_of,
 	if (rc)
 		return rc;
 	payload = perm_jwt_payload(token);
-	granted = payload ? perm_payload_grants(payload, any_of) : -1;
+	*granted = payload ? perm_payload_grants(payload, any_of) : -1;
 	cJSON_Delete(payload);
-	if (granted != 0)
-		return CORE_OK;
-	names = alternatives(any_of);
+	return CORE_OK;
+}
+
+int
+perm_require(struct core_ctx *ctx, enum svc_id s, const char *any_of,
+    const char *what)
+{
+	char *names;
+	int rc, granted;
+
+	rc = perm_check(&granted, ctx, s, any_of);
+	if (rc || granted != 0)
+		return rc;
+	names = perm_names(any_of);
 	rc = core_error(ctx, CORE_EREFUSED, "%s needs the %s application permission "
 	    "%s, which the app's %s token does not hold (its roles claim lacks it); "
 	    "grant it with admin consent and run the task again; nothing was changed",

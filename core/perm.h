@@ -40,6 +40,17 @@ cJSON *perm_jwt_payload(const char *token);
 int perm_payload_grants(const cJSON *payload, const char *any_of);
 
 /*
+ * Whether the app's token for service s grants one of any_of ("a|b"):
+ * *granted is 1 yes, 0 no (a roles claim without any of them), -1 unknown
+ * (no roles claim, or the login service). Signs in when no token is held
+ * yet. @return CORE_OK, or the sign-in's error
+ */
+int perm_check(int *granted, struct core_ctx *ctx, enum svc_id s, const char *any_of);
+
+/* "a, b or c" from "a|b|c", for messages. The caller frees the result. */
+char *perm_names(const char *any_of);
+
+/*
  * Refuses (CORE_EREFUSED, nothing written) when the token for service s
  * carries a roles claim holding none of any_of. what says which write needs
  * it ("creating resource account 'ra@contoso.com'"). Signs in when no token

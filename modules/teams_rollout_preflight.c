@@ -26,6 +26,7 @@
 #include "e164.h"
 #include "graph.h"
 #include "module.h"
+#include "perm.h"
 #include "routes.h"
 #include "scrules.h"
 #include "svc.h"
@@ -848,6 +849,45 @@ new_policies(const struct check *c)
 	return out;
 }
 
+/*
+ * The Graph application permissions the rollout's writes need, checked
+ * against the token's roles claim before anything is written (a token
+ * without a roles claim proves nothing either way). Grants through Graph's
+ * policy assignment are not among them: without that permission they go
+ * through the Teams admin route instead.
+ */
+static const struct {
+	const char *any_of;
+	const char *what;
+} needed_permissions[] = {
+	{ PERM_USER_WRITE, "creating the resource accounts" },
+	{ PERM_LICENSE_WRITE, "licensing the resource accounts" },
+	{ PERM_NUMBER_WRITE, "assigning the shared numbers" },
+};
+
+static int
+check_permissions(struct core_ctx *ctx, cJSON *problems)
+{
+	size_t i;
+	int rc, granted;
+	char *names;
+
+	for (i = 0; i < sizeof(needed_permissions) / sizeof(needed_permissions[0]); i++) {
+		rc = perm_check(&granted, ctx, SVC_GRAPH, needed_permissions[i].any_of);
+		if (rc)
+			return rc;
+		if (granted != 0)
+			continue;
+		names = perm_names(needed_permissions[i].any_of);
+		sc_problem(problems, SC_MISTAKE_NONE, "permission_missing", names,
+		    "the app's Graph token lacks the application permission %s, which %s "
+		    "needs; grant it with admin consent", names, needed_permissions[i].what);
+		free(names);
+	}
+	return CORE_OK;
+}
+
+/* Adds problem p to the refusal text; site NULL: a problem of the whole tenant. */
 static void
 report_add(struct buf *b, const char *site, const cJSON *p, int *count)
 {
@@ -855,7 +895,9 @@ report_add(struct buf *b, const char *site, const cJSON *p, int *count)
 	    cJSON_GetObjectItem(p, "mistake")->valueint : 0;
 	int rc;
 
-	if (m)
+	if (!site)
+		rc = buf_addf(b, "%s%d. %s", *count ? "; " : "", *count + 1, str_of(p, "msg"));
+	else if (m)
 		rc = buf_addf(b, "%s%d. site '%s', seed article mistake %d (%s): %s", *count ?
 		    "; " : "", *count + 1, site, m, sc_mistake_title(m), str_of(p, "msg"));
 	else
@@ -935,6 +977,22 @@ run(struct core_ctx *ctx, const cJSON *params, struct result *res)
 		cJSON_Delete(warned);
 		warned = NULL;
 	}
+	/* What the app may do concerns every site: listed once, for the tenant. */
+	c.problems = cJSON_CreateArray();
+	if (!c.problems)
+		BUG("out of memory");
+	rc = check_permissions(ctx, c.problems);
+	for (p = c.problems->child; !rc && p; p = next) {
+		next = p->next;
+		cJSON_DetachItemViaPointer(c.problems, p);
+		cJSON_AddStringToObject(p, "site", "all sites");
+		report_add(&b, NULL, p, &count);
+		cJSON_AddItemToArray(problems, p);
+	}
+	cJSON_Delete(c.problems);
+	c.problems = NULL;
+	if (rc)
+		goto out;
 	result_put(res, "new_policies", new_policies(&c));
 	result_put(res, "problems", problems);
 	result_put(res, "warnings_found", warnings);

@@ -126,6 +126,8 @@ problems:
   description:
     - Every problem of the plan, in site order. C(mistake) is the seed article's mistake number (1 to 6), 0 when the
       problem is none of them; C(kind) a short tag; C(subject) the object (account, number, user, policy).
+    - Then, with C(site) C(all sites), the Graph application permissions the rollout's writes need and the app's token lacks
+      (C(kind) C(permission_missing)), read from the token's roles claim.
   returned: success
   type: list
   elements: dict

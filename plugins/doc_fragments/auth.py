@@ -90,7 +90,7 @@ options:
     description:
       - The most times one request is retried after throttling (429), an unavailable service (503) or, for requests that are safe to repeat, another server error or a dropped connection.
       - A ceiling only; retries normally end when O(retry_timeout) or O(task_timeout) is spent.
-      - A create that got no answer or a server error is never repeated blindly: the module reads it back by its name and creates it again only when it is not there.
+      - A create that got no answer or a server error is never repeated blindly; the module reads it back by its name and creates it again only when it is not there.
     type: int
     default: 50
   retry_max_wait:

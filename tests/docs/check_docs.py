@@ -67,6 +67,14 @@ def description_text(doc):
     return " ".join(str(d) for d in as_list(doc.get("description")))
 
 
+def check_description(at, doc, problems):
+    """Every item of a description must be text: "- a: b" in YAML is a mapping."""
+    for i, d in enumerate(as_list(doc.get("description"))):
+        if not isinstance(d, str):
+            problems.append("%s: description item %d is not text but %r (a ': ' inside "
+                            "an unquoted line?)" % (at, i + 1, d))
+
+
 def compare_options(where, spec, doc, problems):
     """spec: {name: {type, ...}} from the binary; doc: {name: {...}} from ansible-doc."""
     doc = doc or {}
@@ -85,6 +93,7 @@ def compare_options(where, spec, doc, problems):
         if not isinstance(d, dict):
             problems.append("%s: documentation is not a mapping: %r" % (at, d))
             continue
+        check_description(at, d, problems)
         bad = sorted(k for k in d if k not in OPTION_KEYS)
         if bad:
             problems.append("%s: unknown documentation keys %s (a comma inside a flow "
@@ -116,6 +125,7 @@ def check_returns(where, doc, problems):
         if not isinstance(d, dict):
             problems.append("%s: documentation is not a mapping: %r" % (at, d))
             continue
+        check_description(at, d, problems)
         bad = sorted(k for k in d if k not in RETURN_KEYS)
         if bad:
             problems.append("%s: unknown documentation keys %s (a comma inside a flow "
@@ -149,6 +159,10 @@ def main(argv):
         else:
             spec = argument_spec(name)
             doc = entry.get("doc") or {}
+            check_description(name, doc, problems)
+            for i, note in enumerate(as_list(doc.get("notes"))):
+                if not isinstance(note, str):
+                    problems.append("%s: note %d is not text but %r" % (name, i + 1, note))
             compare_options(name, spec["options"], doc.get("options"), problems)
             if spec.get("check_mode") and "check_mode" not in json.dumps(doc.get("attributes", {})) \
                     and "check mode" not in json.dumps(doc).lower():

@@ -131,69 +131,13 @@ warn_repeats(struct core_ctx *ctx, const char *path, unsigned long repeats)
 }
 
 int
-graph_list(cJSON **out, struct core_ctx *ctx, const char *path,
-    const char *const *headers)
-{
-	struct svc_resp resp;
-	struct strset ids = { NULL, 0, 0 }, links = { NULL, 0, 0 };
-	cJSON *all = cJSON_CreateArray();
-	char *next = NULL;
-	const cJSON *link;
-	unsigned long repeats = 0;
-	int rc = CORE_OK, pages, added;
-
-	if (!all)
-		BUG("out of memory");
-	*out = NULL;
-	svc_resp_init(&resp);
-	for (pages = 0; pages < GRAPH_MAX_PAGES; pages++) {
-		svc_resp_release(&resp);
-		svc_resp_init(&resp);
-		rc = svc_call(&resp, ctx, SVC_GRAPH, "GET", next ? next : path, NULL,
-		    headers, 0);
-		if (rc)
-			goto out;
-		rc = append_values(all, resp.json, ctx, path, &ids, &repeats, &added);
-		if (rc)
-			goto out;
-		link = cJSON_GetObjectItemCaseSensitive(resp.json, "@odata.nextLink");
-		free(next);
-		next = NULL;
-		if (!cJSON_IsString(link) || !*link->valuestring)
-			break;
-		/* A link followed before would page forever. */
-		if (!strset_add(&links, link->valuestring)) {
-			rc = core_error(ctx, CORE_ESERVICE, "GET %s: graph's next page link "
-			    "after page %d points back to a page already read", path,
-			    pages + 1);
-			goto out;
-		}
-		next = xstrdup(link->valuestring);
-	}
-	if (next)
-		rc = core_error(ctx, CORE_ESERVICE,
-		    "GET %s: graph kept returning pages after %d", path, GRAPH_MAX_PAGES);
-out:
-	free(next);
-	svc_resp_release(&resp);
-	strset_release(&ids);
-	strset_release(&links);
-	if (rc) {
-		cJSON_Delete(all);
-		return rc;
-	}
-	warn_repeats(ctx, path, repeats);
-	*out = all;
-	return CORE_OK;
-}
-
-int
 graph_list_each(struct core_ctx *ctx, const char *path, const char *const *headers,
     graph_page_fn fn, void *arg)
 {
 	struct svc_resp resp;
+	struct strset links = { NULL, 0, 0 };
 	char *next = NULL;
-	cJSON *value;
+	cJSON *value, *one;
 	const cJSON *link;
 	int rc = CORE_OK, pages;
 
@@ -206,6 +150,14 @@ graph_list_each(struct core_ctx *ctx, const char *path, const char *const *heade
 		if (rc)
 			goto out;
 		value = cJSON_GetObjectItemCaseSensitive(resp.json, "value");
+		if (cJSON_IsObject(value)) {
+			/* The doc examples wrap one object as "value": {...}; accept it. */
+			one = cJSON_DetachItemViaPointer(resp.json, value);
+			value = cJSON_CreateArray();
+			if (!value || !cJSON_AddItemToArray(value, one) ||
+			    !cJSON_AddItemToObject(resp.json, "value", value))
+				BUG("out of memory");
+		}
 		if (!cJSON_IsArray(value)) {
 			rc = core_error(ctx, CORE_ESERVICE,
 			    "GET %s: graph answered without a \"value\" list", path);
@@ -225,6 +177,13 @@ graph_list_each(struct core_ctx *ctx, const char *path, const char *const *heade
 		next = NULL;
 		if (!cJSON_IsString(link) || !*link->valuestring)
 			break;
+		/* A link followed before would page forever. */
+		if (!strset_add(&links, link->valuestring)) {
+			rc = core_error(ctx, CORE_ESERVICE, "GET %s: graph's next page link "
+			    "after page %d points back to a page already read", path,
+			    pages + 1);
+			goto out;
+		}
 		next = xstrdup(link->valuestring);
 		svc_resp_release(&resp);
 		svc_resp_init(&resp);
@@ -240,7 +199,57 @@ graph_list_each(struct core_ctx *ctx, const char *path, const char *const *heade
 out:
 	free(next);
 	svc_resp_release(&resp);
+	strset_release(&links);
 	return rc;
+}
+
+/* graph_list()'s page callback: keeps each object once, by its "id". */
+struct collected {
+	cJSON *all;
+	struct strset ids;
+	unsigned long repeats;
+};
+
+static int
+collect_page(cJSON *items, const cJSON *page, void *arg)
+{
+	struct collected *c = arg;
+	const cJSON *id;
+	cJSON *item, *after;
+
+	(void)page;
+	for (item = items->child; item; item = after) {
+		after = item->next;
+		id = cJSON_GetObjectItemCaseSensitive(item, "id");
+		if (cJSON_IsString(id) && !strset_add(&c->ids, id->valuestring)) {
+			c->repeats++;
+			continue;
+		}
+		if (!cJSON_AddItemToArray(c->all, cJSON_DetachItemViaPointer(items, item)))
+			BUG("out of memory");
+	}
+	return CORE_OK;
+}
+
+int
+graph_list(cJSON **out, struct core_ctx *ctx, const char *path,
+    const char *const *headers)
+{
+	struct collected c = { cJSON_CreateArray(), { NULL, 0, 0 }, 0 };
+	int rc;
+
+	if (!c.all)
+		BUG("out of memory");
+	*out = NULL;
+	rc = graph_list_each(ctx, path, headers, collect_page, &c);
+	strset_release(&c.ids);
+	if (rc) {
+		cJSON_Delete(c.all);
+		return rc;
+	}
+	warn_repeats(ctx, path, c.repeats);
+	*out = c.all;
+	return CORE_OK;
 }
 
 int

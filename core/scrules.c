@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "cj.h"
 #include "e164.h"
 #include "teamsadmin.h"
 #include "tenant.h"
@@ -19,14 +20,6 @@ static const char *const toll_free[] = {
 	"+1800", "+1833", "+1844", "+1855", "+1866", "+1877", "+1888", "+44800", "+44808",
 	NULL
 };
-
-static const char *
-str_of(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItem(obj, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
 
 static bool
 empty(const char *s)
@@ -128,7 +121,7 @@ sc_first_problem(const cJSON *problems)
 
 	cJSON_ArrayForEach(p, problems)
 		if (!cJSON_IsTrue(cJSON_GetObjectItem(p, "warning")))
-			return str_of(p, "msg");
+			return cj_str(p, "msg");
 	return NULL;
 }
 
@@ -225,7 +218,7 @@ sc_find_number(const cJSON *list, const char *n)
 	if (!n || e164_normalise(want, sizeof(want), n) != E164_OK)
 		return NULL;
 	cJSON_ArrayForEach(a, list) {
-		const char *t = str_of(a, "telephoneNumber");
+		const char *t = cj_str(a, "telephoneNumber");
 
 		if (t && e164_normalise(canon, sizeof(canon), t) == E164_OK &&
 		    strcmp(canon, want) == 0)
@@ -239,22 +232,22 @@ sc_find_number(const cJSON *list, const char *n)
 int
 sc_rule_number_location(cJSON *problems, const char *ra, const cJSON *ra_num)
 {
-	if (!empty(str_of(ra_num, "locationId")))
+	if (!empty(cj_str(ra_num, "locationId")))
 		return 0;
 	return sc_problem(problems, SC_MISTAKE_LOCATION, "number_without_location",
-	    str_of(ra_num, "telephoneNumber"), "the phone number '%s' of resource account "
+	    cj_str(ra_num, "telephoneNumber"), "the phone number '%s' of resource account "
 	    "'%s' has no emergency location; assign an emergency address to that number "
 	    "first (dialtone.teams_phone.teams_phone_number), without it the policy cannot "
-	    "be saved", str_of(ra_num, "telephoneNumber"), ra);
+	    "be saved", cj_str(ra_num, "telephoneNumber"), ra);
 }
 
 int
 sc_rule_callback_number(cJSON *problems, const cJSON *ra_num, const char *n,
     const cJSON *rec, const char *identity)
 {
-	const char *ra_type = str_of(ra_num, "numberType");
-	const char *ra_n = str_of(ra_num, "telephoneNumber");
-	const char *ra_iso = str_of(ra_num, "isoCountryCode");
+	const char *ra_type = cj_str(ra_num, "numberType");
+	const char *ra_n = cj_str(ra_num, "telephoneNumber");
+	const char *ra_iso = cj_str(ra_num, "isoCountryCode");
 	const char *type, *iso, *target, *status;
 	char c1[8], c2[8];
 	char *mine;
@@ -268,8 +261,8 @@ sc_rule_callback_number(cJSON *problems, const cJSON *ra_num, const char *n,
 		    "a %s resource account number, emergency numbers must be %s numbers the "
 		    "tenant holds", n, ra_type, ra_type);
 	/* A Direct Routing number the inventory does not list yet is one. */
-	type = rec ? str_of(rec, "numberType") : "directRouting";
-	iso = rec ? str_of(rec, "isoCountryCode") : NULL;
+	type = rec ? cj_str(rec, "numberType") : "directRouting";
+	iso = rec ? cj_str(rec, "isoCountryCode") : NULL;
 	if (!type || strcmp(type, ra_type) != 0 || !sc_same_country(iso, n, ra_iso, ra_n))
 		return sc_problem(problems, SC_MISTAKE_CALLBACK, "callback_mismatch", n,
 		    "emergency number '%s' must have the same number type and country as the "
@@ -277,8 +270,8 @@ sc_rule_callback_number(cJSON *problems, const cJSON *ra_num, const char *n,
 		    "emergency numbers of that type and country", n, type ? type : "unknown",
 		    sc_country_of(c1, sizeof(c1), iso, n), ra_n, ra_type,
 		    sc_country_of(c2, sizeof(c2), ra_iso, ra_n));
-	target = rec ? str_of(rec, "assignmentTargetId") : NULL;
-	status = rec ? str_of(rec, "assignmentStatus") : NULL;
+	target = rec ? cj_str(rec, "assignmentTargetId") : NULL;
+	status = rec ? cj_str(rec, "assignmentStatus") : NULL;
 	if (!empty(target) && !(status && strcasecmp(status, "policyAssigned") == 0))
 		return sc_problem(problems, SC_MISTAKE_CALLBACK, "callback_assigned", n,
 		    "emergency number '%s' is assigned to '%s'; an emergency number must be "
@@ -308,8 +301,8 @@ sc_rule_callback_number(cJSON *problems, const cJSON *ra_num, const char *n,
 int
 sc_rule_toll_free(cJSON *problems, const char *ra, const cJSON *ra_num, int nemergency)
 {
-	if (!same(str_of(ra_num, "numberType"), "callingPlan") ||
-	    !sc_is_toll_free(str_of(ra_num, "telephoneNumber")) || nemergency > 0)
+	if (!same(cj_str(ra_num, "numberType"), "callingPlan") ||
+	    !sc_is_toll_free(cj_str(ra_num, "telephoneNumber")) || nemergency > 0)
 		return 0;
 	return sc_problem(problems, SC_MISTAKE_CALLBACK, "toll_free_without_callback", ra,
 	    "resource account '%s' has a toll-free service number; list at least one "
@@ -336,7 +329,7 @@ sc_parts_have_plan(const cJSON *parts, const cJSON *skus, const char *plan_id)
 		if (!cJSON_IsString(p) || !(sku = tenant_sku_find(skus, p->valuestring)))
 			continue;
 		cJSON_ArrayForEach(sp, cJSON_GetObjectItem(sku, "servicePlans"))
-			if (same(str_of(sp, "servicePlanId"), plan_id))
+			if (same(cj_str(sp, "servicePlanId"), plan_id))
 				return true;
 	}
 	return false;
@@ -407,7 +400,7 @@ int
 sc_rule_shared_number(cJSON *problems, const char *ra, const char *ra_id,
     const char *usage_location, const char *n, const char *want_type, const cJSON *rec)
 {
-	const char *type = str_of(rec, "numberType"), *target, *iso;
+	const char *type = cj_str(rec, "numberType"), *target, *iso;
 
 	if (!rec) {
 		if (same(want_type, "directRouting"))
@@ -421,7 +414,7 @@ sc_rule_shared_number(cJSON *problems, const char *ra, const char *ra_id,
 		return sc_problem(problems, SC_MISTAKE_NONE, "number_type", n,
 		    "shared number '%s' is a %s number, not %s; correct number.type", n,
 		    type_word(type), type_word(want_type));
-	target = str_of(rec, "assignmentTargetId");
+	target = cj_str(rec, "assignmentTargetId");
 	if (!empty(target) && !(ra_id && same(target, ra_id)))
 		return sc_problem(problems, SC_MISTAKE_NONE, "number_unavailable", n,
 		    "shared number '%s' is already assigned to '%s'; release it or choose "
@@ -431,7 +424,7 @@ sc_rule_shared_number(cJSON *problems, const char *ra, const char *ra_id,
 		return sc_problem(problems, SC_MISTAKE_NONE, "number_capability", n,
 		    "shared number '%s' cannot be assigned to a resource account (it lacks the "
 		    "capability 'voiceApplicationAssignment'); choose a service number", n);
-	iso = str_of(rec, "isoCountryCode");
+	iso = cj_str(rec, "isoCountryCode");
 	if (same(type, "callingPlan") && !empty(iso) && !empty(usage_location) &&
 	    !same(iso, usage_location))
 		return sc_problem(problems, SC_MISTAKE_NONE, "number_country", n,

@@ -50,9 +50,11 @@ sim_logins() {
 	sim_call GET /_sim/requests | /usr/bin/python3 -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin)["requests"] if e["service"] == "login"))'
 }
 
-# Requests (inside $batch too) whose path contains $1, in the simulator's log.
+# Requests (inside $batch too) whose path contains $1 and that the simulator
+# handled, in its log: a request it faulted or throttled was not handled, and
+# the client's retry of it is the same read.
 sim_count_path() {
-	sim_call GET /_sim/requests | /usr/bin/python3 -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin)["requests"] if sys.argv[1] in e["path"]))' "$1"
+	sim_call GET /_sim/requests | /usr/bin/python3 -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin)["requests"] if sys.argv[1] in e["path"] and not e.get("fault") and e.get("status") != 429))' "$1"
 }
 
 # "changed=N" summed over every host of an ansible-playbook log.

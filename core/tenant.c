@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "cj.h"
 #include "graph.h"
 #include "http.h"
 #include "routes.h"
@@ -668,17 +669,6 @@ out:
 #include "policyassign.h"
 #include "teamsadmin.h"
 
-static bool
-string_in(const cJSON *arr, const char *s)
-{
-	const cJSON *x;
-
-	cJSON_ArrayForEach(x, arr)
-		if (cJSON_IsString(x) && strcasecmp(x->valuestring, s) == 0)
-			return true;
-	return false;
-}
-
 bool
 tenant_user_has_plan(const cJSON *user, const cJSON *skus, const char *plan_id)
 {
@@ -688,7 +678,7 @@ tenant_user_has_plan(const cJSON *user, const cJSON *skus, const char *plan_id)
 		id = cJSON_GetObjectItem(l, "skuId");
 		if (!cJSON_IsString(id) || !(sku = tenant_sku_find(skus, id->valuestring)))
 			continue;
-		if (string_in(cJSON_GetObjectItem(l, "disabledPlans"), plan_id))
+		if (cj_has_str(cJSON_GetObjectItem(l, "disabledPlans"), plan_id))
 			continue;
 		cJSON_ArrayForEach(p, cJSON_GetObjectItem(sku, "servicePlans")) {
 			pid = cJSON_GetObjectItem(p, "servicePlanId");

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "auth.h"
+#include "cj.h"
 #include "graph.h"
 #include "perm.h"
 #include "routes.h"
@@ -74,17 +75,6 @@ static const struct {
 	{ RT_G_NUMBERS, { "?$top=100" }, "value", "telephoneNumber,numberType,assignmentStatus" },
 };
 
-static bool
-string_in(const cJSON *arr, const char *s)
-{
-	const cJSON *x;
-
-	cJSON_ArrayForEach(x, arr)
-		if (cJSON_IsString(x) && strcasecmp(x->valuestring, s) == 0)
-			return true;
-	return false;
-}
-
 /* The claims of the token of one service (signs in when needed). */
 static int
 claims_of(cJSON **out, struct core_ctx *ctx, enum svc_id s)
@@ -118,7 +108,7 @@ permissions(const cJSON *graph, const cJSON *teams)
 	cJSON_AddItemToObject(out, "graph_roles", cJSON_IsArray(roles) ?
 	    cJSON_Duplicate(roles, 1) : cJSON_CreateArray());
 	for (a = 0; a < ARRAY_SIZE(admin_roles); a++)
-		admin |= string_in(wids, admin_roles[a]);
+		admin |= cj_has_str(wids, admin_roles[a]);
 	if (cJSON_IsArray(wids))
 		cJSON_AddBoolToObject(out, "teams_administrator", admin);
 	else
@@ -141,7 +131,7 @@ permissions(const cJSON *graph, const cJSON *teams)
 
 				if (bar)
 					*bar = '\0';
-				met = string_in(roles, one);
+				met = cj_has_str(roles, one);
 				one = bar ? bar + 1 : NULL;
 			}
 			free(save);

@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "cj.h"
 #include "graph.h"
 #include "http.h"
 #include "routes.h"
@@ -666,18 +667,9 @@ out:
 /* ---- licences and accounts (teams_resource_account, teams_phone_number) ---- */
 
 #include "policyassign.h"
+#include "reconcile.h"
+#include "result.h"
 #include "teamsadmin.h"
-
-static bool
-string_in(const cJSON *arr, const char *s)
-{
-	const cJSON *x;
-
-	cJSON_ArrayForEach(x, arr)
-		if (cJSON_IsString(x) && strcasecmp(x->valuestring, s) == 0)
-			return true;
-	return false;
-}
 
 bool
 tenant_user_has_plan(const cJSON *user, const cJSON *skus, const char *plan_id)
@@ -688,7 +680,7 @@ tenant_user_has_plan(const cJSON *user, const cJSON *skus, const char *plan_id)
 		id = cJSON_GetObjectItem(l, "skuId");
 		if (!cJSON_IsString(id) || !(sku = tenant_sku_find(skus, id->valuestring)))
 			continue;
-		if (string_in(cJSON_GetObjectItem(l, "disabledPlans"), plan_id))
+		if (cj_has_str(cJSON_GetObjectItem(l, "disabledPlans"), plan_id))
 			continue;
 		cJSON_ArrayForEach(p, cJSON_GetObjectItem(sku, "servicePlans")) {
 			pid = cJSON_GetObjectItem(p, "servicePlanId");
@@ -1044,6 +1036,153 @@ tenant_policy_ungrant(struct core_ctx *ctx, const char *type,
 			return rc;
 	}
 	return CORE_OK;
+}
+
+/* The policy as the real run would return it: have with the changes, or the new one. */
+static cJSON *
+predicted(const cJSON *have, const struct plan *plan)
+{
+	cJSON *p = cJSON_Duplicate(have ? have : plan->after, 1);
+	const cJSON *c;
+
+	if (!p)
+		BUG("out of memory");
+	cJSON_ArrayForEach(c, plan->changes) {
+		if (cJSON_GetObjectItem(p, c->string))
+			cJSON_ReplaceItemInObject(p, c->string, cJSON_Duplicate(c, 1));
+		else
+			cJSON_AddItemToObject(p, c->string, cJSON_Duplicate(c, 1));
+	}
+	return p;
+}
+
+int
+tenant_policy_present(struct core_ctx *ctx, struct result *res, const char *type,
+    const char *what, const char *bare, const cJSON *want, const cJSON *have,
+    const cJSON *usages, bool create_usages, const struct reconcile_opts *opts)
+{
+	struct plan plan = { 0 };
+	cJSON *usages_have = NULL, *missing = NULL, *merged = NULL, *after = NULL;
+	char *list = NULL, *hdr_b = NULL, *hdr_a = NULL;
+	const cJSON *m;
+	int rc = CORE_OK;
+
+	if (cJSON_GetArraySize(usages) > 0) {
+		rc = ta_pstn_usages(&usages_have, ctx);
+		if (rc)
+			goto out;
+		missing = ta_pstn_usages_missing(usages_have, usages);
+		if (cJSON_GetArraySize(missing) > 0 && !create_usages) {
+			list = cj_join(usages_have, NULL, ", ", false);
+			rc = core_error(ctx, CORE_EREFUSED,
+			    "PSTN usage '%s' is not found in OnlinePstnUsages; set create_usages: true "
+			    "to add it, or use one of the tenant's usages (%s)",
+			    cJSON_GetArrayItem(missing, 0)->valuestring, *list ? list : "none");
+			goto out;
+		}
+	}
+
+	reconcile_plan(&plan, want, have, opts);
+	if (cJSON_GetArraySize(missing) > 0) {
+		merged = cJSON_Duplicate(usages_have, 1);
+		cJSON_ArrayForEach(m, missing)
+			cJSON_AddItemToArray(merged, cJSON_CreateString(m->valuestring));
+		res->changed = true;
+	}
+	if (plan.changed) {
+		res->changed = true;
+		hdr_b = xasprintf("policy '%s' (current)", bare);
+		hdr_a = xasprintf("policy '%s' (desired)", bare);
+		result_add_diff(res, ctx, cJSON_Duplicate(plan.before, 1),
+		    cJSON_Duplicate(plan.after, 1), hdr_b, hdr_a);
+	}
+	if (merged) {
+		cJSON *b = cJSON_CreateObject(), *a = cJSON_CreateObject();
+
+		cJSON_AddItemToObject(b, "Usage", cJSON_Duplicate(usages_have, 1));
+		cJSON_AddItemToObject(a, "Usage", cJSON_Duplicate(merged, 1));
+		result_add_diff(res, ctx, b, a, "OnlinePstnUsages Global (current)",
+		    "OnlinePstnUsages Global (desired)");
+	}
+	if (ctx->check_mode || !res->changed) {
+		result_put(res, "policy", predicted(have, &plan));
+		goto out;
+	}
+
+	if (merged) {
+		rc = ta_pstn_usages_set(ctx, merged);
+		if (rc)
+			goto out;
+	}
+	if (plan.create)
+		rc = tenant_policy_create(ctx, type, bare, plan.changes);
+	else if (plan.changed)
+		rc = ta_policy_update(NULL, ctx, type, bare, plan.changes);
+	if (rc)
+		goto out;
+	rc = ta_policy_get(&after, ctx, type, bare);
+	if (rc == CORE_ENOTFOUND)
+		rc = core_error(ctx, CORE_ESERVICE,
+		    "%s '%s' is not found right after it was written", what, bare);
+	if (rc)
+		goto out;
+	result_put(res, "policy", after);
+	after = NULL;
+out:
+	free(hdr_a);
+	free(hdr_b);
+	free(list);
+	cJSON_Delete(after);
+	cJSON_Delete(merged);
+	cJSON_Delete(missing);
+	cJSON_Delete(usages_have);
+	reconcile_plan_release(&plan);
+	return rc;
+}
+
+int
+tenant_policy_absent(struct core_ctx *ctx, struct result *res, const char *type,
+    const char *what, const char *bare, const cJSON *have, bool force,
+    const struct reconcile_opts *opts)
+{
+	cJSON *holders = NULL;
+	char *who = NULL, *hdr_b = NULL, *hdr_a = NULL;
+	int rc;
+
+	if (!have) {
+		result_put(res, "policy", cJSON_CreateNull());
+		return CORE_OK;
+	}
+	rc = tenant_policy_holders(&holders, ctx, type, bare);
+	if (rc)
+		goto out;
+	who = tenant_policy_holders_text(holders);
+	if (who && !force) {
+		rc = core_error(ctx, CORE_EREFUSED,
+		    "%s '%s' is still granted to %s; remove those grants first, "
+		    "or set force: true to remove them with the policy", what, bare, who);
+		goto out;
+	}
+	res->changed = true;
+	hdr_b = xasprintf("policy '%s' (current)", bare);
+	hdr_a = xasprintf("policy '%s' (desired)", bare);
+	result_add_diff(res, ctx, reconcile_strip(have, opts), NULL, hdr_b, hdr_a);
+	result_put(res, "policy", cJSON_CreateNull());
+	result_put(res, "removed_grants", who ? cJSON_Duplicate(holders, 1) : cJSON_CreateNull());
+	if (ctx->check_mode)
+		goto out;
+	if (who) {
+		rc = tenant_policy_ungrant(ctx, type, holders);
+		if (rc)
+			goto out;
+	}
+	rc = ta_policy_delete(ctx, type, bare);
+out:
+	free(hdr_a);
+	free(hdr_b);
+	free(who);
+	cJSON_Delete(holders);
+	return rc;
 }
 
 /* ---- groups (teams_user_voice) ---- */

@@ -270,6 +270,33 @@ char *tenant_policy_holders_text(const cJSON *holders);
 int tenant_policy_ungrant(struct core_ctx *ctx, const char *type,
     const cJSON *holders);
 
+struct reconcile_opts;
+struct result;
+
+/*
+ * state: present of a policy instance that names PSTN usages
+ * (teams_voice_routing_policy, teams_emergency_call_routing_policy): checks
+ * that the usages exist in OnlinePstnUsages (refused unless create_usages,
+ * which adds the missing ones), reconciles want with have (NULL: absent)
+ * under opts, reports the diff, and outside check mode writes the usages
+ * and creates or updates the instance, then reads it back. Puts "policy"
+ * in res. what names the type in messages ("voice routing policy").
+ * Nothing is taken over.
+ */
+int tenant_policy_present(struct core_ctx *ctx, struct result *res, const char *type,
+    const char *what, const char *bare, const cJSON *want, const cJSON *have,
+    const cJSON *usages, bool create_usages, const struct reconcile_opts *opts);
+
+/*
+ * state: absent of such a policy instance (have NULL: already absent):
+ * refused while it is granted unless force, which removes the grants
+ * first; then deletes it (not in check mode). Puts "policy" and
+ * "removed_grants" in res. The caller refuses Global first.
+ */
+int tenant_policy_absent(struct core_ctx *ctx, struct result *res, const char *type,
+    const char *what, const char *bare, const cJSON *have, bool force,
+    const struct reconcile_opts *opts);
+
 /* ---- groups (teams_user_voice; tenant_group_get is below) ---- */
 
 /*

@@ -20,7 +20,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "cj.h"
 #include "module.h"
 #include "reconcile.h"
 #include "svc.h"
@@ -127,48 +126,11 @@ static int
 absent(struct core_ctx *ctx, const cJSON *params, struct result *res,
     const char *bare, const cJSON *have)
 {
-	cJSON *holders = NULL;
-	char *who = NULL, *hdr_b = NULL, *hdr_a = NULL;
-	bool force = arg_bool(params, "force", false);
-	int rc;
-
 	if (strcasecmp(bare, "Global") == 0)
 		return core_error(ctx, CORE_EREFUSED,
 		    "the Global emergency call routing policy cannot be removed; set its emergency_numbers instead");
-	if (!have) {
-		result_put(res, "policy", cJSON_CreateNull());
-		return CORE_OK;
-	}
-	rc = tenant_policy_holders(&holders, ctx, TA_EMERGENCY_ROUTING, bare);
-	if (rc)
-		goto out;
-	who = tenant_policy_holders_text(holders);
-	if (who && !force) {
-		rc = core_error(ctx, CORE_EREFUSED,
-		    "emergency call routing policy '%s' is still granted to %s; remove those grants first, "
-		    "or set force: true to remove them with the policy", bare, who);
-		goto out;
-	}
-	res->changed = true;
-	hdr_b = xasprintf("policy '%s' (current)", bare);
-	hdr_a = xasprintf("policy '%s' (desired)", bare);
-	result_add_diff(res, ctx, reconcile_strip(have, &opts), NULL, hdr_b, hdr_a);
-	result_put(res, "policy", cJSON_CreateNull());
-	result_put(res, "removed_grants", who ? cJSON_Duplicate(holders, 1) : cJSON_CreateNull());
-	if (ctx->check_mode)
-		goto out;
-	if (who) {
-		rc = tenant_policy_ungrant(ctx, TA_EMERGENCY_ROUTING, holders);
-		if (rc)
-			goto out;
-	}
-	rc = ta_policy_delete(ctx, TA_EMERGENCY_ROUTING, bare);
-out:
-	free(hdr_a);
-	free(hdr_b);
-	free(who);
-	cJSON_Delete(holders);
-	return rc;
+	return tenant_policy_absent(ctx, res, TA_EMERGENCY_ROUTING,
+	    "emergency call routing policy", bare, have, arg_bool(params, "force", false), &opts);
 }
 
 /* One emergency number as the service stores it: all three fields, "" when unset. */
@@ -252,37 +214,15 @@ normalised(const cJSON *have)
 	return n;
 }
 
-/* The policy as the real run would return it: have with the changes, or the new one. */
-static cJSON *
-predicted(const cJSON *have, const struct plan *plan)
-{
-	cJSON *p = cJSON_Duplicate(have ? have : plan->after, 1);
-	const cJSON *c;
-
-	if (!p)
-		BUG("out of memory");
-	cJSON_ArrayForEach(c, plan->changes) {
-		if (cJSON_GetObjectItem(p, c->string))
-			cJSON_ReplaceItemInObject(p, c->string, cJSON_Duplicate(c, 1));
-		else
-			cJSON_AddItemToObject(p, c->string, cJSON_Duplicate(c, 1));
-	}
-	return p;
-}
-
 static int
 present(struct core_ctx *ctx, const cJSON *params, struct result *res,
     const char *bare, const cJSON *have)
 {
-	struct plan plan = { 0 };
-	cJSON *want = NULL, *usages_have = NULL, *missing = NULL, *merged = NULL;
-	cJSON *after = NULL;
+	cJSON *want = NULL, *usages = NULL, *norm = NULL;
 	const cJSON *numbers = arg_get(params, "emergency_numbers");
 	const char *desc = arg_str(params, "description");
-	cJSON *usages = NULL, *norm = NULL;
-	char *list = NULL, *hdr_b = NULL, *hdr_a = NULL, *ident = NULL;
-	const cJSON *m;
-	int rc = CORE_OK;
+	char *ident = NULL;
+	int rc;
 
 	want = cJSON_CreateObject();
 	if (!want)
@@ -300,80 +240,13 @@ present(struct core_ctx *ctx, const cJSON *params, struct result *res,
 	norm = normalised(have);
 	have = norm;
 
-	if (cJSON_GetArraySize(usages) > 0) {
-		rc = ta_pstn_usages(&usages_have, ctx);
-		if (rc)
-			goto out;
-		missing = ta_pstn_usages_missing(usages_have, usages);
-		if (cJSON_GetArraySize(missing) > 0 && !arg_bool(params, "create_usages", false)) {
-			list = cj_join(usages_have, NULL, ", ", false);
-			rc = core_error(ctx, CORE_EREFUSED,
-			    "PSTN usage '%s' is not found in OnlinePstnUsages; set create_usages: true "
-			    "to add it, or use one of the tenant's usages (%s)",
-			    cJSON_GetArrayItem(missing, 0)->valuestring, *list ? list : "none");
-			goto out;
-		}
-	}
-
-	reconcile_plan(&plan, want, have, &opts);
-	if (cJSON_GetArraySize(missing) > 0) {
-		merged = cJSON_Duplicate(usages_have, 1);
-		cJSON_ArrayForEach(m, missing)
-			cJSON_AddItemToArray(merged, cJSON_CreateString(m->valuestring));
-		res->changed = true;
-	}
-	if (plan.changed) {
-		res->changed = true;
-		hdr_b = xasprintf("policy '%s' (current)", bare);
-		hdr_a = xasprintf("policy '%s' (desired)", bare);
-		result_add_diff(res, ctx, cJSON_Duplicate(plan.before, 1),
-		    cJSON_Duplicate(plan.after, 1), hdr_b, hdr_a);
-	}
-	if (merged) {
-		cJSON *b = cJSON_CreateObject(), *a = cJSON_CreateObject();
-
-		cJSON_AddItemToObject(b, "Usage", cJSON_Duplicate(usages_have, 1));
-		cJSON_AddItemToObject(a, "Usage", cJSON_Duplicate(merged, 1));
-		result_add_diff(res, ctx, b, a, "OnlinePstnUsages Global (current)",
-		    "OnlinePstnUsages Global (desired)");
-	}
-	if (ctx->check_mode || !res->changed) {
-		result_put(res, "policy", predicted(have, &plan));
-		goto out;
-	}
-
-	if (merged) {
-		rc = ta_pstn_usages_set(ctx, merged);
-		if (rc)
-			goto out;
-	}
-	if (plan.create)
-		rc = tenant_policy_create(ctx, TA_EMERGENCY_ROUTING, bare, plan.changes);
-	else if (plan.changed)
-		rc = ta_policy_update(NULL, ctx, TA_EMERGENCY_ROUTING, bare, plan.changes);
-	if (rc)
-		goto out;
-	rc = ta_policy_get(&after, ctx, TA_EMERGENCY_ROUTING, bare);
-	if (rc == CORE_ENOTFOUND)
-		rc = core_error(ctx, CORE_ESERVICE,
-		    "emergency call routing policy '%s' is not found right after it was written", bare);
-	if (rc)
-		goto out;
-	result_put(res, "policy", after);
-	after = NULL;
-out:
-	free(hdr_a);
-	free(hdr_b);
-	free(list);
+	rc = tenant_policy_present(ctx, res, TA_EMERGENCY_ROUTING,
+	    "emergency call routing policy", bare, want, have, usages,
+	    arg_bool(params, "create_usages", false), &opts);
 	free(ident);
-	cJSON_Delete(after);
-	cJSON_Delete(merged);
-	cJSON_Delete(missing);
-	cJSON_Delete(usages_have);
 	cJSON_Delete(usages);
 	cJSON_Delete(norm);
 	cJSON_Delete(want);
-	reconcile_plan_release(&plan);
 	return rc;
 }
 

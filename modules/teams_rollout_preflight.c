@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "cj.h"
 #include "e164.h"
 #include "graph.h"
 #include "module.h"
@@ -81,14 +82,6 @@ tenant_release(struct tenant *t)
 
 /* ---- small helpers ---- */
 
-static const char *
-str_of(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItem(obj, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static bool
 empty(const char *s)
 {
@@ -101,17 +94,6 @@ same(const char *a, const char *b)
 	return a && b && strcasecmp(a, b) == 0;
 }
 
-static const cJSON *
-find_by(const cJSON *arr, const char *key, const char *value)
-{
-	const cJSON *x;
-
-	cJSON_ArrayForEach(x, arr)
-		if (same(str_of(x, key), value))
-			return x;
-	return NULL;
-}
-
 /* A tenant policy by bare or tagged name. */
 static const cJSON *
 find_policy(const cJSON *list, const char *name)
@@ -119,7 +101,7 @@ find_policy(const cJSON *list, const char *name)
 	const cJSON *p;
 
 	cJSON_ArrayForEach(p, list)
-		if (same(ta_policy_name(str_of(p, "Identity")), ta_policy_name(name)))
+		if (same(ta_policy_name(cj_str(p, "Identity")), ta_policy_name(name)))
 			return p;
 	return NULL;
 }
@@ -127,33 +109,7 @@ find_policy(const cJSON *list, const char *name)
 static const cJSON *
 planned(const cJSON *list, const char *name)
 {
-	const cJSON *p;
-
-	cJSON_ArrayForEach(p, list)
-		if (same(str_of(p, "name"), ta_policy_name(name)))
-			return p;
-	return NULL;
-}
-
-static void
-add_str(cJSON *arr, const char *s)
-{
-	cJSON *v = cJSON_CreateString(s);
-
-	if (!v)
-		BUG("out of memory");
-	cJSON_AddItemToArray(arr, v);
-}
-
-static bool
-string_in(const cJSON *arr, const char *s)
-{
-	const cJSON *x;
-
-	cJSON_ArrayForEach(x, arr)
-		if (cJSON_IsString(x) && same(x->valuestring, s))
-			return true;
-	return false;
+	return cj_find(list, "name", ta_policy_name(name));
 }
 
 /* A user's personal numbers: every number but the ";ext=" ones (docs/design/rules.md#sc-10). */
@@ -167,9 +123,9 @@ personal_numbers(const cJSON *config)
 	if (!out)
 		BUG("out of memory");
 	cJSON_ArrayForEach(x, cJSON_GetObjectItem(config, "telephoneNumbers")) {
-		n = cJSON_IsString(x) ? x->valuestring : str_of(x, "telephoneNumber");
+		n = cJSON_IsString(x) ? x->valuestring : cj_str(x, "telephoneNumber");
 		if (n && *n && !e164_has_ext(n))
-			add_str(out, n);
+			cj_push_str(out, n);
 	}
 	return out;
 }
@@ -177,8 +133,8 @@ personal_numbers(const cJSON *config)
 static const char *
 user_name(const cJSON *config)
 {
-	return str_of(config, "userPrincipalName") ? str_of(config, "userPrincipalName") :
-	    str_of(config, "id") ? str_of(config, "id") : "?";
+	return cj_str(config, "userPrincipalName") ? cj_str(config, "userPrincipalName") :
+	    cj_str(config, "id") ? cj_str(config, "id") : "?";
 }
 
 /* ---- reads ---- */
@@ -199,9 +155,9 @@ read_accounts(struct tenant *t, struct core_ctx *ctx, const cJSON *sites)
 	if (!upns || !t->accounts)
 		BUG("out of memory");
 	cJSON_ArrayForEach(s, sites) {
-		upn = str_of(cJSON_GetObjectItem(s, "resource_account"), "upn");
-		if (!empty(upn) && !string_in(upns, upn))
-			add_str(upns, upn);
+		upn = cj_str(cJSON_GetObjectItem(s, "resource_account"), "upn");
+		if (!empty(upn) && !cj_has_str(upns, upn))
+			cj_push_str(upns, upn);
 	}
 	n = (size_t)cJSON_GetArraySize(upns);
 	items = xcalloc(n + 1, sizeof(*items));
@@ -242,7 +198,7 @@ group_of(const cJSON *site)
 {
 	const cJSON *g = cJSON_GetObjectItem(cJSON_GetObjectItem(site, "users"), "group");
 
-	return cJSON_IsObject(g) && !empty(str_of(g, "id")) ? g : NULL;
+	return cJSON_IsObject(g) && !empty(cj_str(g, "id")) ? g : NULL;
 }
 
 /* The members of every group the sites grant to; a group that does not exist is null. */
@@ -260,7 +216,7 @@ read_groups(struct tenant *t, struct core_ctx *ctx, const cJSON *sites)
 	cJSON_ArrayForEach(s, sites) {
 		if (!(g = group_of(s)))
 			continue;
-		id = str_of(g, "id");
+		id = cj_str(g, "id");
 		if (cJSON_GetObjectItemCaseSensitive(t->members, id))
 			continue;
 		rc = tenant_group_get(&group, ctx, id);
@@ -322,8 +278,8 @@ read_configs(struct tenant *t, struct core_ctx *ctx)
 	t->cfg_id = uindex_new((size_t)cJSON_GetArraySize(t->configs));
 	cJSON_ArrayForEach(c, t->configs) {
 		t->cfgv[n] = c;
-		uindex_put(t->cfg_upn, str_of(c, "userPrincipalName"), n);
-		uindex_put(t->cfg_id, str_of(c, "id"), n);
+		uindex_put(t->cfg_upn, cj_str(c, "userPrincipalName"), n);
+		uindex_put(t->cfg_id, cj_str(c, "id"), n);
 		n++;
 	}
 	return CORE_OK;
@@ -404,14 +360,14 @@ snapshot_page(cJSON *items, const cJSON *page, void *arg)
 	(void)page;
 	cJSON_ArrayForEach(u, items) {
 		cJSON *o = cJSON_CreateObject();
-		const char *id = str_of(u, "id");
+		const char *id = cj_str(u, "id");
 
 		if (!o)
 			BUG("out of memory");
 		cfg = id && uindex_get(sn->t->cfg_id, id, &i) ? sn->t->cfgv[i] : NULL;
 		cJSON_AddItemToObject(o, "id", cJSON_CreateString(id ? id : ""));
-		if (str_of(u, "userPrincipalName"))
-			cJSON_AddStringToObject(o, "userPrincipalName", str_of(u, "userPrincipalName"));
+		if (cj_str(u, "userPrincipalName"))
+			cJSON_AddStringToObject(o, "userPrincipalName", cj_str(u, "userPrincipalName"));
 		cJSON_AddItemToObject(o, "assignedLicenses",
 		    cJSON_Duplicate(cJSON_GetObjectItem(u, "assignedLicenses"), 1));
 		cJSON_AddItemToObject(o, "configuration",
@@ -506,7 +462,7 @@ ecrp_usages(const struct check *c, const char *name, bool *has)
 	*has = false;
 	if (p) {
 		cJSON_ArrayForEach(e, cJSON_GetObjectItem(p, "emergency_numbers"))
-			if (!empty(str_of(e, "pstn_usage")))
+			if (!empty(cj_str(e, "pstn_usage")))
 				*has = true;
 		return true;
 	}
@@ -514,7 +470,7 @@ ecrp_usages(const struct check *c, const char *name, bool *has)
 	if (!p)
 		return false;
 	cJSON_ArrayForEach(e, cJSON_GetObjectItem(p, "EmergencyNumbers"))
-		if (!empty(str_of(e, "OnlinePSTNUsage")))
+		if (!empty(cj_str(e, "OnlinePSTNUsage")))
 			*has = true;
 	return true;
 }
@@ -536,10 +492,10 @@ static void
 check_address(struct check *c, const cJSON *site, const cJSON *rec, const char *n)
 {
 	const cJSON *want = cJSON_GetObjectItem(site, "emergency_address"), *have;
-	const char *desc = str_of(want, "description"), *country, *iso;
+	const char *desc = cj_str(want, "description"), *country, *iso;
 
-	have = find_by(c->t->addresses, "description", desc);
-	if (!have && (empty(str_of(want, "company_name")) || empty(str_of(want, "country")))) {
+	have = cj_find(c->t->addresses, "description", desc);
+	if (!have && (empty(cj_str(want, "company_name")) || empty(cj_str(want, "country")))) {
 		sc_problem(c->problems, SC_MISTAKE_LOCATION, "emergency_address_missing",
 		    desc ? desc : "", "emergency address '%s' does not exist and the site does "
 		    "not give company_name and country to create it: shared number '%s' would "
@@ -548,8 +504,8 @@ check_address(struct check *c, const cJSON *site, const cJSON *rec, const char *
 		    desc ? desc : "", n);
 		return;
 	}
-	country = have ? str_of(have, "country") : str_of(want, "country");
-	iso = str_of(rec, "isoCountryCode");
+	country = have ? cj_str(have, "country") : cj_str(want, "country");
+	iso = cj_str(rec, "isoCountryCode");
 	if (!empty(country) && !empty(iso) && !same(country, iso))
 		sc_problem(c->problems, SC_MISTAKE_LOCATION, "emergency_address_country",
 		    desc ? desc : "", "emergency address '%s' is in %s but shared number '%s' "
@@ -588,34 +544,34 @@ site_users(struct check *c, const cJSON *site, const cJSON **list, size_t *n,
 			    m->valuestring);
 			continue;
 		}
-		other = uindex_get(c->seen, str_of(cfg, "id"), &j) ? c->seen_site[j] : NULL;
+		other = uindex_get(c->seen, cj_str(cfg, "id"), &j) ? c->seen_site[j] : NULL;
 		if (other && strcmp(other, c->site) != 0) {
 			sc_problem(c->problems, SC_MISTAKE_NONE, "user_in_two_sites",
 			    user_name(cfg), "'%s' is a member of site '%s' too: a user has one "
 			    "Shared Calling policy, and each run would move it back and forth; "
 			    "keep the user in one site", user_name(cfg), other);
-		} else if (!other && str_of(cfg, "id")) {
+		} else if (!other && cj_str(cfg, "id")) {
 			if (c->nseen == c->seen_cap) {
 				c->seen_cap = c->seen_cap ? c->seen_cap * 2 : 64;
 				c->seen_site = xrealloc(c->seen_site,
 				    c->seen_cap * sizeof(*c->seen_site));
 			}
 			c->seen_site[c->nseen] = c->site;
-			uindex_put(c->seen, str_of(cfg, "id"), c->nseen++);
+			uindex_put(c->seen, cj_str(cfg, "id"), c->nseen++);
 		}
 		list[k++] = cfg;
 	}
 	if ((g = group_of(site))) {
-		gm = cJSON_GetObjectItemCaseSensitive(c->t->members, str_of(g, "id"));
+		gm = cJSON_GetObjectItemCaseSensitive(c->t->members, cj_str(g, "id"));
 		if (cJSON_IsNull(gm))
-			sc_problem(c->problems, SC_MISTAKE_NONE, "group_not_found", str_of(g, "id"),
+			sc_problem(c->problems, SC_MISTAKE_NONE, "group_not_found", cj_str(g, "id"),
 			    "group '%s' does not exist; give the object id of an Entra group in "
-			    "users.group.id", str_of(g, "id"));
+			    "users.group.id", cj_str(g, "id"));
 		cJSON_ArrayForEach(m, gm) {
-			cfg = config_of(c->t, str_of(m, "id"), false);
+			cfg = config_of(c->t, cj_str(m, "id"), false);
 			if (!cfg)
 				continue;   /* not a Teams user: the grant does not reach it */
-			add_str(group_members, user_name(cfg));
+			cj_push_str(group_members, user_name(cfg));
 			list[k++] = cfg;
 		}
 	}
@@ -627,9 +583,9 @@ check_users(struct check *c, const cJSON *site, const char *type)
 {
 	const cJSON *users = cJSON_GetObjectItem(site, "users");
 	const cJSON *policy = cJSON_GetObjectItem(site, "policy");
-	const char *pname = str_of(policy, "name"), *mode = str_of(users, "personal_number");
-	const char *vrp = str_of(users, "voice_routing_policy");
-	const char *ecrp = str_of(users, "emergency_call_routing_policy");
+	const char *pname = cj_str(policy, "name"), *mode = cj_str(users, "personal_number");
+	const char *vrp = cj_str(users, "voice_routing_policy");
+	const char *ecrp = cj_str(users, "emergency_call_routing_policy");
 	const cJSON **list, *usages, *gm;
 	cJSON *group_members = cJSON_CreateArray(), *nums;
 	size_t n = 0, i, cap;
@@ -640,7 +596,7 @@ check_users(struct check *c, const cJSON *site, const char *type)
 		BUG("out of memory");
 	cap = (size_t)cJSON_GetArraySize(cJSON_GetObjectItem(users, "members")) + 1;
 	if (group_of(site)) {
-		gm = cJSON_GetObjectItemCaseSensitive(c->t->members, str_of(group_of(site), "id"));
+		gm = cJSON_GetObjectItemCaseSensitive(c->t->members, cj_str(group_of(site), "id"));
 		cap += (size_t)cJSON_GetArraySize(gm);
 	}
 	list = xcalloc(cap, sizeof(*list));
@@ -713,11 +669,11 @@ planned_licences(const struct check *c, const cJSON *ra, const cJSON *acct)
 			    x->valuestring, "licence '%s' of resource account '%s' is not a SKU "
 			    "of the tenant; give the part number of a subscription it has "
 			    "(PHONESYSTEM_VIRTUALUSER, MCOPSTN_PAYG_1, MCOPSTNC, ...)",
-			    x->valuestring, str_of(ra, "upn"));
+			    x->valuestring, cj_str(ra, "upn"));
 			continue;
 		}
-		if (str_of(sku, "skuPartNumber") && !string_in(parts, str_of(sku, "skuPartNumber")))
-			add_str(parts, str_of(sku, "skuPartNumber"));
+		if (cj_str(sku, "skuPartNumber") && !cj_has_str(parts, cj_str(sku, "skuPartNumber")))
+			cj_push_str(parts, cj_str(sku, "skuPartNumber"));
 	}
 	return parts;
 }
@@ -728,10 +684,10 @@ check_site(struct check *c, const cJSON *site)
 	const cJSON *ra = cJSON_GetObjectItem(site, "resource_account");
 	const cJSON *num = cJSON_GetObjectItem(site, "number");
 	const cJSON *policy = cJSON_GetObjectItem(site, "policy");
-	const char *upn = str_of(ra, "upn"), *given = str_of(num, "number");
+	const char *upn = cj_str(ra, "upn"), *given = cj_str(num, "number");
 	const cJSON *acct = cJSON_GetObjectItemCaseSensitive(c->t->accounts, upn ? upn : "");
 	const cJSON *rec, *view, *usages, *e;
-	const char *type, *ra_id = cJSON_IsObject(acct) ? str_of(acct, "id") : NULL;
+	const char *type, *ra_id = cJSON_IsObject(acct) ? cj_str(acct, "id") : NULL;
 	const char *vrp, *usage;
 	char n[E164_MAX], en[E164_MAX];
 	cJSON *parts, *ra_num;
@@ -746,11 +702,11 @@ check_site(struct check *c, const cJSON *site)
 		return;
 	}
 	rec = sc_find_number(c->t->numbers, n);
-	type = number_type_of(str_of(num, "type"));
+	type = number_type_of(cj_str(num, "type"));
 	if (!type)
-		type = rec ? str_of(rec, "numberType") : "directRouting";
-	usage = str_of(ra, "usage_location") ? str_of(ra, "usage_location") :
-	    str_of(acct, "usageLocation");
+		type = rec ? cj_str(rec, "numberType") : "directRouting";
+	usage = cj_str(ra, "usage_location") ? cj_str(ra, "usage_location") :
+	    cj_str(acct, "usageLocation");
 	/* Availability, type, capability and country of the shared number. */
 	sc_rule_shared_number(c->problems, upn, ra_id, usage, n, type, rec);
 	/* Mistake 1 */
@@ -761,9 +717,9 @@ check_site(struct check *c, const cJSON *site)
 	cJSON_Delete(parts);
 	/* Mistake 3, as Microsoft states it: a Direct Routing account's routing. */
 	if (same(type, "directRouting")) {
-		vrp = str_of(ra, "voice_routing_policy");
+		vrp = cj_str(ra, "voice_routing_policy");
 		if (empty(vrp)) {
-			view = ra_id ? find_by(c->t->ra_views, "objectId", ra_id) : NULL;
+			view = ra_id ? cj_find(c->t->ra_views, "objectId", ra_id) : NULL;
 			vrp = view ? ta_policy_name(tenant_effective_policy(view,
 			    TA_VOICE_ROUTING)) : "Global";
 		}
@@ -776,10 +732,10 @@ check_site(struct check *c, const cJSON *site)
 	ra_num = cJSON_CreateObject();
 	if (!ra_num || !cJSON_AddStringToObject(ra_num, "telephoneNumber", n) ||
 	    !cJSON_AddStringToObject(ra_num, "numberType", type) ||
-	    (str_of(rec, "isoCountryCode") && !cJSON_AddStringToObject(ra_num,
-	    "isoCountryCode", str_of(rec, "isoCountryCode"))))
+	    (cj_str(rec, "isoCountryCode") && !cJSON_AddStringToObject(ra_num,
+	    "isoCountryCode", cj_str(rec, "isoCountryCode"))))
 		BUG("out of memory");
-	identity = xasprintf("Tag:%s", str_of(policy, "name") ? str_of(policy, "name") : "");
+	identity = xasprintf("Tag:%s", cj_str(policy, "name") ? cj_str(policy, "name") : "");
 	cJSON_ArrayForEach(e, cJSON_GetObjectItem(policy, "emergency_numbers")) {
 		if (!cJSON_IsString(e))
 			continue;
@@ -841,11 +797,11 @@ new_policies(const struct check *c)
 	if (!out)
 		BUG("out of memory");
 	cJSON_ArrayForEach(p, c->vrp_plan)
-		if (str_of(p, "name") && !find_policy(c->t->vrps, str_of(p, "name")))
-			add_str(out, str_of(p, "name"));
+		if (cj_str(p, "name") && !find_policy(c->t->vrps, cj_str(p, "name")))
+			cj_push_str(out, cj_str(p, "name"));
 	cJSON_ArrayForEach(p, c->ecrp_plan)
-		if (str_of(p, "name") && !find_policy(c->t->ecrps, str_of(p, "name")))
-			add_str(out, str_of(p, "name"));
+		if (cj_str(p, "name") && !find_policy(c->t->ecrps, cj_str(p, "name")))
+			cj_push_str(out, cj_str(p, "name"));
 	return out;
 }
 
@@ -896,13 +852,13 @@ report_add(struct buf *b, const char *site, const cJSON *p, int *count)
 	int rc;
 
 	if (!site)
-		rc = buf_addf(b, "%s%d. %s", *count ? "; " : "", *count + 1, str_of(p, "msg"));
+		rc = buf_addf(b, "%s%d. %s", *count ? "; " : "", *count + 1, cj_str(p, "msg"));
 	else if (m)
 		rc = buf_addf(b, "%s%d. site '%s', seed article mistake %d (%s): %s", *count ?
-		    "; " : "", *count + 1, site, m, sc_mistake_title(m), str_of(p, "msg"));
+		    "; " : "", *count + 1, site, m, sc_mistake_title(m), cj_str(p, "msg"));
 	else
 		rc = buf_addf(b, "%s%d. site '%s': %s", *count ? "; " : "", *count + 1, site,
-		    str_of(p, "msg"));
+		    cj_str(p, "msg"));
 	if (rc)
 		BUG("out of memory");
 	(*count)++;
@@ -944,7 +900,7 @@ run(struct core_ctx *ctx, const cJSON *params, struct result *res)
 	c.vrp_plan = arg_get(params, "voice_routing_policies");
 	c.ecrp_plan = arg_get(params, "emergency_call_routing_policies");
 	cJSON_ArrayForEach(s, sites) {
-		c.site = str_of(s, "name") ? str_of(s, "name") : "?";
+		c.site = cj_str(s, "name") ? cj_str(s, "name") : "?";
 		c.problems = cJSON_CreateArray();
 		warned = cJSON_CreateArray();
 		nwarn = 0;
@@ -964,7 +920,7 @@ run(struct core_ctx *ctx, const cJSON *params, struct result *res)
 			cJSON_AddStringToObject(p, "site", c.site);
 			if (cJSON_IsTrue(cJSON_GetObjectItem(p, "warning"))) {
 				if (nwarn++ < WARN_NAMED)
-					add_str(warned, str_of(p, "subject"));
+					cj_push_str(warned, cj_str(p, "subject"));
 				cJSON_AddItemToArray(warnings, p);
 			} else {
 				report_add(&b, c.site, p, &count);

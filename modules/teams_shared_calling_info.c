@@ -37,6 +37,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "cj.h"
 #include "e164.h"
 #include "graph.h"
 #include "module.h"
@@ -61,96 +62,10 @@ static const struct arg_spec args[] = {
 
 /* ---- small helpers ---- */
 
-static cJSON *
-new_object(void)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	if (!o)
-		BUG("out of memory");
-	return o;
-}
-
-static cJSON *
-new_array(void)
-{
-	cJSON *a = cJSON_CreateArray();
-
-	if (!a)
-		BUG("out of memory");
-	return a;
-}
-
-static cJSON *
-dup(const cJSON *item)
-{
-	cJSON *d = cJSON_Duplicate(item, 1);
-
-	if (!d)
-		BUG("out of memory");
-	return d;
-}
-
-static void
-put(cJSON *obj, const char *key, cJSON *item)
-{
-	if (!item || !cJSON_AddItemToObject(obj, key, item))
-		BUG("out of memory");
-}
-
-static void
-put_str(cJSON *obj, const char *key, const char *s)
-{
-	/* NULL (a field the service left out or sent with another type): null. */
-	put(obj, key, s ? cJSON_CreateString(s) : cJSON_CreateNull());
-}
-
-static void
-add_str(cJSON *arr, const char *s)
-{
-	cJSON *x = cJSON_CreateString(s);
-
-	if (!x || !cJSON_AddItemToArray(arr, x))
-		BUG("out of memory");
-}
-
-static const char *
-str_of(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItem(obj, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static bool
 same(const char *a, const char *b)
 {
 	return a && b && strcasecmp(a, b) == 0;
-}
-
-static bool
-string_in(const cJSON *arr, const char *s)
-{
-	const cJSON *x;
-
-	cJSON_ArrayForEach(x, arr)
-		if (cJSON_IsString(x) && same(x->valuestring, s))
-			return true;
-	return false;
-}
-
-/* The first object of arr whose key is (case-insensitively) value. */
-static const cJSON *
-find_by(const cJSON *arr, const char *key, const char *value)
-{
-	const cJSON *x;
-
-	if (!value)
-		return NULL;
-	cJSON_ArrayForEach(x, arr)
-		if (same(str_of(x, key), value))
-			return x;
-	return NULL;
 }
 
 /* A policy of list by bare or tagged name. */
@@ -161,7 +76,7 @@ find_policy(const cJSON *list, const char *name)
 	const char *id;
 
 	cJSON_ArrayForEach(p, list) {
-		id = str_of(p, "Identity");
+		id = cj_str(p, "Identity");
 		if (id && name && strcasecmp(ta_policy_name(id), ta_policy_name(name)) == 0)
 			return p;
 	}
@@ -233,8 +148,8 @@ struct index {
 static int
 by_id(const void *a, const void *b)
 {
-	const char *x = str_of(*(const cJSON *const *)a, "id");
-	const char *y = str_of(*(const cJSON *const *)b, "id");
+	const char *x = cj_str(*(const cJSON *const *)a, "id");
+	const char *y = cj_str(*(const cJSON *const *)b, "id");
 
 	return strcasecmp(x ? x : "", y ? y : "");
 }
@@ -242,7 +157,7 @@ by_id(const void *a, const void *b)
 static int
 id_key(const void *key, const void *elem)
 {
-	const char *y = str_of(*(const cJSON *const *)elem, "id");
+	const char *y = cj_str(*(const cJSON *const *)elem, "id");
 
 	return strcasecmp((const char *)key, y ? y : "");
 }
@@ -255,7 +170,7 @@ index_build(struct index *ix, const cJSON *arr)
 	ix->n = 0;
 	ix->v = xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(*ix->v));
 	cJSON_ArrayForEach(x, arr)
-		if (str_of(x, "id"))
+		if (cj_str(x, "id"))
 			ix->v[ix->n++] = x;
 	xqsort(ix->v, ix->n, sizeof(*ix->v), by_id);
 }
@@ -340,10 +255,10 @@ effective(const cJSON *view, const char *type, const char **kind)
 
 	*kind = NULL;
 	cJSON_ArrayForEach(e, cJSON_GetObjectItem(view, "effectivePolicyAssignments")) {
-		if (!same(str_of(e, "policyType"), type))
+		if (!same(cj_str(e, "policyType"), type))
 			continue;
 		pa = cJSON_GetObjectItem(e, "policyAssignment");
-		*kind = str_of(pa, "assignmentType");
+		*kind = cj_str(pa, "assignmentType");
 		break;
 	}
 	return ta_policy_name(tenant_effective_policy(view, type));
@@ -391,7 +306,7 @@ select_sites(struct tenant *t, struct core_ctx *ctx, const cJSON *wanted)
 
 	t->sites = xcalloc((size_t)cJSON_GetArraySize(t->sc) + 1, sizeof(*t->sites));
 	cJSON_ArrayForEach(p, t->sc) {
-		id = str_of(p, "Identity");
+		id = cj_str(p, "Identity");
 		if (!id || same(id, "Global"))
 			continue;
 		if (cJSON_GetArraySize(wanted) > 0 && !find_policy_name(wanted, id))
@@ -406,14 +321,14 @@ select_sites(struct tenant *t, struct core_ctx *ctx, const cJSON *wanted)
 		if (find_policy(t->sc, w->valuestring) &&
 		    !same(ta_policy_name(w->valuestring), "Global"))
 			continue;
-		have = new_array();
+		have = cj_array();
 		cJSON_ArrayForEach(p, t->sc)
-			if (str_of(p, "Identity") && !same(str_of(p, "Identity"), "Global"))
-				add_str(have, ta_policy_name(str_of(p, "Identity")));
+			if (cj_str(p, "Identity") && !same(cj_str(p, "Identity"), "Global"))
+				cj_push_str(have, ta_policy_name(cj_str(p, "Identity")));
 		sorted = sorted_names(have, &nh);
-		all = new_array();
+		all = cj_array();
 		for (i = 0; i < nh; i++)
-			add_str(all, sorted[i]->valuestring);
+			cj_push_str(all, sorted[i]->valuestring);
 		free(sorted);
 		list = names_text(all);
 		cJSON_Delete(all);
@@ -444,9 +359,9 @@ holder_add(struct site *s, const cJSON *config)
 static const char *
 upn_of(const cJSON *config)
 {
-	const char *u = str_of(config, "userPrincipalName");
+	const char *u = cj_str(config, "userPrincipalName");
 
-	return u ? u : str_of(config, "id") ? str_of(config, "id") : "?";
+	return u ? u : cj_str(config, "id") ? cj_str(config, "id") : "?";
 }
 
 static int
@@ -487,8 +402,8 @@ configs_page(cJSON *items, const cJSON *page, void *arg)
 	(void)page;
 	for (; c; c = next) {
 		next = c->next;
-		id = str_of(c, "id");
-		upn = str_of(c, "userPrincipalName");
+		id = cj_str(c, "id");
+		upn = cj_str(c, "userPrincipalName");
 		if (id && upn && !uindex_get(t->upn_of_id, id, NULL)) {
 			if (t->nupns == t->upns_cap) {
 				t->upns_cap = t->upns_cap ? t->upns_cap * 2 : 1024;
@@ -510,7 +425,7 @@ configs_page(cJSON *items, const cJSON *page, void *arg)
 static int
 read_configs(struct tenant *t, struct core_ctx *ctx)
 {
-	t->configs = new_array();
+	t->configs = cj_array();
 	t->upn_of_id = uindex_new(1024);
 	return graph_list_each(ctx, route_get(RT_G_USER_CONFIGS)->path, NULL,
 	    configs_page, t);
@@ -550,7 +465,7 @@ accounts_page(cJSON *items, const cJSON *page, void *arg)
 	(void)page;
 	for (; u; u = next) {
 		next = u->next;
-		if (str_of(u, "id") && uindex_get(wanted, str_of(u, "id"), NULL))
+		if (cj_str(u, "id") && uindex_get(wanted, cj_str(u, "id"), NULL))
 			cJSON_AddItemToArray(t->accounts, cJSON_DetachItemViaPointer(items, u));
 	}
 	return CORE_OK;
@@ -568,13 +483,13 @@ list_accounts(struct tenant *t, struct core_ctx *ctx)
 	int rc;
 
 	for (i = 0; i < t->nsites; i++) {
-		id = str_of(t->sites[i].policy, "ResourceAccount");
+		id = cj_str(t->sites[i].policy, "ResourceAccount");
 		if (id && *id)
 			uindex_put(wanted, id, 0);
 		for (j = 0; j < t->sites[i].nholders; j++)
-			uindex_put(wanted, str_of(t->sites[i].holders[j], "id"), 0);
+			uindex_put(wanted, cj_str(t->sites[i].holders[j], "id"), 0);
 	}
-	t->accounts = new_array();
+	t->accounts = cj_array();
 	path = route_path(RT_G_USERS_LIST, USER_SELECT);
 	rc = graph_list_each(ctx, path, NULL, accounts_page, arg);
 	free(path);
@@ -591,7 +506,7 @@ static int
 read_accounts(struct tenant *t, struct core_ctx *ctx)
 {
 	struct graph_batch_item *items = NULL;
-	cJSON *ids = new_array();
+	cJSON *ids = cj_array();
 	char **urls = NULL;
 	const char *id;
 	size_t i, j, n = t->nsites;
@@ -605,17 +520,17 @@ read_accounts(struct tenant *t, struct core_ctx *ctx)
 		goto out;
 	}
 	for (i = 0; i < t->nsites; i++) {
-		id = str_of(t->sites[i].policy, "ResourceAccount");
-		if (id && *id && !string_in(ids, id))
-			add_str(ids, id);
+		id = cj_str(t->sites[i].policy, "ResourceAccount");
+		if (id && *id && !cj_has_str(ids, id))
+			cj_push_str(ids, id);
 		for (j = 0; j < t->sites[i].nholders; j++) {
-			id = str_of(t->sites[i].holders[j], "id");
-			if (id && !string_in(ids, id))
-				add_str(ids, id);
+			id = cj_str(t->sites[i].holders[j], "id");
+			if (id && !cj_has_str(ids, id))
+				cj_push_str(ids, id);
 		}
 	}
 	n = (size_t)cJSON_GetArraySize(ids);
-	t->accounts = new_array();
+	t->accounts = cj_array();
 	items = xcalloc(n + 1, sizeof(*items));
 	urls = xcalloc(n + 1, sizeof(*urls));
 	for (i = 0; i < n; i++) {
@@ -695,7 +610,7 @@ finding(cJSON *findings, const char *site, const char *kind, const char *subject
     const char *fmt, ...)
 {
 	struct buf b = BUF_INIT(SIZE_MAX / 2);
-	cJSON *f = new_object();
+	cJSON *f = cj_object();
 	char *detail;
 	va_list ap;
 
@@ -704,10 +619,10 @@ finding(cJSON *findings, const char *site, const char *kind, const char *subject
 		BUG("out of memory");
 	va_end(ap);
 	detail = buf_detach(&b, NULL);
-	put_str(f, "site", site);
-	put_str(f, "kind", kind);
-	put_str(f, "subject", subject);
-	put_str(f, "detail", detail);
+	cj_set_str(f, "site", site);
+	cj_set_str(f, "kind", kind);
+	cj_set_str(f, "subject", subject);
+	cj_set_str(f, "detail", detail);
 	free(detail);
 	cJSON_AddItemToArray(findings, f);
 }
@@ -722,17 +637,17 @@ account_name(const struct tenant *t, const char *id)
 	if (!id)
 		return NULL;
 	x = index_find(&t->cfg, id);
-	if (x && str_of(x, "userPrincipalName"))
-		return str_of(x, "userPrincipalName");
-	x = find_by(t->ras, "objectId", id);
-	if (x && str_of(x, "userPrincipalName"))
-		return str_of(x, "userPrincipalName");
-	x = find_by(t->ra_views, "objectId", id);
-	if (x && str_of(x, "userPrincipalName"))
-		return str_of(x, "userPrincipalName");
+	if (x && cj_str(x, "userPrincipalName"))
+		return cj_str(x, "userPrincipalName");
+	x = cj_find(t->ras, "objectId", id);
+	if (x && cj_str(x, "userPrincipalName"))
+		return cj_str(x, "userPrincipalName");
+	x = cj_find(t->ra_views, "objectId", id);
+	if (x && cj_str(x, "userPrincipalName"))
+		return cj_str(x, "userPrincipalName");
 	x = index_find(&t->acct, id);
-	if (x && str_of(x, "userPrincipalName"))
-		return str_of(x, "userPrincipalName");
+	if (x && cj_str(x, "userPrincipalName"))
+		return cj_str(x, "userPrincipalName");
 	if (uindex_get(t->upn_of_id, id, &i))
 		return t->upns[i];
 	return id;
@@ -767,10 +682,10 @@ single_tts(const cJSON *prompts, const char **text)
 	*text = NULL;
 	if (!prompts || cJSON_GetArraySize(prompts) == 0)
 		return 0;
-	if (cJSON_GetArraySize(prompts) != 1 || !same(str_of(p, "activeType"), "TextToSpeech") ||
-	    !str_of(p, "textToSpeechPrompt") || !*str_of(p, "textToSpeechPrompt"))
+	if (cJSON_GetArraySize(prompts) != 1 || !same(cj_str(p, "activeType"), "TextToSpeech") ||
+	    !cj_str(p, "textToSpeechPrompt") || !*cj_str(p, "textToSpeechPrompt"))
 		return -1;
-	*text = str_of(p, "textToSpeechPrompt");
+	*text = cj_str(p, "textToSpeechPrompt");
 	return 1;
 }
 
@@ -778,23 +693,23 @@ single_tts(const cJSON *prompts, const char **text)
 static bool
 aa_action(cJSON *out, const struct aa_ctx *a, const cJSON *opt)
 {
-	const char *action = str_of(opt, "action");
+	const char *action = cj_str(opt, "action");
 	const cJSON *target = cJSON_GetObjectItem(opt, "callTarget");
-	const char *type = str_of(target, "type"), *id = str_of(target, "id");
+	const char *type = cj_str(target, "type"), *id = cj_str(target, "id");
 
 	if (same(action, "TransferCallToOperator")) {
-		put_str(out, "action", "operator");
+		cj_set_str(out, "action", "operator");
 	} else if (same(action, "DisconnectCall")) {
-		put_str(out, "action", "disconnect");
+		cj_set_str(out, "action", "disconnect");
 	} else if (same(action, "TransferCallToTarget") && id && same(type, "User")) {
-		put_str(out, "action", "user");
-		put_str(out, "target", account_name(a->t, id));
+		cj_set_str(out, "action", "user");
+		cj_set_str(out, "target", account_name(a->t, id));
 	} else if (same(action, "TransferCallToTarget") && id && same(type, "ApplicationEndpoint")) {
-		put_str(out, "action", "resource_account");
-		put_str(out, "target", account_name(a->t, id));
+		cj_set_str(out, "action", "resource_account");
+		cj_set_str(out, "target", account_name(a->t, id));
 	} else if (same(action, "TransferCallToTarget") && id && same(type, "SharedVoicemail")) {
-		put_str(out, "action", "voicemail");
-		put_str(out, "target", id);
+		cj_set_str(out, "action", "voicemail");
+		cj_set_str(out, "target", id);
 	} else {
 		return false;
 	}
@@ -820,15 +735,15 @@ key_of(const char *dtmf)
 static cJSON *
 aa_menu(const struct aa_ctx *a, const cJSON *options)
 {
-	cJSON *menu = new_array(), *m;
+	cJSON *menu = cj_array(), *m;
 	const cJSON *o;
 	const char *key;
 
 	cJSON_ArrayForEach(o, options) {
-		m = new_object();
-		key = key_of(str_of(o, "dtmfResponse"));
+		m = cj_object();
+		key = key_of(cj_str(o, "dtmfResponse"));
 		if (key)
-			put_str(m, "key", key);
+			cj_set_str(m, "key", key);
 		if (!key || !aa_action(m, a, o)) {
 			cJSON_Delete(m);
 			cJSON_Delete(menu);
@@ -880,7 +795,7 @@ aa_business_hours(const struct aa_ctx *a, const cJSON *sched)
 		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
 	};
 	const cJSON *weekly = cJSON_GetObjectItem(sched, "weeklyRecurrentSchedule"), *r;
-	cJSON *hours = new_array(), *h, *e;
+	cJSON *hours = cj_array(), *h, *e;
 	char key[20], start[9], end[9];
 	bool ok = cJSON_IsObject(weekly);
 	int i;
@@ -888,24 +803,24 @@ aa_business_hours(const struct aa_ctx *a, const cJSON *sched)
 	for (i = 0; ok && i < 7; i++) {
 		snprintf(key, sizeof(key), "%sHours", days[i]);
 		cJSON_ArrayForEach(r, cJSON_GetObjectItem(weekly, key)) {
-			if (!short_time(start, str_of(r, "start")) ||
-			    !short_time(end, str_of(r, "end"))) {
+			if (!short_time(start, cj_str(r, "start")) ||
+			    !short_time(end, cj_str(r, "end"))) {
 				ok = false;
 				break;
 			}
 			e = NULL;
 			cJSON_ArrayForEach(h, hours)
-				if (strcmp(str_of(h, "start"), start) == 0 &&
-				    strcmp(str_of(h, "end"), end) == 0)
+				if (strcmp(cj_str(h, "start"), start) == 0 &&
+				    strcmp(cj_str(h, "end"), end) == 0)
 					e = h;
 			if (!e) {
-				e = new_object();
-				put(e, "days", new_array());
-				put_str(e, "start", start);
-				put_str(e, "end", end);
+				e = cj_object();
+				cj_set(e, "days", cj_array());
+				cj_set_str(e, "start", start);
+				cj_set_str(e, "end", end);
 				cJSON_AddItemToArray(hours, e);
 			}
-			add_str(cJSON_GetObjectItem(e, "days"), days[i]);
+			cj_push_str(cJSON_GetObjectItem(e, "days"), days[i]);
 		}
 	}
 	if (ok)
@@ -926,7 +841,7 @@ aa_flow(cJSON *out, const struct aa_ctx *a, const cJSON *flow)
 	if (n < 0 || cJSON_GetArraySize(opts) != 1)
 		return false;
 	if (n > 0)
-		put_str(out, "greeting", text);
+		cj_set_str(out, "greeting", text);
 	return aa_action(out, a, cJSON_GetArrayItem(opts, 0));
 }
 
@@ -953,21 +868,21 @@ aa_handling(cJSON *opts, const struct aa_ctx *a, const cJSON *aa)
 
 	hol = xcalloc((size_t)cJSON_GetArraySize(assocs) + 1, sizeof(*hol));
 	cJSON_ArrayForEach(x, assocs) {
-		if (same(str_of(x, "type"), "AfterHours"))
+		if (same(cj_str(x, "type"), "AfterHours"))
 			after = x;
-		else if (same(str_of(x, "type"), "Holiday"))
+		else if (same(cj_str(x, "type"), "Holiday"))
 			hol[nhol++] = x;
 	}
 	if (after) {
-		s = find_by(scheds, "id", str_of(after, "scheduleId"));
-		f = find_by(flows, "id", str_of(after, "callFlowId"));
+		s = cj_find(scheds, "id", cj_str(after, "scheduleId"));
+		f = cj_find(flows, "id", cj_str(after, "callFlowId"));
 		if (!s)
 			aa_skip(a, "the business hours (their schedule is missing)");
 		hours = s ? aa_business_hours(a, s) : NULL;
-		ah = new_object();
+		ah = cj_object();
 		if (hours && f && aa_flow(ah, a, f)) {
-			put(opts, "business_hours", hours);
-			put(opts, "after_hours", ah);
+			cj_set(opts, "business_hours", hours);
+			cj_set(opts, "after_hours", ah);
 		} else {
 			if (hours)
 				aa_skip(a, "the after-hours call flow");
@@ -982,25 +897,25 @@ aa_handling(cJSON *opts, const struct aa_ctx *a, const cJSON *aa)
 			hol[j] = hol[j - 1];
 			hol[j - 1] = x;
 		}
-	holidays = nhol ? new_array() : NULL;
+	holidays = nhol ? cj_array() : NULL;
 	for (i = 0; i < nhol; i++) {
-		s = find_by(scheds, "id", str_of(hol[i], "scheduleId"));
-		f = find_by(flows, "id", str_of(hol[i], "callFlowId"));
+		s = cj_find(scheds, "id", cj_str(hol[i], "scheduleId"));
+		f = cj_find(flows, "id", cj_str(hol[i], "callFlowId"));
 		ranges = cJSON_GetObjectItem(cJSON_GetObjectItem(s, "fixedSchedule"),
 		    "dateTimeRanges");
-		h = new_object();
-		if (!s || !f || !str_of(s, "name") || cJSON_GetArraySize(ranges) != 1 ||
-		    !short_datetime(start, str_of(cJSON_GetArrayItem(ranges, 0), "start")) ||
-		    !short_datetime(end, str_of(cJSON_GetArrayItem(ranges, 0), "end"))) {
+		h = cj_object();
+		if (!s || !f || !cj_str(s, "name") || cJSON_GetArraySize(ranges) != 1 ||
+		    !short_datetime(start, cj_str(cJSON_GetArrayItem(ranges, 0), "start")) ||
+		    !short_datetime(end, cj_str(cJSON_GetArrayItem(ranges, 0), "end"))) {
 			cJSON_Delete(h);
 			cJSON_Delete(holidays);
 			holidays = NULL;
 			aa_skip(a, "the holidays");
 			break;
 		}
-		put_str(h, "name", str_of(s, "name"));
-		put_str(h, "start", start);
-		put_str(h, "end", end);
+		cj_set_str(h, "name", cj_str(s, "name"));
+		cj_set_str(h, "start", start);
+		cj_set_str(h, "end", end);
 		cJSON_AddItemToArray(holidays, h);
 		if (!aa_flow(h, a, f)) {
 			cJSON_Delete(holidays);
@@ -1010,7 +925,7 @@ aa_handling(cJSON *opts, const struct aa_ctx *a, const cJSON *aa)
 		}
 	}
 	if (holidays)
-		put(opts, "holidays", holidays);
+		cj_set(opts, "holidays", holidays);
 	free(hol);
 }
 
@@ -1023,48 +938,48 @@ aa_options(const struct aa_ctx *a, const cJSON *aa)
 	const cJSON *incl = cJSON_GetObjectItem(cJSON_GetObjectItem(aa, "directoryLookupScope"),
 	    "inclusionScope");
 	const cJSON *vr = cJSON_GetObjectItem(aa, "voiceResponseEnabled"), *ops, *groups;
-	const char *method = str_of(menu, "directorySearchMethod"), *text, *voice, *op;
-	cJSON *opts = new_object(), *m;
+	const char *method = cj_str(menu, "directorySearchMethod"), *text, *voice, *op;
+	cJSON *opts = cj_object(), *m;
 	int n;
 
-	put_str(opts, "name", str_of(aa, "name"));
-	if (str_of(aa, "languageId"))
-		put_str(opts, "language", str_of(aa, "languageId"));
-	voice = str_of(aa, "voiceId");
+	cj_set_str(opts, "name", cj_str(aa, "name"));
+	if (cj_str(aa, "languageId"))
+		cj_set_str(opts, "language", cj_str(aa, "languageId"));
+	voice = cj_str(aa, "voiceId");
 	if (same(voice, "Female") || same(voice, "Male"))
-		put_str(opts, "voice", same(voice, "Male") ? "male" : "female");
-	if (str_of(aa, "timeZoneId"))
-		put_str(opts, "time_zone", str_of(aa, "timeZoneId"));
+		cj_set_str(opts, "voice", same(voice, "Male") ? "male" : "female");
+	if (cj_str(aa, "timeZoneId"))
+		cj_set_str(opts, "time_zone", cj_str(aa, "timeZoneId"));
 	if (cJSON_IsBool(vr))
-		put(opts, "voice_inputs", cJSON_CreateBool(cJSON_IsTrue(vr)));
+		cj_set(opts, "voice_inputs", cJSON_CreateBool(cJSON_IsTrue(vr)));
 	n = single_tts(cJSON_GetObjectItem(flow, "greetings"), &text);
 	if (n > 0)
-		put_str(opts, "greeting", text);
+		cj_set_str(opts, "greeting", text);
 	else if (n < 0)
 		aa_skip(a, "the greeting (not one text-to-speech prompt)");
 	if (same(method, "ByName") || same(method, "ByExtension") || same(method, "None")) {
-		put(opts, "dial_by_name", cJSON_CreateBool(same(method, "ByName")));
-		put(opts, "dial_by_extension", cJSON_CreateBool(same(method, "ByExtension")));
+		cj_set(opts, "dial_by_name", cJSON_CreateBool(same(method, "ByName")));
+		cj_set(opts, "dial_by_extension", cJSON_CreateBool(same(method, "ByExtension")));
 	}
 	groups = cJSON_GetObjectItem(cJSON_GetObjectItem(incl, "groupDialScope"), "groupIds");
-	if (same(str_of(incl, "type"), "Customized") && cJSON_IsArray(groups)) {
-		put(opts, "dial_scope_groups", dup(groups));
-	} else if (same(str_of(incl, "type"), "Customized")) {
+	if (same(cj_str(incl, "type"), "Customized") && cJSON_IsArray(groups)) {
+		cj_set(opts, "dial_scope_groups", cj_dup(groups));
+	} else if (same(cj_str(incl, "type"), "Customized")) {
 		aa_skip(a, "the dial scope (customized, without a group list)");
-	} else if (same(str_of(incl, "type"), "Default")) {
-		put(opts, "dial_scope_groups", new_array());
+	} else if (same(cj_str(incl, "type"), "Default")) {
+		cj_set(opts, "dial_scope_groups", cj_array());
 	}
 	n = single_tts(cJSON_GetObjectItem(menu, "prompts"), &text);
 	if (n > 0)
-		put_str(opts, "menu_prompt", text);
+		cj_set_str(opts, "menu_prompt", text);
 	else if (n < 0)
 		aa_skip(a, "the menu prompt (not one text-to-speech prompt)");
 	ops = cJSON_GetObjectItem(menu, "menuOptions");
 	if (cJSON_GetArraySize(ops) > 0 && (m = aa_menu(a, ops)))
-		put(opts, "menu", m);
-	op = str_of(cJSON_GetObjectItem(aa, "operator"), "id");
+		cj_set(opts, "menu", m);
+	op = cj_str(cJSON_GetObjectItem(aa, "operator"), "id");
 	if (op && *op)
-		put_str(opts, "operator", account_name(a->t, op));
+		cj_set_str(opts, "operator", account_name(a->t, op));
 	aa_handling(opts, a, aa);
 	return opts;
 }
@@ -1080,8 +995,8 @@ struct used {
 static void
 use(cJSON *names, const char *name)
 {
-	if (name && *name && !same(name, "Global") && !string_in(names, name))
-		add_str(names, name);
+	if (name && *name && !same(name, "Global") && !cj_has_str(names, name))
+		cj_push_str(names, name);
 }
 
 static const char *
@@ -1129,7 +1044,7 @@ find_location(const cJSON *addresses, const char *id, const cJSON **loc)
 
 	*loc = NULL;
 	cJSON_ArrayForEach(a, addresses) {
-		*loc = find_by(cJSON_GetObjectItem(a, "locations"), "id", id);
+		*loc = cj_find(cJSON_GetObjectItem(a, "locations"), "id", id);
 		if (*loc)
 			return a;
 	}
@@ -1139,14 +1054,14 @@ find_location(const cJSON *addresses, const char *id, const cJSON **loc)
 static cJSON *
 address_options(const cJSON *addr)
 {
-	cJSON *o = new_object();
+	cJSON *o = cj_object();
 	const char *v;
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(address_opts); i++) {
-		v = str_of(addr, address_opts[i].field);
+		v = cj_str(addr, address_opts[i].field);
 		if (v && *v)
-			put_str(o, address_opts[i].opt, v);
+			cj_set_str(o, address_opts[i].opt, v);
 	}
 	return o;
 }
@@ -1159,11 +1074,11 @@ number_of(const cJSON *numbers, const char *id, int *count)
 
 	*count = 0;
 	cJSON_ArrayForEach(n, numbers) {
-		if (!same(str_of(n, "assignmentTargetId"), id))
+		if (!same(cj_str(n, "assignmentTargetId"), id))
 			continue;
 		(*count)++;
-		if (!best || (same(str_of(n, "assignmentCategory"), "primary") &&
-		    !same(str_of(best, "assignmentCategory"), "primary")))
+		if (!best || (same(cj_str(n, "assignmentCategory"), "primary") &&
+		    !same(cj_str(best, "assignmentCategory"), "primary")))
 			best = n;
 	}
 	return best;
@@ -1183,7 +1098,7 @@ static void
 site_account(struct ra_part *r, const struct tenant *t, struct core_ctx *ctx,
     const struct site *s, cJSON *findings, struct used *used)
 {
-	const char *id = str_of(s->policy, "ResourceAccount");
+	const char *id = cj_str(s->policy, "ResourceAccount");
 	const cJSON *acct = index_find(&t->acct, id), *listed, *view, *num, *addr, *loc;
 	const cJSON *usages;
 	const char *app, *kind, *vrp;
@@ -1202,24 +1117,24 @@ site_account(struct ra_part *r, const struct tenant *t, struct core_ctx *ctx,
 		    "resource account (teams_shared_policy resource_account)", s->name, r->upn);
 		return;
 	}
-	r->upn = str_of(acct, "userPrincipalName") ? str_of(acct, "userPrincipalName") : id;
-	listed = find_by(t->ras, "objectId", id);
-	view = find_by(t->ra_views, "objectId", id);
+	r->upn = cj_str(acct, "userPrincipalName") ? cj_str(acct, "userPrincipalName") : id;
+	listed = cj_find(t->ras, "objectId", id);
+	view = cj_find(t->ra_views, "objectId", id);
 	cJSON_Delete(r->account);
-	r->account = new_object();
-	put_str(r->account, "upn", r->upn);
-	if (str_of(acct, "displayName"))
-		put_str(r->account, "display_name", str_of(acct, "displayName"));
-	if (str_of(acct, "usageLocation"))
-		put_str(r->account, "usage_location", str_of(acct, "usageLocation"));
-	put(r->account, "licenses", tenant_user_sku_names(acct, t->skus));
-	app = str_of(listed, "applicationId") ? str_of(listed, "applicationId") :
-	    str_of(view, "applicationId");
+	r->account = cj_object();
+	cj_set_str(r->account, "upn", r->upn);
+	if (cj_str(acct, "displayName"))
+		cj_set_str(r->account, "display_name", cj_str(acct, "displayName"));
+	if (cj_str(acct, "usageLocation"))
+		cj_set_str(r->account, "usage_location", cj_str(acct, "usageLocation"));
+	cj_set(r->account, "licenses", tenant_user_sku_names(acct, t->skus));
+	app = cj_str(listed, "applicationId") ? cj_str(listed, "applicationId") :
+	    cj_str(view, "applicationId");
 	if (same(app, TA_APP_CALL_QUEUE))
-		put_str(r->account, "type", "call_queue");
+		cj_set_str(r->account, "type", "call_queue");
 	vrp = effective(view, TA_VOICE_ROUTING, &kind);
 	if (is_direct(kind)) {
-		put_str(r->account, "voice_routing_policy", vrp);
+		cj_set_str(r->account, "voice_routing_policy", vrp);
 		use(used->vrps, vrp);
 	}
 	if (!tenant_user_has_plan(acct, t->skus, TENANT_PLAN_RESOURCE_ACCOUNT) &&
@@ -1239,30 +1154,30 @@ site_account(struct ra_part *r, const struct tenant *t, struct core_ctx *ctx,
 	if (count > 1)
 		core_warn(ctx, "site '%s': resource account '%s' holds %d numbers; Shared "
 		    "Calling needs exactly one, the site takes '%s'", s->name, r->upn, count,
-		    str_of(num, "telephoneNumber"));
-	r->number_type = str_of(num, "numberType");
+		    cj_str(num, "telephoneNumber"));
+	r->number_type = cj_str(num, "numberType");
 	cJSON_Delete(r->number);
-	r->number = new_object();
-	put_str(r->number, "number", str_of(num, "telephoneNumber"));
+	r->number = cj_object();
+	cj_set_str(r->number, "number", cj_str(num, "telephoneNumber"));
 	if (number_type(r->number_type))
-		put_str(r->number, "type", number_type(r->number_type));
-	if (!str_of(num, "locationId") || !*str_of(num, "locationId")) {
-		finding(findings, s->name, "number_without_location", str_of(num, "telephoneNumber"),
+		cj_set_str(r->number, "type", number_type(r->number_type));
+	if (!cj_str(num, "locationId") || !*cj_str(num, "locationId")) {
+		finding(findings, s->name, "number_without_location", cj_str(num, "telephoneNumber"),
 		    "number '%s' of resource account '%s' has no emergency location, which "
 		    "Shared Calling needs (seed article mistake 1, docs/design/rules.md#sc-2); give it one "
 		    "(teams_phone_number location_id or emergency_location)",
-		    str_of(num, "telephoneNumber"), r->upn);
-	} else if (!(addr = find_location(t->addresses, str_of(num, "locationId"), &loc))) {
-		finding(findings, s->name, "number_without_location", str_of(num, "telephoneNumber"),
+		    cj_str(num, "telephoneNumber"), r->upn);
+	} else if (!(addr = find_location(t->addresses, cj_str(num, "locationId"), &loc))) {
+		finding(findings, s->name, "number_without_location", cj_str(num, "telephoneNumber"),
 		    "number '%s' of resource account '%s' names emergency location '%s', which "
 		    "does not exist (docs/design/rules.md#sc-2); give it an existing one (teams_phone_number "
-		    "location_id or emergency_location)", str_of(num, "telephoneNumber"), r->upn,
-		    str_of(num, "locationId"));
+		    "location_id or emergency_location)", cj_str(num, "telephoneNumber"), r->upn,
+		    cj_str(num, "locationId"));
 	} else {
 		cJSON_Delete(r->address);
 		r->address = address_options(addr);
-		if (!cJSON_IsTrue(cJSON_GetObjectItem(loc, "isDefault")) && str_of(loc, "location"))
-			r->location = str_of(loc, "location");
+		if (!cJSON_IsTrue(cJSON_GetObjectItem(loc, "isDefault")) && cj_str(loc, "location"))
+			r->location = cj_str(loc, "location");
 	}
 	if (same(r->number_type, "directRouting")) {
 		vrp = effective(view, TA_VOICE_ROUTING, &kind);
@@ -1273,7 +1188,7 @@ site_account(struct ra_part *r, const struct tenant *t, struct core_ctx *ctx,
 			    "routing policy '%s' has no PSTN usages, so outbound calls have no route "
 			    "(docs/design/rules.md#sc-9); grant it one with PSTN usages "
 			    "(resource_account.voice_routing_policy)", r->upn,
-			    str_of(num, "telephoneNumber"), vrp);
+			    cj_str(num, "telephoneNumber"), vrp);
 	}
 }
 
@@ -1281,63 +1196,63 @@ static cJSON *
 site_aa(const struct tenant *t, struct core_ctx *ctx, const struct site *s,
     const struct ra_part *r, cJSON *findings)
 {
-	const char *id = str_of(s->policy, "ResourceAccount");
+	const char *id = cj_str(s->policy, "ResourceAccount");
 	const cJSON *aa = NULL, *x, *ra;
 	cJSON *others;
 	char *list;
 	struct aa_ctx a;
 
 	if (!cJSON_IsObject(r->account))
-		return new_object();
+		return cj_object();
 	cJSON_ArrayForEach(x, t->aas)
-		if (string_in(cJSON_GetObjectItem(x, "applicationInstances"), id)) {
+		if (cj_has_str(cJSON_GetObjectItem(x, "applicationInstances"), id)) {
 			if (aa) {
 				core_warn(ctx, "site '%s': resource account '%s' is linked to more "
 				    "than one auto attendant ('%s', '%s'); the site takes the first",
-				    s->name, r->upn, str_of(aa, "name"), str_of(x, "name"));
+				    s->name, r->upn, cj_str(aa, "name"), cj_str(x, "name"));
 				break;
 			}
 			aa = x;
 		}
-	if (!aa || !str_of(aa, "name")) {
+	if (!aa || !cj_str(aa, "name")) {
 		finding(findings, s->name, "no_auto_attendant", r->upn,
 		    "no auto attendant answers resource account '%s': callers of the shared "
 		    "number reach nobody (seed article step 5); link one "
 		    "(teams_auto_attendant resource_accounts)", r->upn);
-		return new_object();
+		return cj_object();
 	}
-	others = new_array();
+	others = cj_array();
 	cJSON_ArrayForEach(ra, cJSON_GetObjectItem(aa, "applicationInstances"))
 		if (cJSON_IsString(ra) && !same(ra->valuestring, id))
-			add_str(others, account_name(t, ra->valuestring));
+			cj_push_str(others, account_name(t, ra->valuestring));
 	if (cJSON_GetArraySize(others) > 0) {
 		list = names_text(others);
 		core_warn(ctx, "site '%s': auto attendant '%s' also answers for %s; applying the "
 		    "site unlinks them (teams_auto_attendant purge_resource_accounts)", s->name,
-		    str_of(aa, "name"), list);
+		    cj_str(aa, "name"), list);
 		free(list);
 	}
 	cJSON_Delete(others);
 	a.t = t;
 	a.ctx = ctx;
 	a.site = s->name;
-	a.aa = str_of(aa, "name");
+	a.aa = cj_str(aa, "name");
 	return aa_options(&a, aa);
 }
 
 static cJSON *
 site_policy(const struct site *s)
 {
-	cJSON *p = new_object(), *nums = new_array();
+	cJSON *p = cj_object(), *nums = cj_array();
 	const cJSON *x;
 
-	put_str(p, "name", s->name);
-	if (str_of(s->policy, "Description"))
-		put_str(p, "description", str_of(s->policy, "Description"));
+	cj_set_str(p, "name", s->name);
+	if (cj_str(s->policy, "Description"))
+		cj_set_str(p, "description", cj_str(s->policy, "Description"));
 	cJSON_ArrayForEach(x, cJSON_GetObjectItem(s->policy, "EmergencyNumbers"))
 		if (cJSON_IsString(x))
-			add_str(nums, x->valuestring);
-	put(p, "emergency_numbers", nums);
+			cj_push_str(nums, x->valuestring);
+	cj_set(p, "emergency_numbers", nums);
 	return p;
 }
 
@@ -1345,14 +1260,14 @@ site_policy(const struct site *s)
 static cJSON *
 personal_numbers(const cJSON *config)
 {
-	cJSON *out = new_array();
+	cJSON *out = cj_array();
 	const cJSON *x;
 	const char *n;
 
 	cJSON_ArrayForEach(x, cJSON_GetObjectItem(config, "telephoneNumbers")) {
-		n = cJSON_IsString(x) ? x->valuestring : str_of(x, "telephoneNumber");
+		n = cJSON_IsString(x) ? x->valuestring : cj_str(x, "telephoneNumber");
 		if (n && *n && !e164_has_ext(n))
-			add_str(out, n);
+			cj_push_str(out, n);
 	}
 	return out;
 }
@@ -1364,7 +1279,7 @@ holder_findings(const struct tenant *t, const struct site *s, const cJSON *c,
     cJSON *findings)
 {
 	const char *upn = upn_of(c), *kind, *vrp;
-	const cJSON *acct = index_find(&t->acct, str_of(c, "id")), *usages;
+	const cJSON *acct = index_find(&t->acct, cj_str(c, "id")), *usages;
 	cJSON *nums = personal_numbers(c);
 	char *list;
 	bool licensed;
@@ -1432,12 +1347,12 @@ common_value(struct core_ctx *ctx, const struct site *s, const char *option,
 			best = j;
 	chosen = nd ? distinct[best] : NULL;
 	if (nd > 1) {
-		others = new_array();
+		others = cj_array();
 		for (i = 0; i < n; i++) {
 			if (same(values[i], chosen))
 				continue;
 			entry = xasprintf("'%s' (now '%s')", upn_of(members[i]), values[i]);
-			add_str(others, entry);
+			cj_push_str(others, entry);
 			free(entry);
 		}
 		list = names_list(others, false);
@@ -1456,7 +1371,7 @@ common_value(struct core_ctx *ctx, const struct site *s, const char *option,
 static const cJSON *
 group_grant(const cJSON *grants, const char *group)
 {
-	return find_by(grants, "GroupId", group);
+	return cj_find(grants, "GroupId", group);
 }
 
 static double
@@ -1473,34 +1388,34 @@ site_group(const struct tenant *t, struct core_ctx *ctx, const struct site *s,
     const cJSON **best)
 {
 	const cJSON *g;
-	cJSON *out, *others = new_array();
+	cJSON *out, *others = cj_array();
 	char *list;
 
 	*best = NULL;
 	cJSON_ArrayForEach(g, t->sc_groups) {
-		if (!str_of(g, "GroupId") || !str_of(g, "PolicyName") ||
-		    !same(ta_policy_name(str_of(g, "PolicyName")), s->name))
+		if (!cj_str(g, "GroupId") || !cj_str(g, "PolicyName") ||
+		    !same(ta_policy_name(cj_str(g, "PolicyName")), s->name))
 			continue;
 		if (!*best || rank_of(g) < rank_of(*best))
 			*best = g;
 	}
 	cJSON_ArrayForEach(g, t->sc_groups)
-		if (g != *best && str_of(g, "GroupId") && str_of(g, "PolicyName") &&
-		    same(ta_policy_name(str_of(g, "PolicyName")), s->name))
-			add_str(others, str_of(g, "GroupId"));
+		if (g != *best && cj_str(g, "GroupId") && cj_str(g, "PolicyName") &&
+		    same(ta_policy_name(cj_str(g, "PolicyName")), s->name))
+			cj_push_str(others, cj_str(g, "GroupId"));
 	if (cJSON_GetArraySize(others) > 0) {
 		list = names_text(others);
 		core_warn(ctx, "site '%s': policy '%s' is also granted to group %s; a site has "
 		    "one group, so the site takes '%s' (the best rank) and leaves the others "
-		    "out", s->name, s->name, list, str_of(*best, "GroupId"));
+		    "out", s->name, s->name, list, cj_str(*best, "GroupId"));
 		free(list);
 	}
 	cJSON_Delete(others);
 	if (!*best)
 		return cJSON_CreateNull();
-	out = new_object();
-	put_str(out, "id", str_of(*best, "GroupId"));
-	put(out, "rank", cJSON_CreateNumber(rank_of(*best) < 1e9 ? rank_of(*best) : 1));
+	out = cj_object();
+	cj_set_str(out, "id", cj_str(*best, "GroupId"));
+	cj_set(out, "rank", cJSON_CreateNumber(rank_of(*best) < 1e9 ? rank_of(*best) : 1));
 	return out;
 }
 
@@ -1512,7 +1427,7 @@ site_users(const struct tenant *t, struct core_ctx *ctx, const struct site *s,
 	const char **values = xcalloc(s->nholders + 1, sizeof(*values));
 	const cJSON *best, *vg;
 	const char *kind, *v, *vrp = NULL;
-	cJSON *users = new_object(), *list = new_array();
+	cJSON *users = cj_object(), *list = cj_array();
 	size_t n = 0, i;
 
 	for (i = 0; i < s->nholders; i++) {
@@ -1521,48 +1436,48 @@ site_users(const struct tenant *t, struct core_ctx *ctx, const struct site *s,
 		effective(s->holders[i], TA_SHARED_CALLING, &kind);
 		if (ok && is_direct(kind)) {
 			members[n++] = s->holders[i];
-			add_str(list, upn_of(s->holders[i]));
+			cj_push_str(list, upn_of(s->holders[i]));
 		}
 	}
 	*nmembers = n;
-	put(users, "members", list);
-	put(users, "group", site_group(t, ctx, s, &best));
-	vg = best ? group_grant(t->vrp_groups, str_of(best, "GroupId")) : NULL;
+	cj_set(users, "members", list);
+	cj_set(users, "group", site_group(t, ctx, s, &best));
+	vg = best ? group_grant(t->vrp_groups, cj_str(best, "GroupId")) : NULL;
 	if (n > 0) {
 		for (i = 0; i < n; i++)
 			values[i] = cJSON_IsTrue(cJSON_GetObjectItem(members[i],
 			    "isEnterpriseVoiceEnabled")) ? "true" : "false";
 		v = common_value(ctx, s, "enterprise_voice", members, values, n);
-		put(users, "enterprise_voice", cJSON_CreateBool(same(v, "true")));
+		cj_set(users, "enterprise_voice", cJSON_CreateBool(same(v, "true")));
 		for (i = 0; i < n; i++)
 			values[i] = effective(members[i], TA_VOICE_ROUTING, &kind);
 		vrp = common_value(ctx, s, "voice_routing_policy", members, values, n);
-		put_str(users, "voice_routing_policy", vrp);
+		cj_set_str(users, "voice_routing_policy", vrp);
 		for (i = 0; i < n; i++)
 			values[i] = effective(members[i], TA_EMERGENCY_ROUTING, &kind);
 		v = common_value(ctx, s, "emergency_call_routing_policy", members, values, n);
-		put_str(users, "emergency_call_routing_policy", v);
+		cj_set_str(users, "emergency_call_routing_policy", v);
 		use(used->ecrps, v);
 		if (best && (same(vrp, "Global") ? vg != NULL : !vg ||
-		    !same(ta_policy_name(str_of(vg, "PolicyName")), vrp) ||
+		    !same(ta_policy_name(cj_str(vg, "PolicyName")), vrp) ||
 		    rank_of(vg) != rank_of(best)))
 			core_warn(ctx, "site '%s': group '%s' has voice routing policy grant '%s' "
 			    "but the members have '%s'; applying the site grants the group the "
 			    "members' policy at the Shared Calling policy's rank", s->name,
-			    str_of(best, "GroupId"), vg && str_of(vg, "PolicyName") ?
-			    ta_policy_name(str_of(vg, "PolicyName")) : "(none)", vrp);
+			    cj_str(best, "GroupId"), vg && cj_str(vg, "PolicyName") ?
+			    ta_policy_name(cj_str(vg, "PolicyName")) : "(none)", vrp);
 	} else if (best) {
-		vrp = vg && str_of(vg, "PolicyName") ? ta_policy_name(str_of(vg, "PolicyName")) :
+		vrp = vg && cj_str(vg, "PolicyName") ? ta_policy_name(cj_str(vg, "PolicyName")) :
 		    "Global";
-		put_str(users, "voice_routing_policy", vrp);
+		cj_set_str(users, "voice_routing_policy", vrp);
 		if (vg && rank_of(vg) != rank_of(best))
 			core_warn(ctx, "site '%s': group '%s' has its voice routing policy at "
 			    "another rank than its Shared Calling policy; applying the site "
-			    "grants both at rank %.0f", s->name, str_of(best, "GroupId"),
+			    "grants both at rank %.0f", s->name, cj_str(best, "GroupId"),
 			    rank_of(best));
 	}
 	use(used->vrps, vrp);
-	put_str(users, "personal_number", "keep");
+	cj_set_str(users, "personal_number", "keep");
 	free(members);
 	free(values);
 	return users;
@@ -1573,18 +1488,18 @@ site_build(const struct tenant *t, struct core_ctx *ctx, const struct site *s,
     cJSON *findings, struct used *used, size_t *nmembers)
 {
 	struct ra_part r;
-	cJSON *site = new_object(), *aa;
+	cJSON *site = cj_object(), *aa;
 
 	site_account(&r, t, ctx, s, findings, used);
 	aa = site_aa(t, ctx, s, &r, findings);
-	put_str(site, "name", s->name);
-	put(site, "emergency_address", r.address);
-	put_str(site, "emergency_location", r.location);
-	put(site, "resource_account", r.account);
-	put(site, "number", r.number);
-	put(site, "auto_attendant", aa);
-	put(site, "policy", site_policy(s));
-	put(site, "users", site_users(t, ctx, s, findings, used, nmembers));
+	cj_set_str(site, "name", s->name);
+	cj_set(site, "emergency_address", r.address);
+	cj_set_str(site, "emergency_location", r.location);
+	cj_set(site, "resource_account", r.account);
+	cj_set(site, "number", r.number);
+	cj_set(site, "auto_attendant", aa);
+	cj_set(site, "policy", site_policy(s));
+	cj_set(site, "users", site_users(t, ctx, s, findings, used, nmembers));
 	return site;
 }
 
@@ -1593,7 +1508,7 @@ site_build(const struct tenant *t, struct core_ctx *ctx, const struct site *s,
 static cJSON *
 vrp_list(const struct tenant *t, const cJSON *names)
 {
-	cJSON *out = new_array(), *o, *u;
+	cJSON *out = cj_array(), *o, *u;
 	const cJSON **v, *p, *x;
 	size_t n, i;
 
@@ -1602,15 +1517,15 @@ vrp_list(const struct tenant *t, const cJSON *names)
 		p = find_policy(t->vrps, v[i]->valuestring);
 		if (!p)
 			continue;
-		o = new_object();
-		put_str(o, "name", ta_policy_name(str_of(p, "Identity")));
-		if (str_of(p, "Description"))
-			put_str(o, "description", str_of(p, "Description"));
-		u = new_array();
+		o = cj_object();
+		cj_set_str(o, "name", ta_policy_name(cj_str(p, "Identity")));
+		if (cj_str(p, "Description"))
+			cj_set_str(o, "description", cj_str(p, "Description"));
+		u = cj_array();
 		cJSON_ArrayForEach(x, cJSON_GetObjectItem(p, "OnlinePstnUsages"))
 			if (cJSON_IsString(x))
-				add_str(u, x->valuestring);
-		put(o, "pstn_usages", u);
+				cj_push_str(u, x->valuestring);
+		cj_set(o, "pstn_usages", u);
 		cJSON_AddItemToArray(out, o);
 	}
 	free(v);
@@ -1620,13 +1535,13 @@ vrp_list(const struct tenant *t, const cJSON *names)
 static const char *
 str_or_empty(const cJSON *obj, const char *key)
 {
-	return str_of(obj, key) ? str_of(obj, key) : "";
+	return cj_str(obj, key) ? cj_str(obj, key) : "";
 }
 
 static cJSON *
 ecrp_list(const struct tenant *t, const cJSON *names)
 {
-	cJSON *out = new_array(), *o, *nums, *e;
+	cJSON *out = cj_array(), *o, *nums, *e;
 	const cJSON **v, *p, *x, *en;
 	size_t n, i;
 
@@ -1635,22 +1550,22 @@ ecrp_list(const struct tenant *t, const cJSON *names)
 		p = find_policy(t->ecrps, v[i]->valuestring);
 		if (!p)
 			continue;
-		o = new_object();
-		put_str(o, "name", ta_policy_name(str_of(p, "Identity")));
-		if (str_of(p, "Description"))
-			put_str(o, "description", str_of(p, "Description"));
+		o = cj_object();
+		cj_set_str(o, "name", ta_policy_name(cj_str(p, "Identity")));
+		if (cj_str(p, "Description"))
+			cj_set_str(o, "description", cj_str(p, "Description"));
 		en = cJSON_GetObjectItem(p, "AllowEnhancedEmergencyServices");
 		if (cJSON_IsBool(en))
-			put(o, "enhanced_emergency_services", cJSON_CreateBool(cJSON_IsTrue(en)));
-		nums = new_array();
+			cj_set(o, "enhanced_emergency_services", cJSON_CreateBool(cJSON_IsTrue(en)));
+		nums = cj_array();
 		cJSON_ArrayForEach(x, cJSON_GetObjectItem(p, "EmergencyNumbers")) {
-			e = new_object();
-			put_str(e, "dial_string", str_or_empty(x, "EmergencyDialString"));
-			put_str(e, "dial_mask", str_or_empty(x, "EmergencyDialMask"));
-			put_str(e, "pstn_usage", str_or_empty(x, "OnlinePSTNUsage"));
+			e = cj_object();
+			cj_set_str(e, "dial_string", str_or_empty(x, "EmergencyDialString"));
+			cj_set_str(e, "dial_mask", str_or_empty(x, "EmergencyDialMask"));
+			cj_set_str(e, "pstn_usage", str_or_empty(x, "OnlinePSTNUsage"));
 			cJSON_AddItemToArray(nums, e);
 		}
-		put(o, "emergency_numbers", nums);
+		cj_set(o, "emergency_numbers", nums);
 		cJSON_AddItemToArray(out, o);
 	}
 	free(v);
@@ -1680,25 +1595,25 @@ check_params(struct core_ctx *ctx, const cJSON *wanted)
 static cJSON *
 counts_of(const struct tenant *t, const cJSON *findings, size_t members, size_t groups)
 {
-	cJSON *c = new_object(), *by = new_object(), *n;
+	cJSON *c = cj_object(), *by = cj_object(), *n;
 	const cJSON *f;
 	size_t holders = 0, i;
 
 	for (i = 0; i < t->nsites; i++)
 		holders += t->sites[i].nholders;
-	put(c, "sites", cJSON_CreateNumber((double)t->nsites));
-	put(c, "members", cJSON_CreateNumber((double)members));
-	put(c, "holders", cJSON_CreateNumber((double)holders));
-	put(c, "group_grants", cJSON_CreateNumber((double)groups));
-	put(c, "findings", cJSON_CreateNumber(cJSON_GetArraySize(findings)));
+	cj_set(c, "sites", cJSON_CreateNumber((double)t->nsites));
+	cj_set(c, "members", cJSON_CreateNumber((double)members));
+	cj_set(c, "holders", cJSON_CreateNumber((double)holders));
+	cj_set(c, "group_grants", cJSON_CreateNumber((double)groups));
+	cj_set(c, "findings", cJSON_CreateNumber(cJSON_GetArraySize(findings)));
 	cJSON_ArrayForEach(f, findings) {
-		n = cJSON_GetObjectItemCaseSensitive(by, str_of(f, "kind"));
+		n = cJSON_GetObjectItemCaseSensitive(by, cj_str(f, "kind"));
 		if (n)
 			cJSON_SetNumberValue(n, n->valuedouble + 1);
-		else
-			put(by, str_of(f, "kind"), cJSON_CreateNumber(1));
+		else if (!cJSON_AddItemToObject(by, cj_str(f, "kind"), cJSON_CreateNumber(1)))
+			BUG("out of memory");
 	}
-	put(c, "by_kind", by);
+	cj_set(c, "by_kind", by);
 	return c;
 }
 
@@ -1713,8 +1628,8 @@ run(struct core_ctx *ctx, const cJSON *params, struct result *res)
 	int rc;
 
 	memset(&t, 0, sizeof(t));
-	used.vrps = new_array();
-	used.ecrps = new_array();
+	used.vrps = cj_array();
+	used.ecrps = cj_array();
 	res->changed = false;
 	rc = check_params(ctx, wanted);
 	if (rc)
@@ -1725,8 +1640,8 @@ run(struct core_ctx *ctx, const cJSON *params, struct result *res)
 	rc = read_tenant(&t, ctx, wanted);
 	if (rc)
 		goto out;
-	sites = new_array();
-	findings = new_array();
+	sites = cj_array();
+	findings = cj_array();
 	for (i = 0; i < t.nsites; i++) {
 		site = site_build(&t, ctx, &t.sites[i], findings, &used, &m);
 		members += m;

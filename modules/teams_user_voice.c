@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "cj.h"
 #include "e164.h"
 #include "graph.h"
 #include "http.h"
@@ -145,40 +146,6 @@ user_release(struct user *u)
 	cJSON_Delete(u->changes);
 	cJSON_Delete(u->warnings);
 	cJSON_Delete(u->errors);
-}
-
-static const char *
-str_of(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItem(obj, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static cJSON *
-new_array(void)
-{
-	cJSON *a = cJSON_CreateArray();
-
-	if (!a)
-		BUG("out of memory");
-	return a;
-}
-
-static cJSON *
-new_object(void)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	if (!o)
-		BUG("out of memory");
-	return o;
-}
-
-static void
-add_string(cJSON *arr, const char *s)
-{
-	cJSON_AddItemToArray(arr, cJSON_CreateString(s));
 }
 
 /*
@@ -303,7 +270,7 @@ find_policy(const cJSON *list, const char *name)
 	const char *id;
 
 	cJSON_ArrayForEach(p, list) {
-		id = str_of(p, "Identity");
+		id = cj_str(p, "Identity");
 		if (id && same_name(id, name))
 			return p;
 	}
@@ -397,7 +364,7 @@ struct listed {
 static void
 listed_take(struct listed *l, cJSON *items, cJSON *item)
 {
-	const char *keys[2] = { str_of(item, "id"), str_of(item, "userPrincipalName") };
+	const char *keys[2] = { cj_str(item, "id"), cj_str(item, "userPrincipalName") };
 	size_t k, i;
 	bool kept = false;
 
@@ -484,7 +451,7 @@ resolve_listed(struct user *us, size_t n, struct core_ctx *ctx)
 static void
 snapshot_take(struct listed *l, cJSON *o)
 {
-	const char *keys[2] = { str_of(o, "id"), str_of(o, "userPrincipalName") };
+	const char *keys[2] = { cj_str(o, "id"), cj_str(o, "userPrincipalName") };
 	cJSON *cfg = cJSON_DetachItemFromObjectCaseSensitive(o, "configuration");
 	size_t k, i;
 
@@ -596,10 +563,10 @@ resolve_batch(struct user *us, size_t n, struct core_ctx *ctx)
 		if (items[i].status == 200) {
 			us[i].graph = items[i].response;
 			items[i].response = NULL;
-			if (str_of(us[i].graph, "id"))
-				us[i].id = xstrdup(str_of(us[i].graph, "id"));
-			if (str_of(us[i].graph, "userPrincipalName"))
-				us[i].upn = xstrdup(str_of(us[i].graph, "userPrincipalName"));
+			if (cj_str(us[i].graph, "id"))
+				us[i].id = xstrdup(cj_str(us[i].graph, "id"));
+			if (cj_str(us[i].graph, "userPrincipalName"))
+				us[i].upn = xstrdup(cj_str(us[i].graph, "userPrincipalName"));
 		} else if (items[i].status != 404) {
 			char *t = graph_error_text(ctx, items[i].status, items[i].response);
 
@@ -687,7 +654,7 @@ configs_page(cJSON *items, const cJSON *page, void *arg)
 		bool kept = false;
 
 		next = item->next;
-		if (!str_of(item, "id") || !uindex_get(wc->ids, str_of(item, "id"), &i))
+		if (!cj_str(item, "id") || !uindex_get(wc->ids, cj_str(item, "id"), &i))
 			continue;
 		for (; i < wc->n; i = wc->same[i]) {
 			if (wc->configs[i])
@@ -814,7 +781,7 @@ effective(const cJSON *config, const char *type, const char **kind)
 		if (!cJSON_IsString(t) || strcasecmp(t->valuestring, type) != 0)
 			continue;
 		pa = cJSON_GetObjectItem(e, "policyAssignment");
-		*kind = str_of(pa, "assignmentType");
+		*kind = cj_str(pa, "assignmentType");
 		break;
 	}
 	return ta_policy_name(tenant_effective_policy(config, type));
@@ -833,14 +800,14 @@ is_direct(const char *kind)
 static cJSON *
 personal_numbers(const cJSON *config)
 {
-	cJSON *out = new_array();
+	cJSON *out = cj_array();
 	const cJSON *t;
 	const char *n;
 
 	cJSON_ArrayForEach(t, cJSON_GetObjectItem(config, "telephoneNumbers")) {
-		n = cJSON_IsString(t) ? t->valuestring : str_of(t, "telephoneNumber");
+		n = cJSON_IsString(t) ? t->valuestring : cj_str(t, "telephoneNumber");
 		if (n && *n && !e164_has_ext(n))
-			add_string(out, n);
+			cj_push_str(out, n);
 	}
 	return out;
 }
@@ -854,7 +821,7 @@ ev_of(const cJSON *config)
 static void
 add_change(struct user *u, const char *field, cJSON *before, cJSON *after)
 {
-	cJSON *c = new_object();
+	cJSON *c = cj_object();
 
 	cJSON_AddItemToObject(c, "before", before);
 	cJSON_AddItemToObject(c, "after", after);
@@ -882,7 +849,7 @@ warn_user(struct user *u, const char *fmt, ...)
 		BUG("out of memory");
 	va_end(ap);
 	s = buf_detach(&b, NULL);
-	add_string(u->warnings, s);
+	cj_push_str(u->warnings, s);
 	free(s);
 }
 
@@ -931,12 +898,12 @@ plan_user(struct user *u, const struct want *w)
 	bool ev_now = ev_of(u->config), ev_base, ev_after;
 	int i;
 
-	u->changes = new_object();
-	u->warnings = new_array();
+	u->changes = cj_object();
+	u->warnings = cj_array();
 	u->numbers = personal_numbers(u->config);
 	u->release = w->pn == PN_REMOVE && cJSON_GetArraySize(u->numbers) > 0;
 	if (u->release)
-		add_change(u, "telephoneNumbers", cJSON_Duplicate(u->numbers, 1), new_array());
+		add_change(u, "telephoneNumbers", cJSON_Duplicate(u->numbers, 1), cj_array());
 	/* Releasing a number turns enterprise voice off (docs/design/rules.md#num-5). */
 	ev_base = u->release ? false : ev_now;
 	ev_after = w->ev >= 0 ? w->ev == 1 : ev_base;
@@ -986,11 +953,11 @@ user_changed(const struct user *u)
 static cJSON *
 user_result(const struct user *u)
 {
-	cJSON *r = new_object();
+	cJSON *r = cj_object();
 
 	cJSON_AddStringToObject(r, "user", u->given);
-	cJSON_AddItemToObject(r, "id", string_or_null(u->id));
-	cJSON_AddItemToObject(r, "userPrincipalName", string_or_null(u->upn));
+	cj_set_str(r, "id", u->id);
+	cj_set_str(r, "userPrincipalName", u->upn);
 	cJSON_AddBoolToObject(r, "changed", user_changed(u));
 	cJSON_AddItemToObject(r, "changes", cJSON_Duplicate(u->changes, 1));
 	cJSON_AddItemToObject(r, "warnings", cJSON_Duplicate(u->warnings, 1));
@@ -1003,7 +970,7 @@ user_result(const struct user *u)
 static void
 add_user_diff(struct result *res, const struct core_ctx *ctx, const struct user *u)
 {
-	cJSON *before = new_object(), *after = new_object();
+	cJSON *before = cj_object(), *after = cj_object();
 	const cJSON *c;
 	char *bh, *ah;
 
@@ -1044,7 +1011,7 @@ static void
 put_results(struct result *res, struct core_ctx *ctx, const struct user *us, size_t n,
     int writes, int warnings)
 {
-	cJSON *results = new_array(), *totals = new_object(), *by_field = new_object();
+	cJSON *results = cj_array(), *totals = cj_object(), *by_field = cj_object();
 	const cJSON *c;
 	int changed = 0, pending = 0;
 	size_t i;
@@ -1100,8 +1067,8 @@ user_error(struct user *u, const char *fmt, ...)
 	va_end(ap);
 	s = buf_detach(&b, NULL);
 	if (!u->errors)
-		u->errors = new_array();
-	add_string(u->errors, s);
+		u->errors = cj_array();
+	cj_push_str(u->errors, s);
 	free(s);
 }
 
@@ -1114,7 +1081,7 @@ static int
 release_numbers(struct core_ctx *ctx, struct user *us, size_t n, int timeout, int *failed)
 {
 	struct buf f = BUF_INIT((size_t)64 * 1024);
-	cJSON *assigned = new_array(), *page = NULL;
+	cJSON *assigned = cj_array(), *page = NULL;
 	const cJSON *a, *num;
 	size_t i, j, k;
 	char *filter;
@@ -1147,10 +1114,10 @@ release_numbers(struct core_ctx *ctx, struct user *us, size_t n, int timeout, in
 			const char *type = NULL;
 
 			cJSON_ArrayForEach(a, assigned) {
-				const char *t = str_of(a, "telephoneNumber");
+				const char *t = cj_str(a, "telephoneNumber");
 
 				if (t && e164_equal(t, num->valuestring))
-					type = str_of(a, "numberType");
+					type = cj_str(a, "numberType");
 			}
 			if (!type) {
 				user_error(&us[i], "number '%s' is not in the tenant's inventory",
@@ -1432,10 +1399,10 @@ wait_effective(struct core_ctx *ctx, struct user *us, size_t n, const struct wan
 	}
 	if (rc)
 		goto out;
-	late = new_array();
+	late = cj_array();
 	for (i = 0; i < n; i++)
 		if (us[i].pending)
-			add_string(late, user_name(&us[i]));
+			cj_push_str(late, user_name(&us[i]));
 	if (cJSON_GetArraySize(late) > 0) {
 		text = names_text(late);
 		rc = core_error(ctx, CORE_ETIMEOUT, "the changes of %d users are not in effect "
@@ -1494,15 +1461,15 @@ dedupe(struct user *us, size_t n)
 static int
 check_users(struct core_ctx *ctx, struct user *us, size_t n)
 {
-	cJSON *skus = NULL, *missing = new_array(), *unlicensed = new_array();
-	cJSON *unconfigured = new_array(), **configs = NULL;
+	cJSON *skus = NULL, *missing = cj_array(), *unlicensed = cj_array();
+	cJSON *unconfigured = cj_array(), **configs = NULL;
 	char **ids = NULL;
 	size_t i, m, *who = NULL;
 	int rc;
 
 	for (i = 0; i < n; i++)
 		if (!us[i].id)
-			add_string(missing, us[i].given);
+			cj_push_str(missing, us[i].given);
 	rc = refuse_list(ctx, missing, "users not found", "check the UPNs and object ids", true);
 	if (rc)
 		goto out;
@@ -1511,7 +1478,7 @@ check_users(struct core_ctx *ctx, struct user *us, size_t n)
 		goto out;
 	for (i = 0; i < n; i++) {
 		if (!tenant_user_has_plan(us[i].graph, skus, TENANT_PLAN_TEAMS_PHONE))
-			add_string(unlicensed, user_name(&us[i]));
+			cj_push_str(unlicensed, user_name(&us[i]));
 		/* The licences were all the Graph user was read for. */
 		cJSON_Delete(us[i].graph);
 		us[i].graph = NULL;
@@ -1536,7 +1503,7 @@ check_users(struct core_ctx *ctx, struct user *us, size_t n)
 		us[who[i]].config = configs[i];
 	for (i = 0; i < n; i++)
 		if (!us[i].config)
-			add_string(unconfigured, user_name(&us[i]));
+			cj_push_str(unconfigured, user_name(&us[i]));
 	rc = refuse_list(ctx, unconfigured, "no Teams user configuration for",
 	    "resource accounts and accounts not yet set up for Teams have none: give users "
 	    "(a new licence can take a while to reach Teams)", true);
@@ -1556,7 +1523,7 @@ static int
 check_personal_numbers(struct core_ctx *ctx, const struct user *us, size_t n,
     const struct want *w)
 {
-	cJSON *who = new_array(), *nums;
+	cJSON *who = cj_array(), *nums;
 	size_t i;
 	int rc;
 
@@ -1571,7 +1538,7 @@ check_personal_numbers(struct core_ctx *ctx, const struct user *us, size_t n,
 		if (cJSON_GetArraySize(nums) > 0) {
 			list = names_list(nums, false);
 			s = xasprintf("'%s' (%s)", user_name(&us[i]), list);
-			add_string(who, s);
+			cj_push_str(who, s);
 			free(s);
 			free(list);
 		}
@@ -1634,7 +1601,7 @@ run_users(struct core_ctx *ctx, const cJSON *params, struct want *w, struct resu
 	/* Changed only if some write went through. */
 	res->changed = writes > failed;
 	if (!rc && failed) {
-		cJSON *first = new_array();
+		cJSON *first = cj_array();
 		char *text;
 
 		for (i = 0; i < n; i++)
@@ -1642,7 +1609,7 @@ run_users(struct core_ctx *ctx, const cJSON *params, struct want *w, struct resu
 				char *s = xasprintf("'%s' (%s)", user_name(&us[i]),
 				    cJSON_GetArrayItem(us[i].errors, 0)->valuestring);
 
-				add_string(first, s);
+				cj_push_str(first, s);
 				free(s);
 			}
 		text = names_list(first, false);
@@ -1668,7 +1635,7 @@ group_grant(const cJSON *grants, const char *group)
 	const char *gid;
 
 	cJSON_ArrayForEach(g, grants) {
-		gid = str_of(g, "GroupId");
+		gid = cj_str(g, "GroupId");
 		if (gid && strcasecmp(gid, group) == 0)
 			return g;
 	}
@@ -1682,8 +1649,8 @@ grant_view(const cJSON *g)
 
 	if (!g)
 		return cJSON_CreateNull();
-	v = new_object();
-	cJSON_AddItemToObject(v, "PolicyName", string_or_null(str_of(g, "PolicyName")));
+	v = cj_object();
+	cj_set_str(v, "PolicyName", cj_str(g, "PolicyName"));
 	cJSON_AddItemToObject(v, "Rank", cJSON_Duplicate(cJSON_GetObjectItem(g, "Rank"), 1));
 	return v;
 }
@@ -1697,7 +1664,7 @@ static int
 check_members(struct core_ctx *ctx, const char *group, const struct want *w,
     struct result *res)
 {
-	cJSON *members = NULL, *results = new_array(), *numbered = new_array(), **configs = NULL;
+	cJSON *members = NULL, *results = cj_array(), *numbered = cj_array(), **configs = NULL;
 	struct user *us = NULL;
 	const cJSON *m;
 	size_t n = 0, i, k = 0;
@@ -1712,13 +1679,13 @@ check_members(struct core_ctx *ctx, const char *group, const struct want *w,
 	ids = xcalloc(n ? n : 1, sizeof(*ids));
 	configs = xcalloc(n ? n : 1, sizeof(*configs));
 	cJSON_ArrayForEach(m, members) {
-		if (!str_of(m, "id"))
+		if (!cj_str(m, "id"))
 			continue;
-		us[k].given = str_of(m, "userPrincipalName") ? str_of(m, "userPrincipalName") :
-		    str_of(m, "id");
-		us[k].id = xstrdup(str_of(m, "id"));
-		if (str_of(m, "userPrincipalName"))
-			us[k].upn = xstrdup(str_of(m, "userPrincipalName"));
+		us[k].given = cj_str(m, "userPrincipalName") ? cj_str(m, "userPrincipalName") :
+		    cj_str(m, "id");
+		us[k].id = xstrdup(cj_str(m, "id"));
+		if (cj_str(m, "userPrincipalName"))
+			us[k].upn = xstrdup(cj_str(m, "userPrincipalName"));
 		ids[k] = us[k].id;
 		k++;
 	}
@@ -1733,8 +1700,8 @@ check_members(struct core_ctx *ctx, const char *group, const struct want *w,
 		configs[i] = NULL;
 		if (!us[i].config)
 			continue;    /* not a Teams user: the grant does not reach it */
-		us[i].changes = new_object();
-		us[i].warnings = new_array();
+		us[i].changes = cj_object();
+		us[i].warnings = cj_array();
 		us[i].numbers = personal_numbers(us[i].config);
 		sc = effective(us[i].config, TA_SHARED_CALLING, &kind);
 		if (w->policy[P_SC] && *w->policy[P_SC] && !is_direct(kind))
@@ -1752,7 +1719,7 @@ check_members(struct core_ctx *ctx, const char *group, const struct want *w,
 			char *list = names_list(us[i].numbers, false);
 			char *s = xasprintf("'%s' (%s)", user_name(&us[i]), list);
 
-			add_string(numbered, s);
+			cj_push_str(numbered, s);
 			free(s);
 			free(list);
 		}
@@ -1769,7 +1736,7 @@ check_members(struct core_ctx *ctx, const char *group, const struct want *w,
 	result_put(res, "results", results);
 	results = NULL;
 	{
-		cJSON *totals = new_object();
+		cJSON *totals = cj_object();
 
 		cJSON_AddNumberToObject(totals, "members", (double)n);
 		cJSON_AddNumberToObject(totals, "warnings", warnings);
@@ -1794,8 +1761,8 @@ run_group(struct core_ctx *ctx, const cJSON *params, struct want *w, struct resu
 {
 	const char *group = arg_str(params, "group");
 	int rank = (int)arg_int(params, "rank", 1);
-	cJSON *grants[NPOL] = { NULL }, *g = NULL, *before = new_object();
-	cJSON *after = new_object(), *out = NULL;
+	cJSON *grants[NPOL] = { NULL }, *g = NULL, *before = cj_object();
+	cJSON *after = cj_object(), *out = NULL;
 	enum grant_op op[NPOL] = { G_NONE };
 	bool changed = false;
 	int i, rc;
@@ -1830,8 +1797,8 @@ run_group(struct core_ctx *ctx, const cJSON *params, struct want *w, struct resu
 		if (!*want || strcasecmp(want, "Global") == 0) {
 			if (cur)
 				op[i] = G_REMOVE;
-		} else if (!cur || !str_of(cur, "PolicyName") ||
-		    !same_name(str_of(cur, "PolicyName"), want) ||
+		} else if (!cur || !cj_str(cur, "PolicyName") ||
+		    !same_name(cj_str(cur, "PolicyName"), want) ||
 		    !cJSON_IsNumber(cJSON_GetObjectItem(cur, "Rank")) ||
 		    (int)cJSON_GetObjectItem(cur, "Rank")->valuedouble != rank) {
 			op[i] = G_GRANT;
@@ -1840,7 +1807,7 @@ run_group(struct core_ctx *ctx, const cJSON *params, struct want *w, struct resu
 			continue;
 		cJSON_AddItemToObject(before, pols[i].type, grant_view(cur));
 		if (op[i] == G_GRANT) {
-			cJSON *v = new_object();
+			cJSON *v = cj_object();
 
 			cJSON_AddStringToObject(v, "PolicyName", want);
 			cJSON_AddNumberToObject(v, "Rank", rank);
@@ -1881,14 +1848,14 @@ run_group(struct core_ctx *ctx, const cJSON *params, struct want *w, struct resu
 				goto out;
 		}
 	}
-	out = new_array();
+	out = cj_array();
 	for (i = 0; i < NPOL; i++) {
 		const cJSON *cur = group_grant(grants[i], group);
 
 		if (cur && !(ctx->check_mode && op[i] != G_NONE))
 			cJSON_AddItemToArray(out, cJSON_Duplicate(cur, 1));
 		else if (ctx->check_mode && op[i] == G_GRANT) {
-			cJSON *v = new_object();
+			cJSON *v = cj_object();
 
 			cJSON_AddStringToObject(v, "GroupId", group);
 			cJSON_AddStringToObject(v, "PolicyType", pols[i].type);

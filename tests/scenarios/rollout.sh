@@ -93,6 +93,7 @@ expect_eq "compliance of a fresh rollout finds no drift and nothing unknown" \
 expect "compliance covers every object of the three sites" \
 	test "$(report "len([o for o in r['objects'] if o['site'] != '(tenant)'])")" -ge 18
 expect_eq "compliance wrote nothing to the tenant" "$(sim_writes)" 0
+expect_eq "and reports no change" "$(recap_changed "$out/compliance-1.log")" 0
 expect_eq "compliance read the users' voice configurations once for the three sites" \
 	"$(sim_count_path /admin/teams/userConfigurations)" 1
 expect "and removed the users' snapshot" test ! -e "$XDG_CACHE_HOME/dialtone/contoso.snapshot"

@@ -15,6 +15,7 @@
 #include "routes.h"
 #include "svc.h"
 #include "teamsadmin.h"
+#include "tenant.h"
 
 #define PA_ODATA_TYPE "#microsoft.graph.teamsAdministration.teamsPolicyUserAssignment"
 
@@ -229,7 +230,7 @@ graph_type(struct pa_run *r, const char *type, int batch)
 		reqs[c].flags = SVC_IDEMPOTENT;
 	}
 	if (nch)
-		rc = svc_call_many(resps, rcs, ctx, reqs, nch);
+		rc = tenant_write_many(resps, rcs, ctx, reqs, nch);
 	if (rc)
 		goto out;
 	for (c = 0; c < nch; c++) {
@@ -314,7 +315,7 @@ teams_route(struct pa_run *r)
 		    is_removal(it->name) ? "" : it->name);
 	}
 	if (m)
-		rc = svc_call_many(resps, rcs, ctx, reqs, m);
+		rc = tenant_write_many(resps, rcs, ctx, reqs, m);
 	for (i = 0; !rc && i < m; i++) {
 		struct pa_item *it = &r->items[idx[i]];
 

@@ -20,7 +20,10 @@
  *   - getPolicyId refuses the type or the policy (400, 404);
  *   - an assign call is refused (400, 404): its users go one by one, so that
  *     each gets its own error.
- * Each fallback is reported once, as a warning of ctx.
+ * Each fallback is reported once, as a warning of ctx. A call refused because
+ * a user is not provisioned in Teams yet (a licence still replicating) did
+ * nothing and is sent again after a wait (tenant_write_many()), on either
+ * route.
  */
 #ifndef DIALTONE_POLICYASSIGN_H
 #define DIALTONE_POLICYASSIGN_H

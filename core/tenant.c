@@ -340,6 +340,45 @@ tenant_not_yet_provisioned(const char *text)
 	    strstr(text, "not provisioned successfully"));
 }
 
+int
+tenant_write_many(struct svc_resp *resps, int *rcs, struct core_ctx *ctx,
+    const struct svc_req *reqs, size_t n)
+{
+	struct svc_req *again = xcalloc(n ? n : 1, sizeof(*again));
+	struct svc_resp *ar = xcalloc(n ? n : 1, sizeof(*ar));
+	size_t *idx = xcalloc(n ? n : 1, sizeof(*idx));
+	int *arcs = xcalloc(n ? n : 1, sizeof(*arcs));
+	long delay = 2000, waited = 0;
+	size_t i, k;
+	int rc = svc_call_many(resps, rcs, ctx, reqs, n);
+
+	while (rc == CORE_OK) {
+		for (i = 0, k = 0; i < n; i++)
+			if (rcs[i] == CORE_ESERVICE && resps[i].raw.data &&
+			    tenant_not_yet_provisioned(resps[i].raw.data)) {
+				idx[k] = i;
+				again[k++] = reqs[i];
+			}
+		if (k == 0 || waited + delay > TENANT_PROVISION_WAIT_S * 1000L)
+			break;
+		http_wait_ms(delay);
+		waited += delay;
+		delay = delay * 2 > 15000 ? 15000 : delay * 2;
+		core_error_clear(ctx);
+		rc = svc_call_many(ar, arcs, ctx, again, k);
+		for (i = 0; i < k; i++) {
+			svc_resp_release(&resps[idx[i]]);
+			resps[idx[i]] = ar[i];
+			rcs[idx[i]] = arcs[i];
+		}
+	}
+	free(again);
+	free(ar);
+	free(idx);
+	free(arcs);
+	return rc;
+}
+
 static bool
 number_held_by(const cJSON *num, const char *target_id)
 {

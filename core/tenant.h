@@ -12,6 +12,9 @@
 
 #include "core.h"
 
+struct svc_req;
+struct svc_resp;
+
 /* numberAssignments pages: the service's maximum $top. */
 #define TENANT_NUMBERS_PAGE 1000
 
@@ -159,6 +162,18 @@ int tenant_direct_policy(char **name, struct core_ctx *ctx, const char *object_i
  */
 bool tenant_not_yet_provisioned(const char *text);
 #define TENANT_PROVISION_WAIT_S 120
+
+/*
+ * svc_call_many() for writes to users: the requests refused because the user
+ * is not provisioned in Teams yet (tenant_not_yet_provisioned() on the
+ * answer's text) did nothing, and are sent again after a doubling wait (2 s
+ * to 15 s) for at most TENANT_PROVISION_WAIT_S seconds. resps[i] and rcs[i]
+ * hold the last answer to reqs[i]; the caller releases resps as after
+ * svc_call_many().
+ * @return as svc_call_many()
+ */
+int tenant_write_many(struct svc_resp *resps, int *rcs, struct core_ctx *ctx,
+    const struct svc_req *reqs, size_t n);
 
 /* How long Microsoft may take to apply a grant, as messages state it. */
 #define TENANT_GRANT_DELAY_TEXT "usually within minutes, at times up to 24 hours"

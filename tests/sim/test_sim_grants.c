@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cj.h"
 #include "core.h"
 #include "policyassign.h"
 #include "sim.h"
@@ -155,5 +156,62 @@ Test(grants, batch_size_zero_keeps_the_teams_route)
 	cr_expect_eq(count(&r, "graph", NULL, "/graph/v1.0/admin/teams/policy/"), 0);
 	cr_expect_eq(count(&r, "teams", "PATCH", "/teams/Skype.Policy/users/"), (int)r.n);
 	cr_expect_eq(cJSON_GetArraySize(r.ctx.warnings), 0);
+	run_stop(&r);
+}
+
+/* Licences users 0 and 1 anew: Teams refuses their grants until the licence replicates. */
+static void
+relicense_two(struct run *r)
+{
+	cJSON *user = NULL, *sku = cj_array();
+	const char *id;
+	long st;
+
+	cr_assert_eq(sim_control(NULL, &r->sim, "POST", "/_sim/settings",
+	    "{\"replication_delay_s\": 0.5}"), 200);
+	for (size_t i = 0; i < 2; i++) {
+		cr_assert_eq(tenant_user_get(&user, &r->ctx, r->items[i].user_id), CORE_OK);
+		id = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(
+		    cJSON_GetObjectItem(user, "assignedLicenses"), 0), "skuId"));
+		cr_assert(id, "user %zu holds no licence", i);
+		cj_push_str(sku, id);
+		/* Removed and added in one call: the licence is new again. */
+		cr_assert_eq(tenant_assign_licenses(&r->ctx, r->items[i].user_id, sku, sku), CORE_OK,
+		    "%s", r->ctx.msg ? r->ctx.msg : "");
+		cJSON_DeleteItemFromArray(sku, 0);
+		cJSON_Delete(user);
+		user = NULL;
+	}
+	cJSON_Delete(sku);
+	st = sim_control(NULL, &r->sim, "DELETE", "/_sim/requests", NULL);
+	cr_assert(st == 200 || st == 204, "clearing the request log: %ld", st);
+}
+
+Test(grants, a_call_refused_while_a_licence_replicates_is_sent_again)
+{
+	struct run r;
+	int calls;
+
+	run_start(&r);
+	relicense_two(&r);
+	cr_assert_eq(pa_apply(&r.ctx, r.items, r.n, 5), CORE_OK);
+	expect_all_ok(&r);
+	/* The first call was refused and sent again; none went user by user. */
+	calls = count(&r, "graph", "POST", "/graph/v1.0/admin/teams/policy/userAssignments/assign");
+	cr_expect_gt(calls, (int)(r.n + 4) / 5);
+	cr_expect_eq(count(&r, "teams", NULL, "/teams/Skype.Policy/users/"), 0);
+	cr_expect_eq(cJSON_GetArraySize(r.ctx.warnings), 0);
+	run_stop(&r);
+}
+
+Test(grants, a_teams_route_grant_refused_while_a_licence_replicates_is_sent_again)
+{
+	struct run r;
+
+	run_start(&r);
+	relicense_two(&r);
+	cr_assert_eq(pa_apply(&r.ctx, r.items, r.n, 0), CORE_OK);
+	expect_all_ok(&r);
+	cr_expect_gt(count(&r, "teams", "PATCH", "/teams/Skype.Policy/users/"), (int)r.n);
 	run_stop(&r);
 }

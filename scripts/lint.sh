@@ -8,7 +8,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/dialtone-lint.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 status=0
 
-yaml=(roles playbooks meta examples galaxy.yml execution-environment.yml .yamllint .ansible-lint)
+yaml=(roles playbooks meta examples tests galaxy.yml execution-environment.yml .yamllint .ansible-lint)
 if yamllint -s -f parsable "${yaml[@]}" >"$work/yamllint.txt" 2>&1; then
 	echo "ok: yamllint ${yaml[*]}"
 else

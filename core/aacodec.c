@@ -238,6 +238,17 @@ derive_id(char out[37], const char *aa_name, const char *what, const char *item)
 	out[o] = '\0';
 }
 
+/* The id of have, or for a new object (have NULL) the one derive_id() gives it. */
+static void
+id_of(char out[37], const cJSON *have, const char *aa_name, const char *what,
+    const char *item)
+{
+	if (have)
+		snprintf(out, 37, "%s", cj_str(have, "id"));
+	else
+		derive_id(out, aa_name, what, item);
+}
+
 /* ---- encode ---- */
 
 static void overlay_into(cJSON *dst, const cJSON *patch);
@@ -538,10 +549,34 @@ automatic_flow(cJSON **out, struct enc *e, const cJSON *have_flow, const char *i
 	return CORE_OK;
 }
 
+/* aacodec_overlay() of mine (consumed) over have. */
+static cJSON *
+laid_over(const cJSON *have, cJSON *mine)
+{
+	cJSON *out = aacodec_overlay(have, mine);
+
+	cJSON_Delete(mine);
+	return out;
+}
+
+/* A schedule {id, name, type, <key>: body} (body consumed) laid over have. */
+static cJSON *
+schedule_over(const cJSON *have, const char *id, const char *name, const char *type,
+    const char *key, cJSON *body)
+{
+	cJSON *mine = cj_object();
+
+	cj_set_str(mine, "id", id);
+	cj_set_str(mine, "name", name);
+	cj_set_str(mine, "type", type);
+	cj_set(mine, key, body);
+	return laid_over(have, mine);
+}
+
 static cJSON *
 weekly_schedule(const cJSON *have_sched, const char *id, const cJSON *hours)
 {
-	cJSON *mine = cj_object(), *weekly = cj_object(), *day, *range, *out;
+	cJSON *weekly = cj_object(), *day, *range;
 	const cJSON *h, *x;
 	char start[9], end[9], key[20];
 	int secs, i, pos;
@@ -569,20 +604,14 @@ weekly_schedule(const cJSON *have_sched, const char *id, const cJSON *hours)
 		cj_set(weekly, key, day);
 	}
 	cj_set(weekly, "isComplemented", cJSON_CreateTrue());
-	cj_set_str(mine, "id", id);
-	cj_set_str(mine, "name", "After hours");
-	cj_set_str(mine, "type", "WeeklyRecurrence");
-	cj_set(mine, "weeklyRecurrentSchedule", weekly);
-	out = aacodec_overlay(have_sched, mine);
-	cJSON_Delete(mine);
-	return out;
+	return schedule_over(have_sched, id, "After hours", "WeeklyRecurrence",
+	    "weeklyRecurrentSchedule", weekly);
 }
 
 static cJSON *
 fixed_schedule(const cJSON *have_sched, const char *id, const cJSON *holiday)
 {
-	cJSON *mine = cj_object(), *fixed = cj_object(), *ranges = cj_array();
-	cJSON *range = cj_object(), *out;
+	cJSON *fixed = cj_object(), *ranges = cj_array(), *range = cj_object();
 	char start[20], end[20];
 
 	aacodec_parse_datetime(start, cj_str(holiday, "start"));
@@ -591,28 +620,21 @@ fixed_schedule(const cJSON *have_sched, const char *id, const cJSON *holiday)
 	cj_set_str(range, "end", end);
 	cJSON_AddItemToArray(ranges, range);
 	cj_set(fixed, "dateTimeRanges", ranges);
-	cj_set_str(mine, "id", id);
-	cj_set_str(mine, "name", cj_str(holiday, "name"));
-	cj_set_str(mine, "type", "Fixed");
-	cj_set(mine, "fixedSchedule", fixed);
-	out = aacodec_overlay(have_sched, mine);
-	cJSON_Delete(mine);
-	return out;
+	return schedule_over(have_sched, id, cj_str(holiday, "name"), "Fixed", "fixedSchedule",
+	    fixed);
 }
 
 static cJSON *
 association(const cJSON *have_assoc, const char *type, const char *sched_id,
     const char *flow_id)
 {
-	cJSON *mine = cj_object(), *out;
+	cJSON *mine = cj_object();
 
 	cj_set_str(mine, "type", type);
 	cj_set_str(mine, "scheduleId", sched_id);
 	cj_set_str(mine, "callFlowId", flow_id);
 	cj_set(mine, "enabled", cJSON_CreateTrue());
-	out = aacodec_overlay(have_assoc, mine);
-	cJSON_Delete(mine);
-	return out;
+	return laid_over(have_assoc, mine);
 }
 
 /* Working lists of the call handling parts of the object. */
@@ -704,14 +726,8 @@ want_after_hours(struct handling *h, struct enc *e)
 		return core_error(e->ctx, CORE_EREFUSED, "after_hours needs business_hours: "
 		    "auto attendant '%s' has no business hours yet; give them with "
 		    "business_hours", e->name);
-	if (have_flow)
-		snprintf(fid, sizeof(fid), "%s", cj_str(have_flow, "id"));
-	else
-		derive_id(fid, e->name, "after hours call flow", NULL);
-	if (have_sched)
-		snprintf(sid, sizeof(sid), "%s", cj_str(have_sched, "id"));
-	else
-		derive_id(sid, e->name, "after hours schedule", NULL);
+	id_of(fid, have_flow, e->name, "after hours call flow", NULL);
+	id_of(sid, have_sched, e->name, "after hours schedule", NULL);
 	if (cJSON_IsObject(spec)) {
 		rc = automatic_flow(&flow, e, have_flow, fid, "After hours call flow", spec,
 		    "after_hours");
@@ -769,14 +785,8 @@ want_holidays(struct handling *h, struct enc *e)
 		    cj_str(have_assoc, "scheduleId")) : NULL;
 		have_flow = have_assoc ? cj_find(h->flows, "id",
 		    cj_str(have_assoc, "callFlowId")) : NULL;
-		if (have_sched)
-			snprintf(sid, sizeof(sid), "%s", cj_str(have_sched, "id"));
-		else
-			derive_id(sid, e->name, "holiday schedule", name);
-		if (have_flow)
-			snprintf(fid, sizeof(fid), "%s", cj_str(have_flow, "id"));
-		else
-			derive_id(fid, e->name, "holiday call flow", name);
+		id_of(sid, have_sched, e->name, "holiday schedule", name);
+		id_of(fid, have_flow, e->name, "holiday call flow", name);
 		where = xasprintf("holiday '%s'", name);
 		rc = automatic_flow(&flow, e, have_flow, fid, name, hol, where);
 		free(where);

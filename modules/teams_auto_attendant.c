@@ -5,8 +5,10 @@
  * holidays; its operator; and the resource accounts it answers for.
  *
  * The auto attendant is found by name, which must be unique. An update is a
- * read-modify-write of the whole object: the task's options are mapped to
- * the service's shape (docs/design/services.md#auto-attendants), compared with reconcile_plan(), and the
+ * read-modify-write of the whole object: the accounts and groups the task
+ * names are resolved here, the task's options are mapped to the service's
+ * shape by core/aacodec.c (docs/design/services.md#auto-attendants) and
+ * compared with reconcile_plan(), and the
  * object read back is sent again with them laid over it, so that everything
  * the task does not name survives. Items of lists the module manages (menu
  * keys, the after-hours and holiday call flows, schedules and call handling

@@ -692,40 +692,72 @@ is_type(const cJSON *assoc, const char *type)
 	return same(cj_str(assoc, "type"), type);
 }
 
+/* Whether the options say the auto attendant is open around the clock. */
+static bool
+always_open(const cJSON *opts)
+{
+	const cJSON *hours = arg_get(opts, "business_hours");
+
+	return cJSON_IsArray(hours) && cJSON_GetArraySize(hours) == 0;
+}
+
+/* The after-hours association in h (or NULL) and the call flow and schedule it names. */
+static const cJSON *
+after_hours_in(const struct handling *h, const cJSON **flow, const cJSON **sched)
+{
+	const cJSON *a;
+
+	*flow = NULL;
+	*sched = NULL;
+	cJSON_ArrayForEach(a, h->assocs)
+		if (is_type(a, "AfterHours")) {
+			*flow = cj_find(h->flows, "id", cj_str(a, "callFlowId"));
+			*sched = cj_find(h->schedules, "id", cj_str(a, "scheduleId"));
+			return a;
+		}
+	return NULL;
+}
+
+/*
+ * business_hours without an after-hours call flow to go with them, or
+ * after_hours without business hours, neither given nor already there.
+ */
+static int
+after_hours_refused(struct core_ctx *ctx, const char *name, const cJSON *opts,
+    const cJSON *have_flow, const cJSON *have_sched)
+{
+	if (!cJSON_IsObject(arg_get(opts, "after_hours")) && !have_flow)
+		return core_error(ctx, CORE_EREFUSED, "business_hours needs after_hours: "
+		    "auto attendant '%s' has no after-hours call flow yet; say what callers "
+		    "hear outside business hours with after_hours", name);
+	if (!cJSON_IsArray(arg_get(opts, "business_hours")) && !have_sched)
+		return core_error(ctx, CORE_EREFUSED, "after_hours needs business_hours: "
+		    "auto attendant '%s' has no business hours yet; give them with "
+		    "business_hours", name);
+	return CORE_OK;
+}
+
 /* The after-hours part: business_hours and after_hours. */
 static int
 want_after_hours(struct handling *h, struct enc *e)
 {
 	const cJSON *hours = arg_get(e->opts, "business_hours");
 	const cJSON *spec = arg_get(e->opts, "after_hours");
-	const cJSON *have_assoc = NULL, *a, *have_flow = NULL, *have_sched = NULL;
+	const cJSON *have_assoc, *have_flow, *have_sched;
 	char sid[37], fid[37];
 	cJSON *flow = NULL, *sched;
 	int rc;
 
-	cJSON_ArrayForEach(a, h->assocs)
-		if (is_type(a, "AfterHours")) {
-			have_assoc = a;
-			break;
-		}
-	if (have_assoc) {
-		have_flow = cj_find(h->flows, "id", cj_str(have_assoc, "callFlowId"));
-		have_sched = cj_find(h->schedules, "id", cj_str(have_assoc, "scheduleId"));
-	}
-	if (cJSON_IsArray(hours) && cJSON_GetArraySize(hours) == 0) {
+	have_assoc = after_hours_in(h, &have_flow, &have_sched);
+	if (always_open(e->opts)) {
 		/* Open around the clock: no after-hours call flow. */
 		if (have_assoc)
 			handling_drop(h, have_assoc);
 		return CORE_OK;
 	}
-	if (!cJSON_IsObject(spec) && !have_flow)
-		return core_error(e->ctx, CORE_EREFUSED, "business_hours needs after_hours: "
-		    "auto attendant '%s' has no after-hours call flow yet; say what callers "
-		    "hear outside business hours with after_hours", e->name);
-	if (!cJSON_IsArray(hours) && !have_sched)
-		return core_error(e->ctx, CORE_EREFUSED, "after_hours needs business_hours: "
-		    "auto attendant '%s' has no business hours yet; give them with "
-		    "business_hours", e->name);
+	rc = after_hours_refused(e->ctx, e->name, e->opts, have_flow, have_sched);
+	if (rc)
+		return rc;
 	id_of(fid, have_flow, e->name, "after hours call flow", NULL);
 	id_of(sid, have_sched, e->name, "after hours schedule", NULL);
 	if (cJSON_IsObject(spec)) {
@@ -829,28 +861,64 @@ have_list(const cJSON *have, const char *key)
 	return cJSON_IsArray(x) ? cj_dup(x) : cj_array();
 }
 
+/* The call handling lists of have, copied. */
+static void
+handling_init(struct handling *h, const cJSON *have)
+{
+	h->flows = have_list(have, "callFlows");
+	h->schedules = have_list(have, "schedules");
+	h->assocs = have_list(have, "callHandlingAssociations");
+}
+
+static void
+handling_release(struct handling *h)
+{
+	cJSON_Delete(h->flows);
+	cJSON_Delete(h->schedules);
+	cJSON_Delete(h->assocs);
+}
+
+/* Whether the options name business hours or the after-hours call flow. */
+static bool
+names_after_hours(const cJSON *opts)
+{
+	return arg_isset(opts, "business_hours") || arg_isset(opts, "after_hours");
+}
+
+int
+aacodec_check(struct core_ctx *ctx, const char *name, const cJSON *opts, const cJSON *have)
+{
+	struct handling h;
+	const cJSON *flow, *sched;
+	int rc;
+
+	if (!names_after_hours(opts) || always_open(opts))
+		return CORE_OK;
+	handling_init(&h, have);
+	after_hours_in(&h, &flow, &sched);
+	rc = after_hours_refused(ctx, name, opts, flow, sched);
+	handling_release(&h);
+	return rc;
+}
+
 /* callFlows, schedules and callHandlingAssociations, when the options name them. */
 static int
 want_handling(cJSON *want, struct enc *e)
 {
-	bool after = arg_isset(e->opts, "business_hours") || arg_isset(e->opts, "after_hours");
+	bool after = names_after_hours(e->opts);
 	bool holidays = arg_isset(e->opts, "holidays");
 	struct handling h;
 	int rc = CORE_OK;
 
 	if (!after && !holidays)
 		return CORE_OK;
-	h.flows = have_list(e->have, "callFlows");
-	h.schedules = have_list(e->have, "schedules");
-	h.assocs = have_list(e->have, "callHandlingAssociations");
+	handling_init(&h, e->have);
 	if (after)
 		rc = want_after_hours(&h, e);
 	if (!rc && holidays)
 		rc = want_holidays(&h, e);
 	if (rc) {
-		cJSON_Delete(h.flows);
-		cJSON_Delete(h.schedules);
-		cJSON_Delete(h.assocs);
+		handling_release(&h);
 		return rc;
 	}
 	cj_set(want, "callFlows", h.flows);

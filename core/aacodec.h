@@ -88,6 +88,17 @@ cJSON *aacodec_new(const char *name);
 int aacodec_encode(cJSON **want, struct core_ctx *ctx, const char *name,
     const cJSON *opts, const cJSON *have, const cJSON *resolved);
 
+/*
+ * The refusals of aacodec_encode() that depend on no account: business hours
+ * without an after-hours call flow to go with them (neither given nor in
+ * have), or an after-hours call flow without business hours. A caller that
+ * resolves the after-hours and holiday targets calls it first, so that
+ * options refused for their shape cost no look-up.
+ * @return CORE_OK or CORE_EREFUSED
+ */
+int aacodec_check(struct core_ctx *ctx, const char *name, const cJSON *opts,
+    const cJSON *have);
+
 /* ---- decode: AutoAttendant -> options ---- */
 
 /*

@@ -491,6 +491,8 @@ resolve_target(struct req *r, struct core_ctx *ctx, const char *action,
  * Resolves every account and group the task names, in the order the object
  * names them (menu, operator, dial scope, after hours, holidays), refusing
  * unknown ones and ones of the wrong kind; r->accounts holds them after.
+ * Business hours and an after-hours call flow that cannot go together are
+ * refused before their targets are looked up.
  */
 static int
 resolve_task(struct req *r, struct core_ctx *ctx)
@@ -519,6 +521,9 @@ resolve_task(struct req *r, struct core_ctx *ctx)
 		if (rc)
 			return rc;
 	}
+	rc = aacodec_check(ctx, r->name, r->params, r->have);
+	if (rc)
+		return rc;
 	if (cJSON_IsObject(ah) && !(cJSON_IsArray(hours) && !cJSON_GetArraySize(hours))) {
 		rc = resolve_target(r, ctx, cj_str(ah, "action"), cj_str(ah, "target"),
 		    "after_hours");

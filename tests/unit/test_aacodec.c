@@ -479,6 +479,35 @@ Test(aacodec, refusals)
 	free(msg);
 }
 
+/* The refusals that need no account, before any is looked up. */
+Test(aacodec, check_before_resolving)
+{
+	struct core_ctx ctx;
+	cJSON *have = parse(fixture_aa);
+	cJSON *hours_only = parse("{\"name\":\"A\",\"business_hours\":[{\"days\":[\"monday\"],"
+	    "\"start\":\"09:00\",\"end\":\"17:00\"}]}");
+	cJSON *after_only = parse("{\"name\":\"A\",\"after_hours\":{\"action\":\"user\","
+	    "\"target\":\"nobody@contoso.com\"}}");
+	cJSON *open = parse("{\"name\":\"A\",\"business_hours\":[]}");
+
+	core_ctx_init(&ctx, "dialtone.teams_phone.test");
+	cr_expect_eq(aacodec_check(&ctx, "A", open, NULL), CORE_OK);
+	cr_expect_eq(aacodec_check(&ctx, "A", hours_only, have), CORE_OK);
+	cr_expect_eq(aacodec_check(&ctx, "A", after_only, have), CORE_OK);
+	cr_expect_null(ctx.msg);
+	cr_expect_eq(aacodec_check(&ctx, "A", after_only, NULL), CORE_EREFUSED);
+	cr_expect(ctx.msg && strstr(ctx.msg, "after_hours needs business_hours"), "%s", ctx.msg);
+	core_ctx_release(&ctx);
+	core_ctx_init(&ctx, "dialtone.teams_phone.test");
+	cr_expect_eq(aacodec_check(&ctx, "A", hours_only, NULL), CORE_EREFUSED);
+	cr_expect(ctx.msg && strstr(ctx.msg, "business_hours needs after_hours"), "%s", ctx.msg);
+	core_ctx_release(&ctx);
+	cJSON_Delete(open);
+	cJSON_Delete(after_only);
+	cJSON_Delete(hours_only);
+	cJSON_Delete(have);
+}
+
 /* Open around the clock: business_hours [] removes the after-hours handling. */
 Test(aacodec, business_hours_empty_drops_after_hours)
 {

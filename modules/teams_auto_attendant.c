@@ -487,6 +487,25 @@ resolve_target(struct req *r, struct core_ctx *ctx, const char *action,
 	return CORE_OK;
 }
 
+/* The targets of a list of menu keys or holidays, each named "<what> '<item[key]>'". */
+static int
+resolve_targets(struct req *r, struct core_ctx *ctx, const cJSON *items, const char *key,
+    const char *what)
+{
+	const cJSON *x;
+	char *where;
+	int rc;
+
+	cJSON_ArrayForEach(x, items) {
+		where = xasprintf("%s '%s'", what, cj_str(x, key));
+		rc = resolve_target(r, ctx, cj_str(x, "action"), cj_str(x, "target"), where);
+		free(where);
+		if (rc)
+			return rc;
+	}
+	return CORE_OK;
+}
+
 /*
  * Resolves every account and group the task names, in the order the object
  * names them (menu, operator, dial scope, after hours, holidays), refusing
@@ -501,16 +520,11 @@ resolve_task(struct req *r, struct core_ctx *ctx)
 	const cJSON *ah = arg_get(r->params, "after_hours");
 	const char *op = arg_str(r->params, "operator"), *gid;
 	const cJSON *acct;
-	char *where;
 	int rc;
 
-	cJSON_ArrayForEach(x, arg_get(r->params, "menu")) {
-		where = xasprintf("menu key '%s'", cj_str(x, "key"));
-		rc = resolve_target(r, ctx, cj_str(x, "action"), cj_str(x, "target"), where);
-		free(where);
-		if (rc)
-			return rc;
-	}
+	rc = resolve_targets(r, ctx, arg_get(r->params, "menu"), "key", "menu key");
+	if (rc)
+		return rc;
 	if (op) {
 		rc = resolve_account(&acct, r, ctx, op, "operator", WANT_ANY, NULL);
 		if (rc)
@@ -530,14 +544,7 @@ resolve_task(struct req *r, struct core_ctx *ctx)
 		if (rc)
 			return rc;
 	}
-	cJSON_ArrayForEach(x, arg_get(r->params, "holidays")) {
-		where = xasprintf("holiday '%s'", cj_str(x, "name"));
-		rc = resolve_target(r, ctx, cj_str(x, "action"), cj_str(x, "target"), where);
-		free(where);
-		if (rc)
-			return rc;
-	}
-	return CORE_OK;
+	return resolve_targets(r, ctx, arg_get(r->params, "holidays"), "name", "holiday");
 }
 
 /*

@@ -5,8 +5,10 @@
  * holidays; its operator; and the resource accounts it answers for.
  *
  * The auto attendant is found by name, which must be unique. An update is a
- * read-modify-write of the whole object: the task's options are mapped to
- * the service's shape (docs/design/services.md#auto-attendants), compared with reconcile_plan(), and the
+ * read-modify-write of the whole object: the accounts and groups the task
+ * names are resolved here, the task's options are mapped to the service's
+ * shape by core/aacodec.c (docs/design/services.md#auto-attendants) and
+ * compared with reconcile_plan(), and the
  * object read back is sent again with them laid over it, so that everything
  * the task does not name survives. Items of lists the module manages (menu
  * keys, the after-hours and holiday call flows, schedules and call handling
@@ -18,17 +20,13 @@
  * through the object: one association per resource account, which answers
  * for one auto attendant or call queue only (N9).
  */
-#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/evp.h>
-
-#include "buf.h"
+#include "aacodec.h"
 #include "cj.h"
 #include "module.h"
 #include "reconcile.h"
@@ -95,15 +93,8 @@ static const struct arg_spec args[] = {
 	ARG_END
 };
 
-/* Defaults of a new auto attendant (the admin center's). */
-#define DEFAULT_LANGUAGE "en-US"
-#define DEFAULT_VOICE "Female"
-#define DEFAULT_TIME_ZONE "UTC"
+/* The call priority of a new link (the admin center's). */
 #define DEFAULT_PRIORITY 3
-
-static const char *const day_names[] = {
-	"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-};
 
 /* Arrays compared as sets; ids compared case-insensitively. */
 static const char *const unordered_purge[] = {
@@ -129,7 +120,6 @@ struct req {
 	const char *have_id;
 	cJSON *accounts;     /* resolved accounts and groups, keyed by what the task wrote */
 	cJSON *want;         /* the task in the service's shape, applicationInstances included */
-	char *operator_where;      /* first place that transfers to the operator, or NULL */
 	cJSON *ra_ids;       /* object ids of resource_accounts, in order, once each */
 	cJSON *assoc;        /* associations read, keyed by resource account id */
 };
@@ -142,204 +132,6 @@ req_release(struct req *r)
 	cJSON_Delete(r->want);
 	cJSON_Delete(r->ra_ids);
 	cJSON_Delete(r->assoc);
-	free(r->operator_where);
-}
-
-/* ---- small JSON helpers ---- */
-
-static void overlay_into(cJSON *dst, const cJSON *patch);
-
-/*
- * A copy of base (NULL: {}) with patch laid over it: objects merge key by
- * key (keys found case-insensitively, base's spelling kept); anything else
- * in patch (arrays, scalars, null) replaces what base has.
- */
-static cJSON *
-overlay(const cJSON *base, const cJSON *patch)
-{
-	cJSON *out = base ? cj_dup(base) : cj_object();
-
-	overlay_into(out, patch);
-	return out;
-}
-
-static void
-overlay_into(cJSON *dst, const cJSON *patch)
-{
-	const cJSON *p;
-	cJSON *d;
-
-	cJSON_ArrayForEach(p, patch) {
-		d = cJSON_GetObjectItem(dst, p->string);
-		if (cJSON_IsObject(d) && cJSON_IsObject(p))
-			overlay_into(d, p);
-		else
-			cj_set(dst, p->string, cj_dup(p));
-	}
-}
-
-/* ---- parsing what people type ---- */
-
-/* Reads exactly n digits at s into *v. */
-static bool
-digits(const char *s, int n, int *v)
-{
-	int i;
-
-	*v = 0;
-	for (i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return false;
-		*v = *v * 10 + (s[i] - '0');
-	}
-	return true;
-}
-
-/*
- * A time of day, "9:00", "09:00" or "09:00:00", as seconds after midnight.
- * @return the length read, or 0 when s does not start with a time
- */
-static size_t
-read_time(const char *s, int *secs)
-{
-	int h, m, sec = 0;
-	size_t n = isdigit((unsigned char)s[0]) && s[1] == ':' ? 1 : 2;
-
-	if (!digits(s, (int)n, &h) || s[n] != ':' || !digits(s + n + 1, 2, &m))
-		return 0;
-	n += 3;
-	if (s[n] == ':') {
-		if (!digits(s + n + 1, 2, &sec))
-			return 0;
-		n += 3;
-	}
-	if (h > 23 || m > 59 || sec > 59)
-		return 0;
-	*secs = h * 3600 + m * 60 + sec;
-	return n;
-}
-
-/* A whole string holding one time of day, written "HH:MM:SS" to out. */
-static bool
-parse_time(char out[9], const char *s, int *secs)
-{
-	size_t n = read_time(s, secs);
-
-	if (!n || s[n])
-		return false;
-	snprintf(out, 9, "%02u:%02u:%02u", (unsigned)*secs / 3600 % 24,
-	    (unsigned)*secs / 60 % 60, (unsigned)*secs % 60);
-	return true;
-}
-
-static bool
-leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/*
- * A date, optionally with a time ("2025-12-25", "2025-12-25T08:00",
- * "2025-12-25 08:00:00"), written "YYYY-MM-DDTHH:MM:SS" to out.
- */
-static bool
-parse_datetime(char out[20], const char *s)
-{
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, mo, d, secs = 0;
-	size_t n;
-
-	if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
-	    !digits(s + 8, 2, &d))
-		return false;
-	if (y < 1900 || mo < 1 || mo > 12 || d < 1 ||
-	    d > mdays[mo - 1] + (mo == 2 && leap(y)))
-		return false;
-	if (s[10]) {
-		if (s[10] != 'T' && s[10] != ' ')
-			return false;
-		n = read_time(s + 11, &secs);
-		if (!n || s[11 + n])
-			return false;
-	}
-	snprintf(out, 20, "%04u-%02u-%02uT%02u:%02u:%02u", (unsigned)y % 10000,
-	    (unsigned)mo % 100, (unsigned)d % 100, (unsigned)secs / 3600 % 24,
-	    (unsigned)secs / 60 % 60, (unsigned)secs % 60);
-	return true;
-}
-
-/* The dtmfResponse of a menu key, or NULL when key is not a phone key. */
-static const char *
-dtmf_of(const char *key)
-{
-	static const char *const tones[] = {
-		"Tone0", "Tone1", "Tone2", "Tone3", "Tone4",
-		"Tone5", "Tone6", "Tone7", "Tone8", "Tone9",
-	};
-
-	if (!key[0] || key[1])
-		return NULL;
-	if (isdigit((unsigned char)key[0]))
-		return tones[key[0] - '0'];
-	if (key[0] == '*')
-		return "ToneStar";
-	if (key[0] == '#')
-		return "TonePound";
-	return NULL;
-}
-
-/* "a-b" language tags: en-US, fr-CA, zh-CN. */
-static bool
-looks_like_language(const char *s)
-{
-	size_t i = 0, part = 0, parts = 0;
-
-	for (;; i++) {
-		if (isalnum((unsigned char)s[i]) && (parts > 0 || isalpha((unsigned char)s[i]))) {
-			part++;
-			continue;
-		}
-		if ((s[i] != '-' && s[i]) || part < 2 || part > 8 || (parts == 0 && part > 3))
-			return false;
-		parts++;
-		part = 0;
-		if (!s[i])
-			break;
-	}
-	return parts >= 2;
-}
-
-/*
- * An id for a call flow or schedule this module adds: a GUID derived from
- * the auto attendant's name and what the object is for, so that check mode
- * and the real run name it alike and a second run finds the same.
- */
-static void
-derive_id(char out[37], const char *aa_name, const char *what, const char *item)
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	struct buf b = BUF_INIT(SIZE_MAX / 2);
-	char *text;
-	size_t len, i, o = 0;
-
-	if (buf_addf(&b, "dialtone.teams_phone\n%s\n%s\n%s", aa_name, what, item ? item : ""))
-		BUG("out of memory");
-	text = buf_detach(&b, &len);
-	for (i = 0; i < len; i++)
-		text[i] = (char)tolower((unsigned char)text[i]);
-	if (EVP_Digest(text, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen < 16)
-		BUG("SHA-256 failed");
-	free(text);
-	md[6] = (unsigned char)((md[6] & 0x0f) | 0x80);   /* RFC 9562 version 8 */
-	md[8] = (unsigned char)((md[8] & 0x3f) | 0x80);
-	for (i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[o++] = '-';
-		snprintf(out + o, 3, "%02x", md[i]);
-		o += 2;
-	}
-	out[o] = '\0';
 }
 
 /* ---- validation before any request ---- */
@@ -382,10 +174,10 @@ validate_hours(struct core_ctx *ctx, const cJSON *hours)
 		if (cJSON_GetArraySize(cJSON_GetObjectItem(a, "days")) == 0)
 			return core_error(ctx, CORE_EARGS, "business_hours: days must name at "
 			    "least one day");
-		if (!parse_time(t, cj_str(a, "start"), &as))
+		if (!aacodec_parse_time(t, cj_str(a, "start"), &as))
 			return core_error(ctx, CORE_EARGS, "business_hours: start '%s' is not a "
 			    "time; give HH:MM such as 09:00", cj_str(a, "start"));
-		if (!parse_time(t, cj_str(a, "end"), &ae))
+		if (!aacodec_parse_time(t, cj_str(a, "end"), &ae))
 			return core_error(ctx, CORE_EARGS, "business_hours: end '%s' is not a "
 			    "time; give HH:MM such as 17:00", cj_str(a, "end"));
 		if (ae <= as)
@@ -394,11 +186,11 @@ validate_hours(struct core_ctx *ctx, const cJSON *hours)
 	}
 	/* Ranges of one day must not overlap. */
 	cJSON_ArrayForEach(a, hours) {
-		parse_time(t, cj_str(a, "start"), &as);
-		parse_time(t, cj_str(a, "end"), &ae);
+		aacodec_parse_time(t, cj_str(a, "start"), &as);
+		aacodec_parse_time(t, cj_str(a, "end"), &ae);
 		for (b = a->next; b; b = b->next) {
-			parse_time(t, cj_str(b, "start"), &bs);
-			parse_time(t, cj_str(b, "end"), &be);
+			aacodec_parse_time(t, cj_str(b, "start"), &bs);
+			aacodec_parse_time(t, cj_str(b, "end"), &be);
 			if (as >= be || bs >= ae)
 				continue;
 			cJSON_ArrayForEach(d, cJSON_GetObjectItem(a, "days"))
@@ -428,10 +220,10 @@ validate_holidays(struct core_ctx *ctx, const cJSON *holidays)
 			if (strcasecmp(cj_str(o, "name"), name) == 0)
 				return core_error(ctx, CORE_EARGS, "holidays: '%s' is given twice; "
 				    "give each holiday once, with all its dates", name);
-		if (!parse_datetime(start, cj_str(h, "start")))
+		if (!aacodec_parse_datetime(start, cj_str(h, "start")))
 			return core_error(ctx, CORE_EARGS, "holiday '%s': start '%s' is not a "
 			    "date; give YYYY-MM-DD or YYYY-MM-DDTHH:MM", name, cj_str(h, "start"));
-		if (!parse_datetime(end, cj_str(h, "end")))
+		if (!aacodec_parse_datetime(end, cj_str(h, "end")))
 			return core_error(ctx, CORE_EARGS, "holiday '%s': end '%s' is not a "
 			    "date; give YYYY-MM-DD or YYYY-MM-DDTHH:MM", name, cj_str(h, "end"));
 		if (strcmp(end, start) <= 0)
@@ -457,7 +249,7 @@ validate_menu(struct core_ctx *ctx, const cJSON *menu)
 
 	cJSON_ArrayForEach(m, menu) {
 		key = cj_str(m, "key");
-		if (!dtmf_of(key))
+		if (!aacodec_dtmf_of(key))
 			return core_error(ctx, CORE_EARGS, "menu key '%s' is not a phone key; "
 			    "use 0-9, * or #", key);
 		for (o = m->next; o; o = o->next)
@@ -487,7 +279,7 @@ validate(struct req *r, struct core_ctx *ctx, const cJSON *params)
 	if (!*r->name)
 		return core_error(ctx, CORE_EARGS, "name must not be empty");
 	s = arg_str(params, "language");
-	if (s && !looks_like_language(s))
+	if (s && !aacodec_is_language(s))
 		return core_error(ctx, CORE_EARGS, "language '%s' is not a language tag; give "
 		    "one such as en-US or fr-FR", s);
 	s = arg_str(params, "time_zone");
@@ -674,606 +466,85 @@ resolve_group(const char **id, struct req *r, struct core_ctx *ctx, const char *
 
 /* ---- the task in the service's shape ---- */
 
-static cJSON *
-tts_prompts(const char *text)
-{
-	cJSON *arr = cj_array(), *p;
-
-	if (text && *text) {
-		p = cj_object();
-		cj_set_str(p, "activeType", "TextToSpeech");
-		cj_set_str(p, "textToSpeechPrompt", text);
-		cJSON_AddItemToArray(arr, p);
-	}
-	return arr;
-}
-
-/*
- * Prompts laid over the ones the service has, so that fields it adds to a
- * prompt survive: the first wanted prompt over the first current one.
- */
-static cJSON *
-prompts_over(const cJSON *have_prompts, const char *text)
-{
-	cJSON *want = tts_prompts(text), *first;
-	const cJSON *h = cJSON_GetArrayItem(have_prompts, 0);
-
-	if (!h || !cJSON_GetArraySize(want))
-		return want;
-	first = overlay(h, cJSON_GetArrayItem(want, 0));
-	cJSON_ReplaceItemInArray(want, 0, first);
-	return want;
-}
-
-/*
- * One menu option: what pressing dtmf (or "Automatic") does.
- * @param[out] out  {"action", "dtmfResponse"[, "callTarget"]}
- */
+/* Resolves the target of an action: a user, a resource account or a group. */
 static int
-menu_option(cJSON **out, struct req *r, struct core_ctx *ctx, const char *action,
-    const char *target, const char *dtmf, const char *where)
+resolve_target(struct req *r, struct core_ctx *ctx, const char *action,
+    const char *target, const char *where)
 {
 	const cJSON *acct;
-	const char *gid, *type = NULL, *id = NULL;
-	cJSON *o, *t;
-	int rc;
+	const char *gid;
 
-	*out = NULL;
-	if (strcmp(action, "user") == 0) {
-		rc = resolve_account(&acct, r, ctx, target, where, WANT_USER,
+	if (!action)
+		return CORE_OK;
+	if (strcmp(action, "user") == 0)
+		return resolve_account(&acct, r, ctx, target, where, WANT_USER,
 		    "use action resource_account to transfer to it");
-		if (rc)
-			return rc;
-		type = "User";
-		id = cj_str(acct, "id");
-	} else if (strcmp(action, "resource_account") == 0) {
-		rc = resolve_account(&acct, r, ctx, target, where, WANT_RESOURCE,
+	if (strcmp(action, "resource_account") == 0)
+		return resolve_account(&acct, r, ctx, target, where, WANT_RESOURCE,
 		    "use action user to transfer to it");
-		if (rc)
-			return rc;
-		type = "ApplicationEndpoint";
-		id = cj_str(acct, "id");
-	} else if (strcmp(action, "voicemail") == 0) {
-		rc = resolve_group(&gid, r, ctx, target, where);
-		if (rc)
-			return rc;
-		type = "SharedVoicemail";
-		id = gid;
-	} else if (strcmp(action, "operator") == 0 && !r->operator_where) {
-		r->operator_where = xstrdup(where);
-	}
-	o = cj_object();
-	cj_set_str(o, "action", type ? "TransferCallToTarget" :
-	    strcmp(action, "operator") == 0 ? "TransferCallToOperator" : "DisconnectCall");
-	cj_set_str(o, "dtmfResponse", dtmf);
-	if (type) {
-		t = cj_object();
-		cj_set_str(t, "id", id);
-		cj_set_str(t, "type", type);
-		cj_set(o, "callTarget", t);
-	}
-	*out = o;
+	if (strcmp(action, "voicemail") == 0)
+		return resolve_group(&gid, r, ctx, target, where);
 	return CORE_OK;
 }
 
-/* menuOptions of the default call flow, each over the current one of its key. */
+/* The targets of a list of menu keys or holidays, each named "<what> '<item[key]>'". */
 static int
-want_menu(cJSON **out, struct req *r, struct core_ctx *ctx, const cJSON *have_options)
+resolve_targets(struct req *r, struct core_ctx *ctx, const cJSON *items, const char *key,
+    const char *what)
 {
-	cJSON *opts = cj_array(), *o = NULL;
-	const cJSON *m;
-	const char *dtmf;
-	char *where;
-	int rc = CORE_OK;
-
-	*out = NULL;
-	cJSON_ArrayForEach(m, arg_get(r->params, "menu")) {
-		dtmf = dtmf_of(cj_str(m, "key"));
-		where = xasprintf("menu key '%s'", cj_str(m, "key"));
-		rc = menu_option(&o, r, ctx, cj_str(m, "action"), cj_str(m, "target"), dtmf,
-		    where);
-		free(where);
-		if (rc) {
-			cJSON_Delete(opts);
-			return rc;
-		}
-		cJSON_AddItemToArray(opts, overlay(cj_find(have_options, "dtmfResponse", dtmf), o));
-		cJSON_Delete(o);
-	}
-	*out = opts;
-	return CORE_OK;
-}
-
-/* directorySearchMethod for dial_by_name/dial_by_extension, or NULL to leave it. */
-static const char *
-search_method(const struct req *r, const cJSON *have_menu)
-{
-	const cJSON *byname = arg_get(r->params, "dial_by_name");
-	const cJSON *byext = arg_get(r->params, "dial_by_extension");
-	const char *cur = cj_str(have_menu, "directorySearchMethod");
-
-	if (cJSON_IsTrue(byext))
-		return "ByExtension";
-	if (cJSON_IsTrue(byname))
-		return "ByName";
-	if (cJSON_IsFalse(byname) && cJSON_IsFalse(byext))
-		return "None";
-	if (cJSON_IsFalse(byname) && cur && strcasecmp(cur, "ByName") == 0)
-		return "None";
-	if (cJSON_IsFalse(byext) && cur && strcasecmp(cur, "ByExtension") == 0)
-		return "None";
-	return NULL;
-}
-
-/* The defaultCallFlow part of the task, or NULL when it names none of it. */
-static int
-want_default_flow(cJSON **out, struct req *r, struct core_ctx *ctx)
-{
-	const cJSON *have_flow = cJSON_GetObjectItem(r->have, "defaultCallFlow");
-	const cJSON *have_menu = cJSON_GetObjectItem(have_flow, "menu");
-	const char *greeting = arg_str(r->params, "greeting");
-	const char *prompt = arg_str(r->params, "menu_prompt");
-	const char *method = search_method(r, have_menu);
-	cJSON *flow = cj_object(), *menu = cj_object(), *opts = NULL;
-	int rc;
-
-	*out = NULL;
-	if (greeting)
-		cj_set(flow, "greetings", prompts_over(cJSON_GetObjectItem(have_flow, "greetings"),
-		    greeting));
-	if (prompt)
-		cj_set(menu, "prompts", prompts_over(cJSON_GetObjectItem(have_menu, "prompts"),
-		    prompt));
-	if (method) {
-		cj_set_str(menu, "directorySearchMethod", method);
-		cj_set(menu, "dialByNameEnabled", cJSON_CreateBool(strcmp(method, "ByName") == 0));
-	}
-	if (arg_isset(r->params, "menu")) {
-		rc = want_menu(&opts, r, ctx, cJSON_GetObjectItem(have_menu, "menuOptions"));
-		if (rc) {
-			cJSON_Delete(menu);
-			cJSON_Delete(flow);
-			return rc;
-		}
-		cj_set(menu, "menuOptions", opts);
-	}
-	if (cJSON_GetArraySize(menu))
-		cj_set(flow, "menu", menu);
-	else
-		cJSON_Delete(menu);
-	if (!cJSON_GetArraySize(flow)) {
-		cJSON_Delete(flow);
-		return CORE_OK;
-	}
-	*out = flow;
-	return CORE_OK;
-}
-
-/*
- * A call flow that plays a greeting and then does one thing: the shape of
- * the after-hours and holiday call flows (a menu with one "Automatic"
- * option), laid over the current flow of that id when there is one.
- * greeting NULL leaves the current greeting.
- */
-static int
-automatic_flow(cJSON **out, struct req *r, struct core_ctx *ctx, const cJSON *have_flow,
-    const char *id, const char *name, const cJSON *spec, const char *where)
-{
-	const char *greeting = cj_str(spec, "greeting");
-	const char *action = cj_str(spec, "action");
-	const cJSON *have_menu = cJSON_GetObjectItem(have_flow, "menu");
-	cJSON *base, *mine, *menu, *opts, *o = NULL;
-	int rc;
-
-	*out = NULL;
-	/* No action: a new call flow hangs up, an existing one keeps what it does. */
-	if (action || !have_flow) {
-		rc = menu_option(&o, r, ctx, action ? action : "disconnect",
-		    cj_str(spec, "target"), "Automatic", where);
-		if (rc)
-			return rc;
-	}
-	base = cj_object();
-	cj_set_str(base, "id", id);
-	cj_set_str(base, "name", name);
-	cj_set(base, "greetings", cj_array());
-	menu = cj_object();
-	cj_set_str(menu, "name", name);
-	cj_set(menu, "prompts", cj_array());
-	cj_set(menu, "dialByNameEnabled", cJSON_CreateFalse());
-	cj_set_str(menu, "directorySearchMethod", "None");
-	cj_set(base, "menu", menu);
-	mine = cj_object();
-	cj_set_str(mine, "id", id);
-	if (greeting)
-		cj_set(mine, "greetings", prompts_over(cJSON_GetObjectItem(have_flow, "greetings"),
-		    greeting));
-	if (o) {
-		opts = cj_array();
-		cJSON_AddItemToArray(opts, overlay(cJSON_GetArrayItem(
-		    cJSON_GetObjectItem(have_menu, "menuOptions"), 0), o));
-		menu = cj_object();
-		cj_set(menu, "menuOptions", opts);
-		cj_set(mine, "menu", menu);
-	}
-	*out = overlay(have_flow ? have_flow : base, mine);
-	cJSON_Delete(mine);
-	cJSON_Delete(base);
-	cJSON_Delete(o);
-	return CORE_OK;
-}
-
-static cJSON *
-weekly_schedule(const cJSON *have_sched, const char *id, const cJSON *hours)
-{
-	static const char *const keys[] = {
-		"mondayHours", "tuesdayHours", "wednesdayHours", "thursdayHours",
-		"fridayHours", "saturdayHours", "sundayHours",
-	};
-	cJSON *mine = cj_object(), *weekly = cj_object(), *day, *range, *out;
-	const cJSON *h, *x;
-	char start[9], end[9];
-	int secs, i, pos;
-
-	for (i = 0; i < 7; i++) {
-		day = cj_array();
-		cJSON_ArrayForEach(h, hours) {
-			if (!cj_has_str(cJSON_GetObjectItem(h, "days"), day_names[i]))
-				continue;
-			parse_time(start, cj_str(h, "start"), &secs);
-			parse_time(end, cj_str(h, "end"), &secs);
-			range = cj_object();
-			cj_set_str(range, "start", start);
-			cj_set_str(range, "end", end);
-			/* Sorted by start ("HH:MM:SS" sorts as text). */
-			pos = 0;
-			for (x = day->child; x && strcmp(cj_str(x, "start"), start) < 0; x = x->next)
-				pos++;
-			if (x)
-				cJSON_InsertItemInArray(day, pos, range);
-			else
-				cJSON_AddItemToArray(day, range);
-		}
-		cj_set(weekly, keys[i], day);
-	}
-	cj_set(weekly, "isComplemented", cJSON_CreateTrue());
-	cj_set_str(mine, "id", id);
-	cj_set_str(mine, "name", "After hours");
-	cj_set_str(mine, "type", "WeeklyRecurrence");
-	cj_set(mine, "weeklyRecurrentSchedule", weekly);
-	out = overlay(have_sched, mine);
-	cJSON_Delete(mine);
-	return out;
-}
-
-static cJSON *
-fixed_schedule(const cJSON *have_sched, const char *id, const cJSON *holiday)
-{
-	cJSON *mine = cj_object(), *fixed = cj_object(), *ranges = cj_array();
-	cJSON *range = cj_object(), *out;
-	char start[20], end[20];
-
-	parse_datetime(start, cj_str(holiday, "start"));
-	parse_datetime(end, cj_str(holiday, "end"));
-	cj_set_str(range, "start", start);
-	cj_set_str(range, "end", end);
-	cJSON_AddItemToArray(ranges, range);
-	cj_set(fixed, "dateTimeRanges", ranges);
-	cj_set_str(mine, "id", id);
-	cj_set_str(mine, "name", cj_str(holiday, "name"));
-	cj_set_str(mine, "type", "Fixed");
-	cj_set(mine, "fixedSchedule", fixed);
-	out = overlay(have_sched, mine);
-	cJSON_Delete(mine);
-	return out;
-}
-
-static cJSON *
-association(const cJSON *have_assoc, const char *type, const char *sched_id,
-    const char *flow_id)
-{
-	cJSON *mine = cj_object(), *out;
-
-	cj_set_str(mine, "type", type);
-	cj_set_str(mine, "scheduleId", sched_id);
-	cj_set_str(mine, "callFlowId", flow_id);
-	cj_set(mine, "enabled", cJSON_CreateTrue());
-	out = overlay(have_assoc, mine);
-	cJSON_Delete(mine);
-	return out;
-}
-
-/* Working lists of the call handling parts of the object. */
-struct handling {
-	cJSON *flows;
-	cJSON *schedules;
-	cJSON *assocs;
-};
-
-/* Removes from h the association assoc and the schedule and call flow it names. */
-static void
-handling_drop(struct handling *h, const cJSON *assoc)
-{
-	const char *sid = cj_str(assoc, "scheduleId"), *fid = cj_str(assoc, "callFlowId");
 	const cJSON *x;
-
-	x = cj_find(h->schedules, "id", sid);
-	if (x)
-		cJSON_Delete(cJSON_DetachItemViaPointer(h->schedules, (cJSON *)x));
-	x = cj_find(h->flows, "id", fid);
-	if (x)
-		cJSON_Delete(cJSON_DetachItemViaPointer(h->flows, (cJSON *)x));
-	cJSON_Delete(cJSON_DetachItemViaPointer(h->assocs, (cJSON *)assoc));
-}
-
-/* Puts item (consumed) in place of old (in arr), or at the end when old is NULL. */
-static void
-replace_or_add(cJSON *arr, const cJSON *old, cJSON *item)
-{
-	if (old)
-		cJSON_ReplaceItemViaPointer(arr, (cJSON *)old, item);
-	else
-		cJSON_AddItemToArray(arr, item);
-}
-
-/*
- * Sets a call flow, its schedule and their association (all consumed):
- * in place of old_assoc and what it names, so that the lists keep their
- * order, or at the ends of the lists when old_assoc is NULL.
- */
-static void
-handling_set(struct handling *h, const cJSON *old_assoc, cJSON *flow, cJSON *sched,
-    cJSON *assoc)
-{
-	replace_or_add(h->flows, old_assoc ?
-	    cj_find(h->flows, "id", cj_str(old_assoc, "callFlowId")) : NULL, flow);
-	replace_or_add(h->schedules, old_assoc ?
-	    cj_find(h->schedules, "id", cj_str(old_assoc, "scheduleId")) : NULL, sched);
-	replace_or_add(h->assocs, old_assoc, assoc);
-}
-
-static bool
-is_type(const cJSON *assoc, const char *type)
-{
-	const char *t = cj_str(assoc, "type");
-
-	return t && strcasecmp(t, type) == 0;
-}
-
-/* The after-hours part: business_hours and after_hours. */
-static int
-want_after_hours(struct handling *h, struct req *r, struct core_ctx *ctx)
-{
-	const cJSON *hours = arg_get(r->params, "business_hours");
-	const cJSON *spec = arg_get(r->params, "after_hours");
-	const cJSON *have_assoc = NULL, *a, *have_flow = NULL, *have_sched = NULL;
-	char sid[37], fid[37];
-	cJSON *flow = NULL, *sched;
+	char *where;
 	int rc;
 
-	cJSON_ArrayForEach(a, h->assocs)
-		if (is_type(a, "AfterHours")) {
-			have_assoc = a;
-			break;
-		}
-	if (have_assoc) {
-		have_flow = cj_find(h->flows, "id", cj_str(have_assoc, "callFlowId"));
-		have_sched = cj_find(h->schedules, "id", cj_str(have_assoc, "scheduleId"));
-	}
-	if (cJSON_IsArray(hours) && cJSON_GetArraySize(hours) == 0) {
-		/* Open around the clock: no after-hours call flow. */
-		if (have_assoc)
-			handling_drop(h, have_assoc);
-		return CORE_OK;
-	}
-	if (!cJSON_IsObject(spec) && !have_flow)
-		return core_error(ctx, CORE_EREFUSED, "business_hours needs after_hours: "
-		    "auto attendant '%s' has no after-hours call flow yet; say what callers "
-		    "hear outside business hours with after_hours", r->name);
-	if (!cJSON_IsArray(hours) && !have_sched)
-		return core_error(ctx, CORE_EREFUSED, "after_hours needs business_hours: "
-		    "auto attendant '%s' has no business hours yet; give them with "
-		    "business_hours", r->name);
-	if (have_flow)
-		snprintf(fid, sizeof(fid), "%s", cj_str(have_flow, "id"));
-	else
-		derive_id(fid, r->name, "after hours call flow", NULL);
-	if (have_sched)
-		snprintf(sid, sizeof(sid), "%s", cj_str(have_sched, "id"));
-	else
-		derive_id(sid, r->name, "after hours schedule", NULL);
-	if (cJSON_IsObject(spec)) {
-		rc = automatic_flow(&flow, r, ctx, have_flow, fid, "After hours call flow",
-		    spec, "after_hours");
-		if (rc)
-			return rc;
-	} else {
-		flow = cj_dup(have_flow);
-	}
-	sched = cJSON_IsArray(hours) ? weekly_schedule(have_sched, sid, hours) : cj_dup(have_sched);
-	handling_set(h, have_assoc, flow, sched,
-	    association(have_assoc, "AfterHours", sid, fid));
-	return CORE_OK;
-}
-
-/* The Holiday association in h whose schedule is named name, or NULL. */
-static const cJSON *
-holiday_of(const struct handling *h, const char *name)
-{
-	const cJSON *a, *s;
-
-	cJSON_ArrayForEach(a, h->assocs) {
-		s = cj_find(h->schedules, "id", cj_str(a, "scheduleId"));
-		if (is_type(a, "Holiday") && cj_str(s, "name") &&
-		    strcasecmp(cj_str(s, "name"), name) == 0)
-			return a;
-	}
-	return NULL;
-}
-
-/* The holidays part: the task's holidays, and no others. */
-static int
-want_holidays(struct handling *h, struct req *r, struct core_ctx *ctx)
-{
-	const cJSON *hols = arg_get(r->params, "holidays"), *hol, *have_assoc, *x;
-	const cJSON *have_sched, *have_flow;
-	cJSON *a, *next, *flow = NULL;
-	char sid[37], fid[37], *where;
-	const char *name;
-	bool wanted;
-	int rc;
-
-	for (a = h->assocs->child; a; a = next) {
-		next = a->next;
-		if (!is_type(a, "Holiday"))
-			continue;
-		wanted = false;
-		cJSON_ArrayForEach(x, hols)
-			wanted = wanted || holiday_of(h, cj_str(x, "name")) == a;
-		if (!wanted)
-			handling_drop(h, a);
-	}
-	cJSON_ArrayForEach(hol, hols) {
-		name = cj_str(hol, "name");
-		have_assoc = holiday_of(h, name);
-		have_sched = have_assoc ? cj_find(h->schedules, "id",
-		    cj_str(have_assoc, "scheduleId")) : NULL;
-		have_flow = have_assoc ? cj_find(h->flows, "id",
-		    cj_str(have_assoc, "callFlowId")) : NULL;
-		if (have_sched)
-			snprintf(sid, sizeof(sid), "%s", cj_str(have_sched, "id"));
-		else
-			derive_id(sid, r->name, "holiday schedule", name);
-		if (have_flow)
-			snprintf(fid, sizeof(fid), "%s", cj_str(have_flow, "id"));
-		else
-			derive_id(fid, r->name, "holiday call flow", name);
-		where = xasprintf("holiday '%s'", name);
-		rc = automatic_flow(&flow, r, ctx, have_flow, fid, name, hol, where);
+	cJSON_ArrayForEach(x, items) {
+		where = xasprintf("%s '%s'", what, cj_str(x, key));
+		rc = resolve_target(r, ctx, cj_str(x, "action"), cj_str(x, "target"), where);
 		free(where);
 		if (rc)
 			return rc;
-		handling_set(h, have_assoc, flow, fixed_schedule(have_sched, sid, hol),
-		    association(have_assoc, "Holiday", sid, fid));
 	}
 	return CORE_OK;
 }
 
-/* Holidays take precedence over after hours: priorities 1..n in that order. */
-static cJSON *
-prioritised(cJSON *assocs)
-{
-	static const char *const order[] = { "Holiday", "AfterHours", NULL };
-	cJSON *out = cj_array(), *x, *next;
-	size_t i;
-	int prio = 1;
-
-	for (i = 0; i <= 2; i++)
-		for (x = assocs->child; x; x = next) {
-			next = x->next;
-			if (order[i] && !is_type(x, order[i]))
-				continue;
-			cJSON_DetachItemViaPointer(assocs, x);
-			cj_set(x, "priority", cJSON_CreateNumber(prio++));
-			cJSON_AddItemToArray(out, x);
-		}
-	cJSON_Delete(assocs);
-	return out;
-}
-
-/* callFlows, schedules and callHandlingAssociations, when the task names them. */
+/*
+ * Resolves every account and group the task names, in the order the object
+ * names them (menu, operator, dial scope, after hours, holidays), refusing
+ * unknown ones and ones of the wrong kind; r->accounts holds them after.
+ * Business hours and an after-hours call flow that cannot go together are
+ * refused before their targets are looked up.
+ */
 static int
-want_handling(cJSON *want, struct req *r, struct core_ctx *ctx)
+resolve_task(struct req *r, struct core_ctx *ctx)
 {
-	bool after = arg_isset(r->params, "business_hours") || arg_isset(r->params, "after_hours");
-	bool holidays = arg_isset(r->params, "holidays");
-	struct handling h;
-	const cJSON *have_assocs;
-	int rc = CORE_OK;
-
-	if (!after && !holidays)
-		return CORE_OK;
-	have_assocs = cJSON_GetObjectItem(r->have, "callHandlingAssociations");
-	h.flows = cJSON_IsArray(cJSON_GetObjectItem(r->have, "callFlows")) ?
-	    cj_dup(cJSON_GetObjectItem(r->have, "callFlows")) : cj_array();
-	h.schedules = cJSON_IsArray(cJSON_GetObjectItem(r->have, "schedules")) ?
-	    cj_dup(cJSON_GetObjectItem(r->have, "schedules")) : cj_array();
-	h.assocs = cJSON_IsArray(have_assocs) ? cj_dup(have_assocs) : cj_array();
-	if (after)
-		rc = want_after_hours(&h, r, ctx);
-	if (!rc && holidays)
-		rc = want_holidays(&h, r, ctx);
-	if (rc) {
-		cJSON_Delete(h.flows);
-		cJSON_Delete(h.schedules);
-		cJSON_Delete(h.assocs);
-		return rc;
-	}
-	cj_set(want, "callFlows", h.flows);
-	cj_set(want, "schedules", h.schedules);
-	cj_set(want, "callHandlingAssociations", prioritised(h.assocs));
-	return CORE_OK;
-}
-
-/* The operator: a user or a resource account, found out from the account. */
-static int
-want_operator(cJSON *want, struct req *r, struct core_ctx *ctx)
-{
-	const char *op = arg_str(r->params, "operator");
+	const cJSON *x, *hours = arg_get(r->params, "business_hours");
+	const cJSON *ah = arg_get(r->params, "after_hours");
+	const char *op = arg_str(r->params, "operator"), *gid;
 	const cJSON *acct;
-	cJSON *o;
 	int rc;
 
-	if (!op)
-		return CORE_OK;
-	rc = resolve_account(&acct, r, ctx, op, "operator", WANT_ANY, NULL);
+	rc = resolve_targets(r, ctx, arg_get(r->params, "menu"), "key", "menu key");
 	if (rc)
 		return rc;
-	o = cj_object();
-	cj_set_str(o, "id", cj_str(acct, "id"));
-	cj_set_str(o, "type", strcmp(cj_str(acct, "kind"), "user") == 0 ? "User" :
-	    "ApplicationEndpoint");
-	cj_set(want, "operator", overlay(cJSON_GetObjectItem(r->have, "operator"), o));
-	cJSON_Delete(o);
-	return CORE_OK;
-}
-
-static int
-want_scope(cJSON *want, struct req *r, struct core_ctx *ctx)
-{
-	const cJSON *groups = arg_get(r->params, "dial_scope_groups"), *g;
-	cJSON *scope, *incl, *gs, *ids;
-	const char *id;
-	int rc;
-
-	if (!cJSON_IsArray(groups))
-		return CORE_OK;
-	ids = cj_array();
-	cJSON_ArrayForEach(g, groups) {
-		rc = resolve_group(&id, r, ctx, g->valuestring, "dial_scope_groups");
-		if (rc) {
-			cJSON_Delete(ids);
+	if (op) {
+		rc = resolve_account(&acct, r, ctx, op, "operator", WANT_ANY, NULL);
+		if (rc)
 			return rc;
-		}
-		if (!cj_has_str(ids, id))
-			cJSON_AddItemToArray(ids, cJSON_CreateString(id));
 	}
-	incl = cj_object();
-	if (cJSON_GetArraySize(ids)) {
-		cj_set_str(incl, "type", "Customized");
-		gs = cj_object();
-		cj_set(gs, "groupIds", ids);
-		cj_set(incl, "groupDialScope", gs);
-	} else {
-		/* Everyone in the tenant; the group list goes. */
-		cj_set_str(incl, "type", "Default");
-		cj_set(incl, "groupDialScope", cJSON_CreateNull());
-		cJSON_Delete(ids);
+	cJSON_ArrayForEach(x, arg_get(r->params, "dial_scope_groups")) {
+		rc = resolve_group(&gid, r, ctx, x->valuestring, "dial_scope_groups");
+		if (rc)
+			return rc;
 	}
-	scope = cj_object();
-	cj_set(scope, "inclusionScope", incl);
-	cj_set(want, "directoryLookupScope", scope);
-	return CORE_OK;
+	rc = aacodec_check(ctx, r->name, r->params, r->have);
+	if (rc)
+		return rc;
+	if (cJSON_IsObject(ah) && !(cJSON_IsArray(hours) && !cJSON_GetArraySize(hours))) {
+		rc = resolve_target(r, ctx, cj_str(ah, "action"), cj_str(ah, "target"),
+		    "after_hours");
+		if (rc)
+			return rc;
+	}
+	return resolve_targets(r, ctx, arg_get(r->params, "holidays"), "name", "holiday");
 }
 
 /*
@@ -1283,46 +554,13 @@ want_scope(cJSON *want, struct req *r, struct core_ctx *ctx)
 static int
 build_want(struct req *r, struct core_ctx *ctx)
 {
-	static const struct { const char *opt, *field; } plain[] = {
-		{ "language", "languageId" },
-		{ "time_zone", "timeZoneId" },
-	};
-	const char *voice = arg_str(r->params, "voice");
-	const cJSON *have_op;
-	cJSON *w = cj_object(), *flow = NULL;
-	size_t i;
-	int rc;
+	int rc = resolve_task(r, ctx);
 
-	r->want = w;
-	cj_set_str(w, "name", r->have ? cj_str(r->have, "name") : r->name);
-	for (i = 0; i < ARRAY_SIZE(plain); i++)
-		if (arg_str(r->params, plain[i].opt))
-			cj_set_str(w, plain[i].field, arg_str(r->params, plain[i].opt));
-	if (voice)
-		cj_set_str(w, "voiceId", strcmp(voice, "male") == 0 ? "Male" : "Female");
-	if (arg_isset(r->params, "voice_inputs"))
-		cj_set(w, "voiceResponseEnabled",
-		    cJSON_CreateBool(arg_bool(r->params, "voice_inputs", false)));
-	rc = want_default_flow(&flow, r, ctx);
 	if (rc)
 		return rc;
-	if (flow)
-		cj_set(w, "defaultCallFlow", flow);
-	rc = want_operator(w, r, ctx);
-	if (rc)
-		return rc;
-	rc = want_scope(w, r, ctx);
-	if (rc)
-		return rc;
-	rc = want_handling(w, r, ctx);
-	if (rc)
-		return rc;
-	have_op = cJSON_GetObjectItem(r->have, "operator");
-	if (r->operator_where && !cJSON_IsObject(cJSON_GetObjectItem(w, "operator")) &&
-	    !(cJSON_IsObject(have_op) && cj_str(have_op, "id")))
-		return core_error(ctx, CORE_EREFUSED, "%s transfers to the operator, but "
-		    "auto attendant '%s' has none; set operator", r->operator_where, r->name);
-	return CORE_OK;
+	if (!r->accounts)
+		r->accounts = cj_object();
+	return aacodec_encode(&r->want, ctx, r->name, r->params, r->have, r->accounts);
 }
 
 /* ---- resource accounts ---- */
@@ -1505,44 +743,15 @@ links_diff_side(const cJSON *assocs)
 
 /* ---- writing ---- */
 
-/* A new auto attendant's object before the task is laid over it. */
-static cJSON *
-new_aa(const struct req *r)
-{
-	cJSON *aa = cj_object(), *flow = cj_object(), *menu = cj_object();
-	char id[37];
-
-	derive_id(id, r->name, "default call flow", NULL);
-	cj_set_str(aa, "name", r->name);
-	cj_set_str(aa, "languageId", DEFAULT_LANGUAGE);
-	cj_set_str(aa, "voiceId", DEFAULT_VOICE);
-	cj_set_str(aa, "timeZoneId", DEFAULT_TIME_ZONE);
-	cj_set(aa, "voiceResponseEnabled", cJSON_CreateFalse());
-	cj_set_str(flow, "id", id);
-	cj_set_str(flow, "name", "Default call flow");
-	cj_set(flow, "greetings", cj_array());
-	cj_set_str(menu, "name", "Default menu");
-	cj_set(menu, "prompts", cj_array());
-	cj_set(menu, "menuOptions", cj_array());
-	cj_set(menu, "dialByNameEnabled", cJSON_CreateFalse());
-	cj_set_str(menu, "directorySearchMethod", "None");
-	cj_set(flow, "menu", menu);
-	cj_set(aa, "defaultCallFlow", flow);
-	cj_set(aa, "callFlows", cj_array());
-	cj_set(aa, "schedules", cj_array());
-	cj_set(aa, "callHandlingAssociations", cj_array());
-	return aa;
-}
-
 /* The object to send: the current one (or a new one) with the task laid over it. */
 static cJSON *
 aa_body(const struct req *r)
 {
-	cJSON *base = r->have ? cj_dup(r->have) : new_aa(r), *body;
+	cJSON *base = r->have ? cj_dup(r->have) : aacodec_new(r->name), *body;
 	cJSON *w = cj_dup(r->want);
 
 	cJSON_DeleteItemFromObject(w, "applicationInstances");
-	body = overlay(base, w);
+	body = aacodec_overlay(base, w);
 	cJSON_Delete(w);
 	cJSON_Delete(base);
 	if (!r->have)

@@ -36,6 +36,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "aacodec.h"
 #include "buf.h"
 #include "cj.h"
 #include "e164.h"
@@ -655,332 +656,26 @@ account_name(const struct tenant *t, const char *id)
 
 /* ---- the auto attendant as teams_auto_attendant options ---- */
 
-struct aa_ctx {
-	const struct tenant *t;
-	struct core_ctx *ctx;
-	const char *site;
-	const char *aa;
-};
-
-static void
-aa_skip(const struct aa_ctx *a, const char *what)
-{
-	core_warn(a->ctx, "site '%s': auto attendant '%s': not exported: %s "
-	    "(teams_auto_attendant options cannot express it; the rollout leaves it as it is)",
-	    a->site, a->aa, what);
-}
-
-/*
- * The text of a list of prompts that is one text-to-speech prompt.
- * @return 1 with *text set, 0 when the list is empty, -1 when it is anything else
- */
-static int
-single_tts(const cJSON *prompts, const char **text)
-{
-	const cJSON *p = cJSON_GetArrayItem(prompts, 0);
-
-	*text = NULL;
-	if (!prompts || cJSON_GetArraySize(prompts) == 0)
-		return 0;
-	if (cJSON_GetArraySize(prompts) != 1 || !same(cj_str(p, "activeType"), "TextToSpeech") ||
-	    !cj_str(p, "textToSpeechPrompt") || !*cj_str(p, "textToSpeechPrompt"))
-		return -1;
-	*text = cj_str(p, "textToSpeechPrompt");
-	return 1;
-}
-
-/* action (and target) of one menu option; false when it cannot be expressed. */
-static bool
-aa_action(cJSON *out, const struct aa_ctx *a, const cJSON *opt)
-{
-	const char *action = cj_str(opt, "action");
-	const cJSON *target = cJSON_GetObjectItem(opt, "callTarget");
-	const char *type = cj_str(target, "type"), *id = cj_str(target, "id");
-
-	if (same(action, "TransferCallToOperator")) {
-		cj_set_str(out, "action", "operator");
-	} else if (same(action, "DisconnectCall")) {
-		cj_set_str(out, "action", "disconnect");
-	} else if (same(action, "TransferCallToTarget") && id && same(type, "User")) {
-		cj_set_str(out, "action", "user");
-		cj_set_str(out, "target", account_name(a->t, id));
-	} else if (same(action, "TransferCallToTarget") && id && same(type, "ApplicationEndpoint")) {
-		cj_set_str(out, "action", "resource_account");
-		cj_set_str(out, "target", account_name(a->t, id));
-	} else if (same(action, "TransferCallToTarget") && id && same(type, "SharedVoicemail")) {
-		cj_set_str(out, "action", "voicemail");
-		cj_set_str(out, "target", id);
-	} else {
-		return false;
-	}
-	return true;
-}
-
+/* account_name() for the codec (aacodec_name_fn). */
 static const char *
-key_of(const char *dtmf)
+aa_name_of(const void *t, const char *id)
 {
-	static const char *const keys[] = { "0", "1", "2", "3", "4", "5", "6", "7", "8", "9" };
-
-	if (!dtmf)
-		return NULL;
-	if (strncasecmp(dtmf, "Tone", 4) == 0 && dtmf[4] >= '0' && dtmf[4] <= '9' && !dtmf[5])
-		return keys[dtmf[4] - '0'];
-	if (same(dtmf, "ToneStar"))
-		return "*";
-	if (same(dtmf, "TonePound"))
-		return "#";
-	return NULL;
-}
-
-static cJSON *
-aa_menu(const struct aa_ctx *a, const cJSON *options)
-{
-	cJSON *menu = cj_array(), *m;
-	const cJSON *o;
-	const char *key;
-
-	cJSON_ArrayForEach(o, options) {
-		m = cj_object();
-		key = key_of(cj_str(o, "dtmfResponse"));
-		if (key)
-			cj_set_str(m, "key", key);
-		if (!key || !aa_action(m, a, o)) {
-			cJSON_Delete(m);
-			cJSON_Delete(menu);
-			aa_skip(a, "the menu");
-			return NULL;
-		}
-		cJSON_AddItemToArray(menu, m);
-	}
-	return menu;
-}
-
-/* "HH:MM:SS" as "HH:MM" (or as it is with seconds); NULL when not a time. */
-static bool
-short_time(char out[9], const char *s)
-{
-	int i;
-
-	if (!s || strlen(s) != 8 || s[2] != ':' || s[5] != ':')
-		return false;
-	for (i = 0; i < 8; i++)
-		if (i != 2 && i != 5 && (s[i] < '0' || s[i] > '9'))
-			return false;
-	if ((s[0] - '0') * 10 + (s[1] - '0') > 23)
-		return false;
-	snprintf(out, 9, "%.*s", strcmp(s + 5, ":00") == 0 ? 5 : 8, s);
-	return true;
-}
-
-/* "YYYY-MM-DDTHH:MM:SS" as "YYYY-MM-DD", "YYYY-MM-DDTHH:MM" or as it is. */
-static bool
-short_datetime(char out[20], const char *s)
-{
-	char t[9];
-
-	if (!s || strlen(s) != 19 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
-	    !short_time(t, s + 11))
-		return false;
-	if (strcmp(s + 10, "T00:00:00") == 0)
-		snprintf(out, 20, "%.10s", s);
-	else
-		snprintf(out, 20, "%.10sT%s", s, t);
-	return true;
-}
-
-static cJSON *
-aa_business_hours(const struct aa_ctx *a, const cJSON *sched)
-{
-	static const char *const days[] = {
-		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-	};
-	const cJSON *weekly = cJSON_GetObjectItem(sched, "weeklyRecurrentSchedule"), *r;
-	cJSON *hours = cj_array(), *h, *e;
-	char key[20], start[9], end[9];
-	bool ok = cJSON_IsObject(weekly);
-	int i;
-
-	for (i = 0; ok && i < 7; i++) {
-		snprintf(key, sizeof(key), "%sHours", days[i]);
-		cJSON_ArrayForEach(r, cJSON_GetObjectItem(weekly, key)) {
-			if (!short_time(start, cj_str(r, "start")) ||
-			    !short_time(end, cj_str(r, "end"))) {
-				ok = false;
-				break;
-			}
-			e = NULL;
-			cJSON_ArrayForEach(h, hours)
-				if (strcmp(cj_str(h, "start"), start) == 0 &&
-				    strcmp(cj_str(h, "end"), end) == 0)
-					e = h;
-			if (!e) {
-				e = cj_object();
-				cj_set(e, "days", cj_array());
-				cj_set_str(e, "start", start);
-				cj_set_str(e, "end", end);
-				cJSON_AddItemToArray(hours, e);
-			}
-			cj_push_str(cJSON_GetObjectItem(e, "days"), days[i]);
-		}
-	}
-	if (ok)
-		return hours;
-	cJSON_Delete(hours);
-	aa_skip(a, "the business hours");
-	return NULL;
-}
-
-/* greeting and action of a call flow that plays a greeting and does one thing. */
-static bool
-aa_flow(cJSON *out, const struct aa_ctx *a, const cJSON *flow)
-{
-	const cJSON *opts = cJSON_GetObjectItem(cJSON_GetObjectItem(flow, "menu"), "menuOptions");
-	const char *text;
-	int n = single_tts(cJSON_GetObjectItem(flow, "greetings"), &text);
-
-	if (n < 0 || cJSON_GetArraySize(opts) != 1)
-		return false;
-	if (n > 0)
-		cj_set_str(out, "greeting", text);
-	return aa_action(out, a, cJSON_GetArrayItem(opts, 0));
-}
-
-static double
-priority(const cJSON *assoc)
-{
-	const cJSON *p = cJSON_GetObjectItem(assoc, "priority");
-
-	return cJSON_IsNumber(p) ? p->valuedouble : 1e9;
-}
-
-/* business_hours, after_hours and holidays, from the call handling associations. */
-static void
-aa_handling(cJSON *opts, const struct aa_ctx *a, const cJSON *aa)
-{
-	const cJSON *assocs = cJSON_GetObjectItem(aa, "callHandlingAssociations");
-	const cJSON *flows = cJSON_GetObjectItem(aa, "callFlows");
-	const cJSON *scheds = cJSON_GetObjectItem(aa, "schedules");
-	const cJSON *x, *s, *f, *ranges, *after = NULL;
-	const cJSON **hol;
-	cJSON *holidays, *h, *hours, *ah;
-	char start[20], end[20];
-	size_t nhol = 0, i, j;
-
-	hol = xcalloc((size_t)cJSON_GetArraySize(assocs) + 1, sizeof(*hol));
-	cJSON_ArrayForEach(x, assocs) {
-		if (same(cj_str(x, "type"), "AfterHours"))
-			after = x;
-		else if (same(cj_str(x, "type"), "Holiday"))
-			hol[nhol++] = x;
-	}
-	if (after) {
-		s = cj_find(scheds, "id", cj_str(after, "scheduleId"));
-		f = cj_find(flows, "id", cj_str(after, "callFlowId"));
-		if (!s)
-			aa_skip(a, "the business hours (their schedule is missing)");
-		hours = s ? aa_business_hours(a, s) : NULL;
-		ah = cj_object();
-		if (hours && f && aa_flow(ah, a, f)) {
-			cj_set(opts, "business_hours", hours);
-			cj_set(opts, "after_hours", ah);
-		} else {
-			if (hours)
-				aa_skip(a, "the after-hours call flow");
-			cJSON_Delete(hours);
-			cJSON_Delete(ah);
-		}
-	}
-	/* In the order of their priority, which the rollout gives them again. */
-	for (i = 1; i < nhol; i++)
-		for (j = i; j > 0 && priority(hol[j - 1]) > priority(hol[j]); j--) {
-			x = hol[j];
-			hol[j] = hol[j - 1];
-			hol[j - 1] = x;
-		}
-	holidays = nhol ? cj_array() : NULL;
-	for (i = 0; i < nhol; i++) {
-		s = cj_find(scheds, "id", cj_str(hol[i], "scheduleId"));
-		f = cj_find(flows, "id", cj_str(hol[i], "callFlowId"));
-		ranges = cJSON_GetObjectItem(cJSON_GetObjectItem(s, "fixedSchedule"),
-		    "dateTimeRanges");
-		h = cj_object();
-		if (!s || !f || !cj_str(s, "name") || cJSON_GetArraySize(ranges) != 1 ||
-		    !short_datetime(start, cj_str(cJSON_GetArrayItem(ranges, 0), "start")) ||
-		    !short_datetime(end, cj_str(cJSON_GetArrayItem(ranges, 0), "end"))) {
-			cJSON_Delete(h);
-			cJSON_Delete(holidays);
-			holidays = NULL;
-			aa_skip(a, "the holidays");
-			break;
-		}
-		cj_set_str(h, "name", cj_str(s, "name"));
-		cj_set_str(h, "start", start);
-		cj_set_str(h, "end", end);
-		cJSON_AddItemToArray(holidays, h);
-		if (!aa_flow(h, a, f)) {
-			cJSON_Delete(holidays);
-			holidays = NULL;
-			aa_skip(a, "the holidays");
-			break;
-		}
-	}
-	if (holidays)
-		cj_set(opts, "holidays", holidays);
-	free(hol);
+	return account_name(t, id);
 }
 
 /* The auto attendant as the options of teams_auto_attendant (resource_accounts aside). */
 static cJSON *
-aa_options(const struct aa_ctx *a, const cJSON *aa)
+aa_options(const struct tenant *t, struct core_ctx *ctx, const char *site, const cJSON *aa)
 {
-	const cJSON *flow = cJSON_GetObjectItem(aa, "defaultCallFlow");
-	const cJSON *menu = cJSON_GetObjectItem(flow, "menu");
-	const cJSON *incl = cJSON_GetObjectItem(cJSON_GetObjectItem(aa, "directoryLookupScope"),
-	    "inclusionScope");
-	const cJSON *vr = cJSON_GetObjectItem(aa, "voiceResponseEnabled"), *ops, *groups;
-	const char *method = cj_str(menu, "directorySearchMethod"), *text, *voice, *op;
-	cJSON *opts = cj_object(), *m;
-	int n;
+	cJSON *skipped = cj_array(), *opts;
+	const cJSON *x;
 
-	cj_set_str(opts, "name", cj_str(aa, "name"));
-	if (cj_str(aa, "languageId"))
-		cj_set_str(opts, "language", cj_str(aa, "languageId"));
-	voice = cj_str(aa, "voiceId");
-	if (same(voice, "Female") || same(voice, "Male"))
-		cj_set_str(opts, "voice", same(voice, "Male") ? "male" : "female");
-	if (cj_str(aa, "timeZoneId"))
-		cj_set_str(opts, "time_zone", cj_str(aa, "timeZoneId"));
-	if (cJSON_IsBool(vr))
-		cj_set(opts, "voice_inputs", cJSON_CreateBool(cJSON_IsTrue(vr)));
-	n = single_tts(cJSON_GetObjectItem(flow, "greetings"), &text);
-	if (n > 0)
-		cj_set_str(opts, "greeting", text);
-	else if (n < 0)
-		aa_skip(a, "the greeting (not one text-to-speech prompt)");
-	if (same(method, "ByName") || same(method, "ByExtension") || same(method, "None")) {
-		cj_set(opts, "dial_by_name", cJSON_CreateBool(same(method, "ByName")));
-		cj_set(opts, "dial_by_extension", cJSON_CreateBool(same(method, "ByExtension")));
-	}
-	groups = cJSON_GetObjectItem(cJSON_GetObjectItem(incl, "groupDialScope"), "groupIds");
-	if (same(cj_str(incl, "type"), "Customized") && cJSON_IsArray(groups)) {
-		cj_set(opts, "dial_scope_groups", cj_dup(groups));
-	} else if (same(cj_str(incl, "type"), "Customized")) {
-		aa_skip(a, "the dial scope (customized, without a group list)");
-	} else if (same(cj_str(incl, "type"), "Default")) {
-		cj_set(opts, "dial_scope_groups", cj_array());
-	}
-	n = single_tts(cJSON_GetObjectItem(menu, "prompts"), &text);
-	if (n > 0)
-		cj_set_str(opts, "menu_prompt", text);
-	else if (n < 0)
-		aa_skip(a, "the menu prompt (not one text-to-speech prompt)");
-	ops = cJSON_GetObjectItem(menu, "menuOptions");
-	if (cJSON_GetArraySize(ops) > 0 && (m = aa_menu(a, ops)))
-		cj_set(opts, "menu", m);
-	op = cj_str(cJSON_GetObjectItem(aa, "operator"), "id");
-	if (op && *op)
-		cj_set_str(opts, "operator", account_name(a->t, op));
-	aa_handling(opts, a, aa);
+	opts = aacodec_decode(aa, aa_name_of, t, skipped);
+	cJSON_ArrayForEach(x, skipped)
+		core_warn(ctx, "site '%s': auto attendant '%s': not exported: %s "
+		    "(teams_auto_attendant options cannot express it; the rollout leaves it "
+		    "as it is)", site, cj_str(aa, "name"), x->valuestring);
+	cJSON_Delete(skipped);
 	return opts;
 }
 
@@ -1200,7 +895,6 @@ site_aa(const struct tenant *t, struct core_ctx *ctx, const struct site *s,
 	const cJSON *aa = NULL, *x, *ra;
 	cJSON *others;
 	char *list;
-	struct aa_ctx a;
 
 	if (!cJSON_IsObject(r->account))
 		return cj_object();
@@ -1233,11 +927,7 @@ site_aa(const struct tenant *t, struct core_ctx *ctx, const struct site *s,
 		free(list);
 	}
 	cJSON_Delete(others);
-	a.t = t;
-	a.ctx = ctx;
-	a.site = s->name;
-	a.aa = cj_str(aa, "name");
-	return aa_options(&a, aa);
+	return aa_options(t, ctx, s->name, aa);
 }
 
 static cJSON *

@@ -9,10 +9,12 @@
 #include <time.h>
 
 #include "cj.h"
+#include "e164.h"
 #include "graph.h"
 #include "http.h"
 #include "routes.h"
 #include "svc.h"
+#include "teamsadmin.h"
 
 int
 tenant_organization(cJSON **out, struct core_ctx *ctx)
@@ -632,6 +634,36 @@ tenant_effective_policy(const cJSON *config, const char *type)
 	return "Global";
 }
 
+const char *
+tenant_effective(const cJSON *view, const char *type, const char **kind)
+{
+	const cJSON *e;
+
+	*kind = NULL;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(view, "effectivePolicyAssignments")) {
+		if (!cj_str(e, "policyType") || strcasecmp(cj_str(e, "policyType"), type) != 0)
+			continue;
+		*kind = cj_str(cJSON_GetObjectItem(e, "policyAssignment"), "assignmentType");
+		break;
+	}
+	return ta_policy_name(tenant_effective_policy(view, type));
+}
+
+cJSON *
+tenant_personal_numbers(const cJSON *config)
+{
+	cJSON *out = cj_array();
+	const cJSON *t;
+	const char *n;
+
+	cJSON_ArrayForEach(t, cJSON_GetObjectItem(config, "telephoneNumbers")) {
+		n = cJSON_IsString(t) ? t->valuestring : cj_str(t, "telephoneNumber");
+		if (n && *n && !e164_has_ext(n))
+			cj_push_str(out, n);
+	}
+	return out;
+}
+
 int
 tenant_direct_policy(char **name, struct core_ctx *ctx, const char *object_id,
     const char *type)
@@ -669,7 +701,6 @@ out:
 #include "policyassign.h"
 #include "reconcile.h"
 #include "result.h"
-#include "teamsadmin.h"
 
 bool
 tenant_user_has_plan(const cJSON *user, const cJSON *skus, const char *plan_id)

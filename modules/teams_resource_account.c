@@ -183,7 +183,6 @@ wait_for_graph(cJSON **user, struct core_ctx *ctx, const char *upn, int timeout_
 	}
 }
 
-/* The account as the module returns it, under the services' field names. */
 /*
  * The voice routing policy granted directly to the account, from its Teams
  * view: a name, or NULL when it has none (the Global one applies).
@@ -191,22 +190,12 @@ wait_for_graph(cJSON **user, struct core_ctx *ctx, const char *upn, int timeout_
 static const char *
 direct_voice_routing(const cJSON *teams_user)
 {
-	const cJSON *e, *pa, *kind, *name;
+	const char *kind, *name = tenant_effective(teams_user, TA_VOICE_ROUTING, &kind);
 
-	cJSON_ArrayForEach(e, cJSON_GetObjectItem(teams_user, "effectivePolicyAssignments")) {
-		if (!cj_str(e, "policyType") ||
-		    strcasecmp(cj_str(e, "policyType"), TA_VOICE_ROUTING) != 0)
-			continue;
-		pa = cJSON_GetObjectItem(e, "policyAssignment");
-		kind = cJSON_GetObjectItem(pa, "assignmentType");
-		name = cJSON_GetObjectItem(pa, "displayName");
-		if (cJSON_IsString(kind) && strcasecmp(kind->valuestring, "direct") == 0 &&
-		    cJSON_IsString(name) && *name->valuestring)
-			return ta_policy_name(name->valuestring);
-	}
-	return NULL;
+	return kind && strcasecmp(kind, "direct") == 0 ? name : NULL;
 }
 
+/* The account as the module returns it, under the services' field names. */
 static cJSON *
 account_view(const cJSON *user, const cJSON *ra, const cJSON *skus,
     const cJSON *teams_user)

@@ -22,6 +22,27 @@ refuse_check_mode(struct core_ctx *ctx, struct result *res)
 	return CORE_OK;
 }
 
+/* The run() of a module given as stages (module.h). */
+static int
+run_stages(const struct module *m, struct core_ctx *ctx, const cJSON *params,
+    struct result *res)
+{
+	void *req = xcalloc(1, m->req_size);
+	int rc;
+
+	rc = svc_open(ctx);
+	if (!rc)
+		rc = m->validate(req, ctx, params);
+	if (!rc && m->read)
+		rc = m->read(req, ctx);
+	if (!rc)
+		rc = strcmp(arg_str(params, "state"), "absent") == 0 ?
+		    m->absent(req, ctx, res) : m->present(req, ctx, res);
+	m->release(req);
+	free(req);
+	return rc;
+}
+
 /*
  * "MODULE --argument-spec": the module's argument table as JSON on stdout
  * (args_spec_json()), for the test that compares it with the documentation.
@@ -71,7 +92,7 @@ module_main(const struct module *m, int argc, char **argv)
 		rc = refuse_check_mode(&ctx, &res);
 		goto out;
 	}
-	rc = m->run(&ctx, params, &res);
+	rc = m->run ? m->run(&ctx, params, &res) : run_stages(m, &ctx, params, &res);
 	if (rc && !ctx.msg)
 		BUG("%s failed with code %d and no message", m->name, rc);
 	/* A failure changed something only if a write was accepted (or may have been). */

@@ -143,11 +143,11 @@ tenant_numbers_summary(const cJSON *numbers)
 	return sum;
 }
 
-int
-tenant_user_get(cJSON **out, struct core_ctx *ctx, const char *id_or_upn)
+/* GET of one Graph object at path: a new object; CORE_ENOTFOUND (no message) when none. */
+static int
+get_object(cJSON **out, struct core_ctx *ctx, const char *path)
 {
 	struct svc_resp resp;
-	char *path = route_path(RT_G_USER_GET, id_or_upn);
 	int rc;
 
 	*out = NULL;
@@ -158,6 +158,15 @@ tenant_user_get(cJSON **out, struct core_ctx *ctx, const char *id_or_upn)
 		resp.json = NULL;
 	}
 	svc_resp_release(&resp);
+	return rc;
+}
+
+int
+tenant_user_get(cJSON **out, struct core_ctx *ctx, const char *id_or_upn)
+{
+	char *path = route_path(RT_G_USER_GET, id_or_upn);
+	int rc = get_object(out, ctx, path);
+
 	free(path);
 	return rc;
 }
@@ -533,18 +542,9 @@ tenant_user_configurations(cJSON **out, struct core_ctx *ctx)
 int
 tenant_user_configuration(cJSON **out, struct core_ctx *ctx, const char *id)
 {
-	struct svc_resp resp;
 	char *path = route_path(RT_G_USER_CONFIG, id);
-	int rc;
+	int rc = get_object(out, ctx, path);
 
-	*out = NULL;
-	svc_resp_init(&resp);
-	rc = svc_call(&resp, ctx, SVC_GRAPH, "GET", path, NULL, NULL, SVC_ALLOW_404);
-	if (rc == CORE_OK) {
-		*out = resp.json;
-		resp.json = NULL;
-	}
-	svc_resp_release(&resp);
 	free(path);
 	return rc;
 }
@@ -1300,18 +1300,9 @@ tenant_country_code(char out[3], const char *in)
 int
 tenant_group_get(cJSON **out, struct core_ctx *ctx, const char *id)
 {
-	struct svc_resp resp;
 	char *path = route_path(RT_G_GROUP_GET, id);
-	int rc;
+	int rc = get_object(out, ctx, path);
 
-	*out = NULL;
-	svc_resp_init(&resp);
-	rc = svc_call(&resp, ctx, SVC_GRAPH, "GET", path, NULL, NULL, SVC_ALLOW_404);
-	if (rc == CORE_OK) {
-		*out = resp.json;
-		resp.json = NULL;
-	}
-	svc_resp_release(&resp);
 	free(path);
 	return rc;
 }

@@ -27,16 +27,20 @@ static int
 run_stages(const struct module *m, struct core_ctx *ctx, const cJSON *params,
     struct result *res)
 {
-	void *req = xcalloc(1, m->req_size);
+	const char *state = arg_str(params, "state");
+	void *req;
 	int rc;
 
+	if (!m->validate || !m->present || !m->absent || !m->release)
+		BUG("module %s has neither run() nor all of its stages", m->name);
+	req = xcalloc(1, m->req_size ? m->req_size : 1);
 	rc = svc_open(ctx);
 	if (!rc)
 		rc = m->validate(req, ctx, params);
 	if (!rc && m->read)
 		rc = m->read(req, ctx);
 	if (!rc)
-		rc = strcmp(arg_str(params, "state"), "absent") == 0 ?
+		rc = state && strcmp(state, "absent") == 0 ?
 		    m->absent(req, ctx, res) : m->present(req, ctx, res);
 	m->release(req);
 	free(req);

@@ -28,8 +28,8 @@ static const struct reconcile_opts opts = {
 static const struct modutil_usage_policy kind = {
 	.type = TA_VOICE_ROUTING,
 	.what = "voice routing policy",
-	.example = "SC-DirectRouting",
-	.global_option = "pstn_usages",
+	.example = "Test-Routing",
+	.global_option = "test_usages",
 	.opts = &opts,
 };
 
@@ -121,7 +121,7 @@ Test(modutil, refuses_a_blank_name_and_removing_global_before_any_request)
 
 	run_start(&r, "Tag: ", "present");
 	cr_expect_eq(go(&r), CORE_EARGS);
-	cr_expect(strstr(r.ctx.msg, "such as SC-DirectRouting"), "%s", r.ctx.msg);
+	cr_expect(strstr(r.ctx.msg, "such as Test-Routing"), "%s", r.ctx.msg);
 	core_ctx_release(&r.ctx);
 	core_ctx_init(&r.ctx, "dialtone.teams_phone.test");
 	r.ctx.params = r.params;
@@ -129,7 +129,7 @@ Test(modutil, refuses_a_blank_name_and_removing_global_before_any_request)
 	run_again(&r, "absent");
 	cr_expect_eq(go(&r), CORE_EREFUSED);
 	cr_expect(strstr(r.ctx.msg, "Global voice routing policy cannot be removed; set its "
-	    "pstn_usages instead"), "%s", r.ctx.msg);
+	    "test_usages instead"), "%s", r.ctx.msg);
 	cr_expect_eq(requests(&r), 0);
 	run_stop(&r);
 }

@@ -724,6 +724,27 @@ py_key_text(const cJSON *k)
 	return NULL;
 }
 
+/*
+ * After an item of an object or array that close ends: 0 after a ',' with
+ * another item to come, 1 at close (not consumed), -1 (recorded) at anything
+ * else. JSON wants an item after a comma (expecting says which); Python
+ * allows a trailing one.
+ */
+static int
+after_item(struct parser *p, int close, const char *expecting)
+{
+	skip_ws(p);
+	if (peek(p) == close)
+		return 1;
+	if (peek(p) != ',')
+		return perr(p, p->pos, "Expecting ',' delimiter");
+	p->pos++;
+	skip_ws(p);
+	if (!(p->flags & JSON_PY_LITERAL) && peek(p) == close)
+		return perr(p, p->pos, "%s", expecting);
+	return 0;
+}
+
 static int
 parse_object(struct parser *p, cJSON **out)
 {
@@ -731,7 +752,7 @@ parse_object(struct parser *p, cJSON **out)
 	cJSON *obj = cJSON_CreateObject(), *val = NULL, *kitem = NULL;
 	char *key = NULL;
 	size_t at;
-	int rc = -1;
+	int next, rc = -1;
 
 	if (!obj)
 		BUG("out of memory");
@@ -771,21 +792,11 @@ parse_object(struct parser *p, cJSON **out)
 		val = NULL;
 		free(key);
 		key = NULL;
-		skip_ws(p);
-		if (peek(p) == '}')
+		next = after_item(p, '}', "Expecting property name enclosed in double quotes");
+		if (next < 0)
+			goto out;
+		if (next)
 			break;
-		if (peek(p) != ',') {
-			perr(p, p->pos, "Expecting ',' delimiter");
-			goto out;
-		}
-		p->pos++;
-		skip_ws(p);
-		/* A trailing comma is Python, not JSON. */
-		if (!py && peek(p) == '}') {
-			perr(p, p->pos, "Expecting property name enclosed in "
-			    "double quotes");
-			goto out;
-		}
 	}
 	p->pos++;
 	rc = 0;
@@ -804,11 +815,10 @@ out:
 static int
 parse_array(struct parser *p, cJSON **out)
 {
-	bool py = (p->flags & JSON_PY_LITERAL) != 0;
 	int close = p->s[p->pos] == '(' ? ')' : ']';
 	cJSON *arr = cJSON_CreateArray(), *val = NULL;
 	bool comma = false;
-	int n = 0, rc = -1;
+	int n = 0, next, rc = -1;
 
 	if (!arr)
 		BUG("out of memory");
@@ -821,21 +831,12 @@ parse_array(struct parser *p, cJSON **out)
 			BUG("out of memory");
 		val = NULL;
 		n++;
-		skip_ws(p);
-		if (peek(p) == close)
+		next = after_item(p, close, "Expecting value");
+		if (next < 0)
+			goto out;
+		if (next)
 			break;
-		if (peek(p) != ',') {
-			perr(p, p->pos, "Expecting ',' delimiter");
-			goto out;
-		}
 		comma = true;
-		p->pos++;
-		skip_ws(p);
-		/* JSON wants a value after a comma; Python allows a trailing one. */
-		if (!py && peek(p) == close) {
-			perr(p, p->pos, "Expecting value");
-			goto out;
-		}
 	}
 	p->pos++;
 	rc = 0;

@@ -22,6 +22,31 @@ refuse_check_mode(struct core_ctx *ctx, struct result *res)
 	return CORE_OK;
 }
 
+/* The run() of a module given as stages (module.h). */
+static int
+run_stages(const struct module *m, struct core_ctx *ctx, const cJSON *params,
+    struct result *res)
+{
+	const char *state = arg_str(params, "state");
+	void *req;
+	int rc;
+
+	if (!m->validate || !m->present || !m->absent || !m->release)
+		BUG("module %s has neither run() nor all of its stages", m->name);
+	req = xcalloc(1, m->req_size ? m->req_size : 1);
+	rc = svc_open(ctx);
+	if (!rc)
+		rc = m->validate(req, ctx, params);
+	if (!rc && m->read)
+		rc = m->read(req, ctx);
+	if (!rc)
+		rc = state && strcmp(state, "absent") == 0 ?
+		    m->absent(req, ctx, res) : m->present(req, ctx, res);
+	m->release(req);
+	free(req);
+	return rc;
+}
+
 /*
  * "MODULE --argument-spec": the module's argument table as JSON on stdout
  * (args_spec_json()), for the test that compares it with the documentation.
@@ -71,7 +96,7 @@ module_main(const struct module *m, int argc, char **argv)
 		rc = refuse_check_mode(&ctx, &res);
 		goto out;
 	}
-	rc = m->run(&ctx, params, &res);
+	rc = m->run ? m->run(&ctx, params, &res) : run_stages(m, &ctx, params, &res);
 	if (rc && !ctx.msg)
 		BUG("%s failed with code %d and no message", m->name, rc);
 	/* A failure changed something only if a write was accepted (or may have been). */

@@ -1,5 +1,6 @@
 /*
- * module.h - what a module is: an argument table and a run() function.
+ * module.h - what a module is: an argument table and a run() function (or
+ * the stages of the usual one).
  *
  * Each file in modules/ defines exactly one "const struct module MODULE".
  * main() (core/module_main.c, linked into every module and into nothing
@@ -33,6 +34,22 @@ struct module {
 	const struct arg_rules *rules;  /* may be NULL */
 	bool check_mode;                /* supports check mode */
 	int (*run)(struct core_ctx *ctx, const cJSON *params, struct result *res);
+
+	/*
+	 * Or, with run NULL, the stages most modules' run() goes through, on
+	 * one request of req_size bytes that main() allocates zeroed and frees:
+	 * svc_open(); validate() the options into req before any request;
+	 * read() the current state (may be NULL); absent() when the state
+	 * option is "absent", else present(); release() what req owns, whatever
+	 * stage stopped (also on a zeroed req). A stage returns CORE_OK or the
+	 * error it recorded, and the first error ends the run.
+	 */
+	size_t req_size;
+	int (*validate)(void *req, struct core_ctx *ctx, const cJSON *params);
+	int (*read)(void *req, struct core_ctx *ctx);
+	int (*present)(void *req, struct core_ctx *ctx, struct result *res);
+	int (*absent)(void *req, struct core_ctx *ctx, struct result *res);
+	void (*release)(void *req);
 };
 
 extern const struct module MODULE;

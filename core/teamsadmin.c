@@ -80,6 +80,18 @@ send_req(cJSON **out, bool *ambiguous, struct core_ctx *ctx, enum route_id id,
 	return rc;
 }
 
+/* send_req() to a route without path parameters of body b, which it takes over. */
+static int
+send_body(cJSON **out, bool *ambiguous, struct core_ctx *ctx, enum route_id id, cJSON *b)
+{
+	char *path = route_path(id);
+	int rc = send_req(out, ambiguous, ctx, id, path, b, 0);
+
+	cJSON_Delete(b);
+	free(path);
+	return rc;
+}
+
 /*
  * A read that succeeded must have answered one object: anything else is a
  * malformed answer, the service's fault, reported naming the request.
@@ -258,18 +270,12 @@ int
 ta_address_create(cJSON **out, struct core_ctx *ctx, const cJSON *body)
 {
 	cJSON *b = body ? cJSON_Duplicate(body, 1) : cJSON_CreateObject();
-	char *path;
-	int rc;
 
 	if (!b)
 		BUG("out of memory");
 	/* NewCivicAddress has no county: it is a location field (docs/wire.md). */
 	cJSON_DeleteItemFromObject(b, "countyOrDistrict");
-	path = route_path(RT_NCS_ADDRESS_CREATE);
-	rc = send_req(out, NULL, ctx, RT_NCS_ADDRESS_CREATE, path, b, 0);
-	cJSON_Delete(b);
-	free(path);
-	return rc;
+	return send_body(out, NULL, ctx, RT_NCS_ADDRESS_CREATE, b);
 }
 
 /* Renames a key of b, keeping its value, when it is there. */
@@ -287,8 +293,6 @@ ta_address_update(cJSON **out, struct core_ctx *ctx, const char *id,
     const cJSON *body)
 {
 	cJSON *b = dup_with_id(body, id);
-	char *path;
-	int rc;
 
 	/*
 	 * SetCivicAddress names two fields differently from NewCivicAddress
@@ -298,11 +302,7 @@ ta_address_update(cJSON **out, struct core_ctx *ctx, const char *id,
 	rename_key(b, "cityOrTownAlias", "cityAlias");
 	rename_key(b, "companyId", "companyTaxId");
 	cJSON_DeleteItemFromObject(b, "countyOrDistrict");
-	path = route_path(RT_NCS_ADDRESS_UPDATE);
-	rc = send_req(out, NULL, ctx, RT_NCS_ADDRESS_UPDATE, path, b, 0);
-	cJSON_Delete(b);
-	free(path);
-	return rc;
+	return send_body(out, NULL, ctx, RT_NCS_ADDRESS_UPDATE, b);
 }
 
 int
@@ -320,8 +320,6 @@ ta_location_create(cJSON **out, struct core_ctx *ctx, const char *civic_id,
     const char *location, const char *elin)
 {
 	cJSON *b = cJSON_CreateObject();
-	char *path;
-	int rc;
 
 	if (!b)
 		BUG("out of memory");
@@ -336,11 +334,7 @@ ta_location_create(cJSON **out, struct core_ctx *ctx, const char *civic_id,
 		cJSON_AddStringToObject(b, "elin", elin);
 	else
 		cJSON_AddNullToObject(b, "elin");
-	path = route_path(RT_NCS_LOCATION_CREATE);
-	rc = send_req(out, NULL, ctx, RT_NCS_LOCATION_CREATE, path, b, 0);
-	cJSON_Delete(b);
-	free(path);
-	return rc;
+	return send_body(out, NULL, ctx, RT_NCS_LOCATION_CREATE, b);
 }
 
 int
@@ -349,17 +343,11 @@ ta_location_update(cJSON **out, struct core_ctx *ctx, const char *id,
 {
 	cJSON *b = dup_with_id(body, id);
 	const cJSON *name = cJSON_GetObjectItem(b, "location");
-	char *path;
-	int rc;
 
 	/* As the create: the place name is additionalInfo; id in the body. */
 	if (name && !cJSON_GetObjectItem(b, "additionalInfo"))
 		cJSON_AddItemToObject(b, "additionalInfo", cJSON_Duplicate(name, 1));
-	path = route_path(RT_NCS_LOCATION_UPDATE);
-	rc = send_req(out, NULL, ctx, RT_NCS_LOCATION_UPDATE, path, b, 0);
-	cJSON_Delete(b);
-	free(path);
-	return rc;
+	return send_body(out, NULL, ctx, RT_NCS_LOCATION_UPDATE, b);
 }
 
 int
@@ -680,19 +668,13 @@ ta_resource_account_create(cJSON **out, bool *ambiguous, struct core_ctx *ctx,
     const char *upn, const char *display_name, const char *application_id)
 {
 	cJSON *b = cJSON_CreateObject();
-	char *path;
-	int rc;
 
 	if (!b)
 		BUG("out of memory");
 	cJSON_AddStringToObject(b, "userPrincipalName", upn);
 	cJSON_AddStringToObject(b, "displayName", display_name);
 	cJSON_AddStringToObject(b, "applicationId", application_id);
-	path = route_path(RT_RA_CREATE);
-	rc = send_req(out, ambiguous, ctx, RT_RA_CREATE, path, b, 0);
-	cJSON_Delete(b);
-	free(path);
-	return rc;
+	return send_body(out, ambiguous, ctx, RT_RA_CREATE, b);
 }
 
 /* ---- /Teams.VoiceApps ---- */
@@ -811,9 +793,7 @@ ta_associate(struct core_ctx *ctx, const char *aa_id,
     const char *const *endpoint_ids, size_t n, int priority)
 {
 	cJSON *b = cJSON_CreateObject(), *ids;
-	char *path;
 	size_t i;
-	int rc;
 
 	if (!b)
 		BUG("out of memory");
@@ -823,11 +803,7 @@ ta_associate(struct core_ctx *ctx, const char *aa_id,
 	for (i = 0; i < n; i++)
 		cJSON_AddItemToArray(ids, cJSON_CreateString(endpoint_ids[i]));
 	cJSON_AddNumberToObject(b, "callPriority", priority ? priority : 3);
-	path = route_path(RT_ASSOC_CREATE);
-	rc = send_req(NULL, NULL, ctx, RT_ASSOC_CREATE, path, b, 0);
-	cJSON_Delete(b);
-	free(path);
-	return rc;
+	return send_body(NULL, NULL, ctx, RT_ASSOC_CREATE, b);
 }
 
 int

@@ -9,10 +9,12 @@
 #include <time.h>
 
 #include "cj.h"
+#include "e164.h"
 #include "graph.h"
 #include "http.h"
 #include "routes.h"
 #include "svc.h"
+#include "teamsadmin.h"
 
 int
 tenant_organization(cJSON **out, struct core_ctx *ctx)
@@ -141,11 +143,11 @@ tenant_numbers_summary(const cJSON *numbers)
 	return sum;
 }
 
-int
-tenant_user_get(cJSON **out, struct core_ctx *ctx, const char *id_or_upn)
+/* GET of one Graph object at path: a new object; CORE_ENOTFOUND (no message) when none. */
+static int
+get_object(cJSON **out, struct core_ctx *ctx, const char *path)
 {
 	struct svc_resp resp;
-	char *path = route_path(RT_G_USER_GET, id_or_upn);
 	int rc;
 
 	*out = NULL;
@@ -156,6 +158,15 @@ tenant_user_get(cJSON **out, struct core_ctx *ctx, const char *id_or_upn)
 		resp.json = NULL;
 	}
 	svc_resp_release(&resp);
+	return rc;
+}
+
+int
+tenant_user_get(cJSON **out, struct core_ctx *ctx, const char *id_or_upn)
+{
+	char *path = route_path(RT_G_USER_GET, id_or_upn);
+	int rc = get_object(out, ctx, path);
+
 	free(path);
 	return rc;
 }
@@ -570,18 +581,9 @@ tenant_user_configurations(cJSON **out, struct core_ctx *ctx)
 int
 tenant_user_configuration(cJSON **out, struct core_ctx *ctx, const char *id)
 {
-	struct svc_resp resp;
 	char *path = route_path(RT_G_USER_CONFIG, id);
-	int rc;
+	int rc = get_object(out, ctx, path);
 
-	*out = NULL;
-	svc_resp_init(&resp);
-	rc = svc_call(&resp, ctx, SVC_GRAPH, "GET", path, NULL, NULL, SVC_ALLOW_404);
-	if (rc == CORE_OK) {
-		*out = resp.json;
-		resp.json = NULL;
-	}
-	svc_resp_release(&resp);
 	free(path);
 	return rc;
 }
@@ -671,6 +673,36 @@ tenant_effective_policy(const cJSON *config, const char *type)
 	return "Global";
 }
 
+const char *
+tenant_effective(const cJSON *view, const char *type, const char **kind)
+{
+	const cJSON *e;
+
+	*kind = NULL;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(view, "effectivePolicyAssignments")) {
+		if (!cj_str(e, "policyType") || strcasecmp(cj_str(e, "policyType"), type) != 0)
+			continue;
+		*kind = cj_str(cJSON_GetObjectItem(e, "policyAssignment"), "assignmentType");
+		break;
+	}
+	return ta_policy_name(tenant_effective_policy(view, type));
+}
+
+cJSON *
+tenant_personal_numbers(const cJSON *config)
+{
+	cJSON *out = cj_array();
+	const cJSON *t;
+	const char *n;
+
+	cJSON_ArrayForEach(t, cJSON_GetObjectItem(config, "telephoneNumbers")) {
+		n = cJSON_IsString(t) ? t->valuestring : cj_str(t, "telephoneNumber");
+		if (n && *n && !e164_has_ext(n))
+			cj_push_str(out, n);
+	}
+	return out;
+}
+
 int
 tenant_direct_policy(char **name, struct core_ctx *ctx, const char *object_id,
     const char *type)
@@ -708,7 +740,6 @@ out:
 #include "policyassign.h"
 #include "reconcile.h"
 #include "result.h"
-#include "teamsadmin.h"
 
 bool
 tenant_user_has_plan(const cJSON *user, const cJSON *skus, const char *plan_id)
@@ -1308,18 +1339,9 @@ tenant_country_code(char out[3], const char *in)
 int
 tenant_group_get(cJSON **out, struct core_ctx *ctx, const char *id)
 {
-	struct svc_resp resp;
 	char *path = route_path(RT_G_GROUP_GET, id);
-	int rc;
+	int rc = get_object(out, ctx, path);
 
-	*out = NULL;
-	svc_resp_init(&resp);
-	rc = svc_call(&resp, ctx, SVC_GRAPH, "GET", path, NULL, NULL, SVC_ALLOW_404);
-	if (rc == CORE_OK) {
-		*out = resp.json;
-		resp.json = NULL;
-	}
-	svc_resp_release(&resp);
 	free(path);
 	return rc;
 }

@@ -138,6 +138,22 @@ int tenant_user_configuration(cJSON **out, struct core_ctx *ctx, const char *id)
 const char *tenant_effective_policy(const cJSON *config, const char *type);
 
 /*
+ * The effective policy of type in a user's Teams view (a userConfiguration
+ * or a Teams admin user): its name without "Tag:" ("Global" when none is
+ * listed), and in *kind how it applies ("direct", "group", ...; NULL when
+ * not listed or not said). Both borrowed from view.
+ */
+const char *tenant_effective(const cJSON *view, const char *type, const char **kind);
+
+/*
+ * A user's personal numbers: every telephone number of a userConfiguration
+ * (strings or {"telephoneNumber": ...} objects) but the ";ext=" ones, which
+ * Shared Calling users may keep for extension dialling
+ * (docs/design/rules.md#sc-10). A new array, which the caller deletes.
+ */
+cJSON *tenant_personal_numbers(const cJSON *config);
+
+/*
  * Microsoft applies a policy grant after a delay (minutes, at times hours):
  * until then the effective assignment still shows the old one. Checks that
  * depend on a grant this run or a recent one wrote read the assignment as

@@ -125,8 +125,10 @@ struct req {
 };
 
 static void
-req_release(struct req *r)
+req_release(void *req)
 {
+	struct req *r = req;
+
 	cJSON_Delete(r->all);
 	cJSON_Delete(r->accounts);
 	cJSON_Delete(r->want);
@@ -266,8 +268,9 @@ validate_menu(struct core_ctx *ctx, const cJSON *menu)
 }
 
 static int
-validate(struct req *r, struct core_ctx *ctx, const cJSON *params)
+validate(void *req, struct core_ctx *ctx, const cJSON *params)
 {
+	struct req *r = req;
 	const cJSON *x, *ah = arg_get(params, "after_hours");
 	const char *s;
 	long long prio;
@@ -334,8 +337,9 @@ validate(struct req *r, struct core_ctx *ctx, const cJSON *params)
 
 /* Finds the auto attendant named r->name; two of that name are refused. */
 static int
-find_aa(struct req *r, struct core_ctx *ctx)
+find_aa(void *req, struct core_ctx *ctx)
 {
+	struct req *r = req;
 	cJSON *ids = NULL;
 	const cJSON *a;
 	char *list;
@@ -982,8 +986,9 @@ warn_useless(struct core_ctx *ctx, const struct req *r, const cJSON *aa,
 }
 
 static int
-run_present(struct req *r, struct core_ctx *ctx, struct result *res)
+run_present(void *req, struct core_ctx *ctx, struct result *res)
 {
+	struct req *r = req;
 	struct reconcile_opts opts = {
 		.casefold = casefolded,
 		.unordered = r->purge ? unordered_purge : unordered_keep,
@@ -1077,8 +1082,9 @@ out:
 }
 
 static int
-run_absent(struct req *r, struct core_ctx *ctx, struct result *res)
+run_absent(void *req, struct core_ctx *ctx, struct result *res)
 {
+	struct req *r = req;
 	const cJSON *x;
 	int rc;
 
@@ -1102,35 +1108,15 @@ run_absent(struct req *r, struct core_ctx *ctx, struct result *res)
 	return ta_auto_attendant_delete(ctx, r->have_id);
 }
 
-static int
-run(struct core_ctx *ctx, const cJSON *params, struct result *res)
-{
-	struct req r;
-	int rc;
-
-	memset(&r, 0, sizeof(r));
-	rc = svc_open(ctx);
-	if (rc)
-		return rc;
-	rc = validate(&r, ctx, params);
-	if (rc)
-		goto out;
-	rc = find_aa(&r, ctx);
-	if (rc)
-		goto out;
-	if (strcmp(arg_str(params, "state"), "absent") == 0)
-		rc = run_absent(&r, ctx, res);
-	else
-		rc = run_present(&r, ctx, res);
-out:
-	req_release(&r);
-	return rc;
-}
-
 const struct module MODULE = {
 	.name = "teams_auto_attendant",
 	.args = args,
 	.rules = &svc_conn_rules,
 	.check_mode = true,
-	.run = run,
+	.req_size = sizeof(struct req),
+	.validate = validate,
+	.read = find_aa,
+	.present = run_present,
+	.absent = run_absent,
+	.release = req_release,
 };

@@ -20,7 +20,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cj.h"
 #include "module.h"
+#include "modutil.h"
 #include "reconcile.h"
 #include "svc.h"
 #include "teamsadmin.h"
@@ -51,17 +53,6 @@ static const struct reconcile_opts opts = {
 	.ignore = ignore_fields,
 	.casefold = casefold_fields,
 };
-
-/* The policy name without "Tag:"; "" when it has nothing else. */
-static int
-check_name(const char **bare, struct core_ctx *ctx, const char *name)
-{
-	*bare = ta_policy_name(name);
-	if (!**bare || strspn(*bare, " \t") == strlen(*bare))
-		return core_error(ctx, CORE_EARGS,
-		    "name '%s' is empty; give the policy's name, such as SC-Emergency", name);
-	return CORE_OK;
-}
 
 /* Digits and the characters a dial string may hold. */
 static bool
@@ -120,17 +111,6 @@ check_numbers(struct core_ctx *ctx, const cJSON *numbers)
 		i++;
 	}
 	return CORE_OK;
-}
-
-static int
-absent(struct core_ctx *ctx, const cJSON *params, struct result *res,
-    const char *bare, const cJSON *have)
-{
-	if (strcasecmp(bare, "Global") == 0)
-		return core_error(ctx, CORE_EREFUSED,
-		    "the Global emergency call routing policy cannot be removed; set its emergency_numbers instead");
-	return tenant_policy_absent(ctx, res, TA_EMERGENCY_ROUTING,
-	    "emergency call routing policy", bare, have, arg_bool(params, "force", false), &opts);
 }
 
 /* One emergency number as the service stores it: all three fields, "" when unset. */
@@ -214,72 +194,46 @@ normalised(const cJSON *have)
 	return n;
 }
 
-static int
-present(struct core_ctx *ctx, const cJSON *params, struct result *res,
-    const char *bare, const cJSON *have)
+/* The policy's own fields the options set. */
+static cJSON *
+fields_of(const cJSON *params)
 {
-	cJSON *want = NULL, *usages = NULL, *norm = NULL;
+	cJSON *fields = cj_object();
 	const cJSON *numbers = arg_get(params, "emergency_numbers");
-	const char *desc = arg_str(params, "description");
-	char *ident = NULL;
-	int rc;
 
-	want = cJSON_CreateObject();
-	if (!want)
-		BUG("out of memory");
-	ident = strcasecmp(bare, "Global") == 0 ? xstrdup("Global") : xasprintf("Tag:%s", bare);
-	cJSON_AddStringToObject(want, "Identity", ident);
-	if (desc)
-		cJSON_AddStringToObject(want, "Description", desc);
 	if (arg_isset(params, "enhanced_emergency_services"))
-		cJSON_AddBoolToObject(want, "AllowEnhancedEmergencyServices",
+		cJSON_AddBoolToObject(fields, "AllowEnhancedEmergencyServices",
 		    arg_bool(params, "enhanced_emergency_services", false));
 	if (cJSON_IsArray(numbers))
-		cJSON_AddItemToObject(want, "EmergencyNumbers", wire_numbers(numbers));
-	usages = numbers_usages(numbers);
-	norm = normalised(have);
-	have = norm;
-
-	rc = tenant_policy_present(ctx, res, TA_EMERGENCY_ROUTING,
-	    "emergency call routing policy", bare, want, have, usages,
-	    arg_bool(params, "create_usages", false), &opts);
-	free(ident);
-	cJSON_Delete(usages);
-	cJSON_Delete(norm);
-	cJSON_Delete(want);
-	return rc;
+		cJSON_AddItemToObject(fields, "EmergencyNumbers", wire_numbers(numbers));
+	return fields;
 }
+
+static const struct modutil_usage_policy kind = {
+	.type = TA_EMERGENCY_ROUTING,
+	.what = "emergency call routing policy",
+	.example = "SC-Emergency",
+	.global_option = "emergency_numbers",
+	.opts = &opts,
+	.normalise = normalised,
+};
 
 static int
 run(struct core_ctx *ctx, const cJSON *params, struct result *res)
 {
-	cJSON *have = NULL;
-	const char *bare;
-	bool want_absent = strcmp(arg_str(params, "state"), "absent") == 0;
+	cJSON *fields = NULL, *usages = NULL;
 	int rc;
 
 	rc = svc_open(ctx);
+	if (!rc)
+		rc = check_numbers(ctx, arg_get(params, "emergency_numbers"));
 	if (rc)
 		return rc;
-	rc = check_name(&bare, ctx, arg_str(params, "name"));
-	if (rc)
-		return rc;
-	rc = check_numbers(ctx, arg_get(params, "emergency_numbers"));
-	if (rc)
-		return rc;
-	if (want_absent && strcasecmp(bare, "Global") == 0)
-		return absent(ctx, params, res, bare, NULL);
-
-	rc = ta_policy_get(&have, ctx, TA_EMERGENCY_ROUTING, bare);
-	if (rc == CORE_ENOTFOUND)
-		rc = CORE_OK;
-	if (rc)
-		return rc;
-	if (want_absent)
-		rc = absent(ctx, params, res, bare, have);
-	else
-		rc = present(ctx, params, res, bare, have);
-	cJSON_Delete(have);
+	fields = fields_of(params);
+	usages = numbers_usages(arg_get(params, "emergency_numbers"));
+	rc = modutil_usage_policy_run(ctx, params, res, &kind, fields, usages);
+	cJSON_Delete(usages);
+	cJSON_Delete(fields);
 	return rc;
 }
 

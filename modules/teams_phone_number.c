@@ -113,11 +113,14 @@ struct req {
 	enum tenant_account kind;
 	cJSON *skus;
 	char *location_id;         /* wanted location, or NULL */
+	const cJSON *params;       /* the module's options, borrowed */
 };
 
 static void
-req_release(struct req *r)
+req_release(void *req)
 {
+	struct req *r = req;
+
 	cJSON_Delete(r->num);
 	cJSON_Delete(r->target);
 	cJSON_Delete(r->teams);
@@ -165,8 +168,9 @@ trimmed(const char *s)
 }
 
 static int
-validate(struct req *r, struct core_ctx *ctx, const cJSON *params)
+validate(void *req, struct core_ctx *ctx, const cJSON *params)
 {
+	struct req *r = req;
 	const char *in = arg_str(params, "number");
 	const char *choice = arg_str(params, "number_type");
 	const cJSON *el = arg_get(params, "emergency_location");
@@ -194,6 +198,7 @@ validate(struct req *r, struct core_ctx *ctx, const cJSON *params)
 	r->assigned_to = arg_str(params, "assigned_to");
 	if (r->assigned_to && !*r->assigned_to)
 		return core_error(ctx, CORE_EARGS, "assigned_to must not be empty");
+	r->params = params;
 	r->present = strcmp(arg_str(params, "state"), "present") == 0;
 	r->reassign = arg_bool(params, "reassign", false);
 	t = arg_int(params, "wait_timeout", 300);
@@ -585,8 +590,9 @@ warn_shared_calling(struct req *r, struct core_ctx *ctx, const char *holder_id,
 }
 
 static int
-run_absent(struct req *r, struct core_ctx *ctx, struct result *res)
+run_absent(void *req, struct core_ctx *ctx, struct result *res)
 {
+	struct req *r = req;
 	const char *holder = r->num ? holder_of(r->num) : NULL;
 	const char *pol = r->num ? emergency_policy(r->num) : NULL;
 	const char *tid = r->target ? cj_str(r->target, "id") : NULL;
@@ -635,8 +641,9 @@ run_absent(struct req *r, struct core_ctx *ctx, struct result *res)
 }
 
 static int
-run_present(struct req *r, struct core_ctx *ctx, struct result *res)
+run_present(void *req, struct core_ctx *ctx, struct result *res)
 {
+	struct req *r = req;
 	struct reconcile_opts opts = { .casefold = casefolded };
 	struct plan p = { 0 };
 	cJSON *want = NULL, *have = NULL;
@@ -739,38 +746,21 @@ out:
 	return rc;
 }
 
+/* The number, the account it is to be assigned to, the wanted location. */
 static int
-run(struct core_ctx *ctx, const cJSON *params, struct result *res)
+read_number(void *req, struct core_ctx *ctx)
 {
-	struct req r;
+	struct req *r = req;
 	int rc;
 
-	memset(&r, 0, sizeof(r));
-	rc = svc_open(ctx);
-	if (rc)
-		return rc;
-	rc = validate(&r, ctx, params);
-	if (rc)
-		goto out;
-	rc = tenant_number_get(&r.num, ctx, r.number);
+	rc = tenant_number_get(&r->num, ctx, r->number);
 	if (rc && rc != CORE_ENOTFOUND)
-		goto out;
+		return rc;
 	rc = CORE_OK;
-	if (r.assigned_to) {
-		rc = read_target(&r, ctx);
-		if (rc)
-			goto out;
-	}
-	if (r.present) {
-		rc = resolve_location(&r, ctx, params);
-		if (rc)
-			goto out;
-		rc = run_present(&r, ctx, res);
-	} else {
-		rc = run_absent(&r, ctx, res);
-	}
-out:
-	req_release(&r);
+	if (r->assigned_to)
+		rc = read_target(r, ctx);
+	if (!rc && r->present)
+		rc = resolve_location(r, ctx, r->params);
 	return rc;
 }
 
@@ -779,5 +769,10 @@ const struct module MODULE = {
 	.args = args,
 	.rules = &rules,
 	.check_mode = true,
-	.run = run,
+	.req_size = sizeof(struct req),
+	.validate = validate,
+	.read = read_number,
+	.present = run_present,
+	.absent = run_absent,
+	.release = req_release,
 };

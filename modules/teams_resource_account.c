@@ -76,8 +76,10 @@ struct req {
 };
 
 static void
-req_release(struct req *r)
+req_release(void *req)
 {
+	struct req *r = req;
+
 	cJSON_Delete(r->teams_user);
 	cJSON_Delete(r->user);
 	cJSON_Delete(r->ra);
@@ -90,8 +92,9 @@ req_release(struct req *r)
 
 /* Checks the options before any network call. */
 static int
-validate(struct req *r, struct core_ctx *ctx, const cJSON *params)
+validate(void *req, struct core_ctx *ctx, const cJSON *params)
 {
+	struct req *r = req;
 	const char *ul = arg_str(params, "usage_location");
 	const cJSON *l;
 	long long t;
@@ -183,7 +186,6 @@ wait_for_graph(cJSON **user, struct core_ctx *ctx, const char *upn, int timeout_
 	}
 }
 
-/* The account as the module returns it, under the services' field names. */
 /*
  * The voice routing policy granted directly to the account, from its Teams
  * view: a name, or NULL when it has none (the Global one applies).
@@ -191,22 +193,12 @@ wait_for_graph(cJSON **user, struct core_ctx *ctx, const char *upn, int timeout_
 static const char *
 direct_voice_routing(const cJSON *teams_user)
 {
-	const cJSON *e, *pa, *kind, *name;
+	const char *kind, *name = tenant_effective(teams_user, TA_VOICE_ROUTING, &kind);
 
-	cJSON_ArrayForEach(e, cJSON_GetObjectItem(teams_user, "effectivePolicyAssignments")) {
-		if (!cj_str(e, "policyType") ||
-		    strcasecmp(cj_str(e, "policyType"), TA_VOICE_ROUTING) != 0)
-			continue;
-		pa = cJSON_GetObjectItem(e, "policyAssignment");
-		kind = cJSON_GetObjectItem(pa, "assignmentType");
-		name = cJSON_GetObjectItem(pa, "displayName");
-		if (cJSON_IsString(kind) && strcasecmp(kind->valuestring, "direct") == 0 &&
-		    cJSON_IsString(name) && *name->valuestring)
-			return ta_policy_name(name->valuestring);
-	}
-	return NULL;
+	return kind && strcasecmp(kind, "direct") == 0 ? name : NULL;
 }
 
+/* The account as the module returns it, under the services' field names. */
 static cJSON *
 account_view(const cJSON *user, const cJSON *ra, const cJSON *skus,
     const cJSON *teams_user)
@@ -296,8 +288,9 @@ check_voice_routing(struct req *r, struct core_ctx *ctx)
 
 /* Reads the account from both sides. */
 static int
-read_account(struct req *r, struct core_ctx *ctx)
+read_account(void *req, struct core_ctx *ctx)
 {
+	struct req *r = req;
 	const char *id;
 	int rc;
 
@@ -578,8 +571,9 @@ reread(struct req *r, struct core_ctx *ctx)
 }
 
 static int
-run_present(struct req *r, struct core_ctx *ctx, struct result *res)
+run_present(void *req, struct core_ctx *ctx, struct result *res)
 {
+	struct req *r = req;
 	struct reconcile_opts opts = {
 		.ignore = ignored, .casefold = casefolded,
 		.unordered = r->purge ? license_field : NULL,
@@ -696,8 +690,9 @@ out:
 }
 
 static int
-run_absent(struct req *r, struct core_ctx *ctx, struct result *res)
+run_absent(void *req, struct core_ctx *ctx, struct result *res)
 {
+	struct req *r = req;
 	struct reconcile_opts strip = { .ignore = ignored };
 	cJSON *policies = NULL, *numbers = NULL, *have = NULL, *ids = NULL;
 	const cJSON *n;
@@ -781,35 +776,15 @@ out:
 	return rc;
 }
 
-static int
-run(struct core_ctx *ctx, const cJSON *params, struct result *res)
-{
-	struct req r;
-	int rc;
-
-	memset(&r, 0, sizeof(r));
-	rc = svc_open(ctx);
-	if (rc)
-		return rc;
-	rc = validate(&r, ctx, params);
-	if (rc)
-		goto out;
-	rc = read_account(&r, ctx);
-	if (rc)
-		goto out;
-	if (strcmp(arg_str(params, "state"), "absent") == 0)
-		rc = run_absent(&r, ctx, res);
-	else
-		rc = run_present(&r, ctx, res);
-out:
-	req_release(&r);
-	return rc;
-}
-
 const struct module MODULE = {
 	.name = "teams_resource_account",
 	.args = args,
 	.rules = &svc_conn_rules,
 	.check_mode = true,
-	.run = run,
+	.req_size = sizeof(struct req),
+	.validate = validate,
+	.read = read_account,
+	.present = run_present,
+	.absent = run_absent,
+	.release = req_release,
 };

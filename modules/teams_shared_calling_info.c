@@ -248,23 +248,6 @@ tenant_release(struct tenant *t)
 	free(t->sites);
 }
 
-/* Effective assignment of type in a user view: name ("Global" when none) and kind. */
-static const char *
-effective(const cJSON *view, const char *type, const char **kind)
-{
-	const cJSON *e, *pa;
-
-	*kind = NULL;
-	cJSON_ArrayForEach(e, cJSON_GetObjectItem(view, "effectivePolicyAssignments")) {
-		if (!same(cj_str(e, "policyType"), type))
-			continue;
-		pa = cJSON_GetObjectItem(e, "policyAssignment");
-		*kind = cj_str(pa, "assignmentType");
-		break;
-	}
-	return ta_policy_name(tenant_effective_policy(view, type));
-}
-
 static bool
 is_direct(const char *kind)
 {
@@ -413,7 +396,7 @@ configs_page(cJSON *items, const cJSON *page, void *arg)
 			t->upns[t->nupns] = xstrdup(upn);
 			uindex_put(t->upn_of_id, id, t->nupns++);
 		}
-		name = effective(c, TA_SHARED_CALLING, &kind);
+		name = tenant_effective(c, TA_SHARED_CALLING, &kind);
 		if (same(name, "Global") || !site_named(t, name))
 			continue;
 		tenant_config_trim(c, kept_types);
@@ -441,7 +424,7 @@ find_holders(struct tenant *t)
 	size_t i;
 
 	cJSON_ArrayForEach(c, t->configs) {
-		name = effective(c, TA_SHARED_CALLING, &kind);
+		name = tenant_effective(c, TA_SHARED_CALLING, &kind);
 		if (same(name, "Global"))
 			continue;
 		for (i = 0; i < t->nsites; i++)
@@ -827,7 +810,7 @@ site_account(struct ra_part *r, const struct tenant *t, struct core_ctx *ctx,
 	    cj_str(view, "applicationId");
 	if (same(app, TA_APP_CALL_QUEUE))
 		cj_set_str(r->account, "type", "call_queue");
-	vrp = effective(view, TA_VOICE_ROUTING, &kind);
+	vrp = tenant_effective(view, TA_VOICE_ROUTING, &kind);
 	if (is_direct(kind)) {
 		cj_set_str(r->account, "voice_routing_policy", vrp);
 		use(used->vrps, vrp);
@@ -875,7 +858,7 @@ site_account(struct ra_part *r, const struct tenant *t, struct core_ctx *ctx,
 			r->location = cj_str(loc, "location");
 	}
 	if (same(r->number_type, "directRouting")) {
-		vrp = effective(view, TA_VOICE_ROUTING, &kind);
+		vrp = tenant_effective(view, TA_VOICE_ROUTING, &kind);
 		usages = cJSON_GetObjectItem(find_policy(t->vrps, vrp), "OnlinePstnUsages");
 		if (cJSON_GetArraySize(usages) == 0)
 			finding(findings, s->name, "no_voice_routing_policy", r->upn,
@@ -946,22 +929,6 @@ site_policy(const struct site *s)
 	return p;
 }
 
-/* A user's personal numbers: every number but the ";ext=" ones (docs/design/rules.md#sc-10). */
-static cJSON *
-personal_numbers(const cJSON *config)
-{
-	cJSON *out = cj_array();
-	const cJSON *x;
-	const char *n;
-
-	cJSON_ArrayForEach(x, cJSON_GetObjectItem(config, "telephoneNumbers")) {
-		n = cJSON_IsString(x) ? x->valuestring : cj_str(x, "telephoneNumber");
-		if (n && *n && !e164_has_ext(n))
-			cj_push_str(out, n);
-	}
-	return out;
-}
-
 
 /* Findings about one holder; true when the holder may be a member (Teams Phone). */
 static bool
@@ -970,7 +937,7 @@ holder_findings(const struct tenant *t, const struct site *s, const cJSON *c,
 {
 	const char *upn = upn_of(c), *kind, *vrp;
 	const cJSON *acct = index_find(&t->acct, cj_str(c, "id")), *usages;
-	cJSON *nums = personal_numbers(c);
+	cJSON *nums = tenant_personal_numbers(c);
 	char *list;
 	bool licensed;
 
@@ -984,7 +951,7 @@ holder_findings(const struct tenant *t, const struct site *s, const cJSON *c,
 		free(list);
 	}
 	cJSON_Delete(nums);
-	vrp = effective(c, TA_VOICE_ROUTING, &kind);
+	vrp = tenant_effective(c, TA_VOICE_ROUTING, &kind);
 	usages = cJSON_GetObjectItem(find_policy(t->vrps, vrp), "OnlinePstnUsages");
 	if (cJSON_GetArraySize(usages) > 0) {
 		list = names_text(usages);
@@ -1123,7 +1090,7 @@ site_users(const struct tenant *t, struct core_ctx *ctx, const struct site *s,
 	for (i = 0; i < s->nholders; i++) {
 		bool ok = holder_findings(t, s, s->holders[i], findings);
 
-		effective(s->holders[i], TA_SHARED_CALLING, &kind);
+		tenant_effective(s->holders[i], TA_SHARED_CALLING, &kind);
 		if (ok && is_direct(kind)) {
 			members[n++] = s->holders[i];
 			cj_push_str(list, upn_of(s->holders[i]));
@@ -1140,11 +1107,11 @@ site_users(const struct tenant *t, struct core_ctx *ctx, const struct site *s,
 		v = common_value(ctx, s, "enterprise_voice", members, values, n);
 		cj_set(users, "enterprise_voice", cJSON_CreateBool(same(v, "true")));
 		for (i = 0; i < n; i++)
-			values[i] = effective(members[i], TA_VOICE_ROUTING, &kind);
+			values[i] = tenant_effective(members[i], TA_VOICE_ROUTING, &kind);
 		vrp = common_value(ctx, s, "voice_routing_policy", members, values, n);
 		cj_set_str(users, "voice_routing_policy", vrp);
 		for (i = 0; i < n; i++)
-			values[i] = effective(members[i], TA_EMERGENCY_ROUTING, &kind);
+			values[i] = tenant_effective(members[i], TA_EMERGENCY_ROUTING, &kind);
 		v = common_value(ctx, s, "emergency_call_routing_policy", members, values, n);
 		cj_set_str(users, "emergency_call_routing_policy", v);
 		use(used->ecrps, v);

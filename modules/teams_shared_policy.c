@@ -74,11 +74,14 @@ struct req {
 	cJSON *ra_user;            /* Graph user of the resource account */
 	const char *ra_id;         /* its object id (in ra_user) */
 	cJSON *assignments;        /* its number and the emergency numbers */
+	const cJSON *params;       /* the module's options, borrowed */
 };
 
 static void
-req_release(struct req *r)
+req_release(void *req)
 {
+	struct req *r = req;
+
 	free(r->identity);
 	cJSON_Delete(r->numbers);
 	cJSON_Delete(r->have);
@@ -95,13 +98,15 @@ empty(const char *s)
 /* ---- input ---- */
 
 static int
-validate(struct req *r, struct core_ctx *ctx, const cJSON *params)
+validate(void *req, struct core_ctx *ctx, const cJSON *params)
 {
+	struct req *r = req;
 	const char *name = arg_str(params, "name");
 	const cJSON *n;
 	char canon[E164_MAX];
 	enum e164_err e;
 
+	r->params = params;
 	r->name = name ? ta_policy_name(name) : NULL;
 	if (empty(r->name) || strspn(r->name, " \t") == strlen(r->name))
 		return core_error(ctx, CORE_EARGS,
@@ -488,8 +493,10 @@ want_of(const struct req *r, const cJSON *params)
 }
 
 static int
-present(struct req *r, struct core_ctx *ctx, const cJSON *params, struct result *res)
+present(void *req, struct core_ctx *ctx, struct result *res)
 {
+	struct req *r = req;
+	const cJSON *params = r->params;
 	struct reconcile_opts o = { .ignore = ignored, .casefold = casefolded };
 	struct plan p = { 0 };
 	cJSON *want = NULL, *have = NULL, *after = NULL;
@@ -551,8 +558,10 @@ out:
 /* ---- absent ---- */
 
 static int
-absent(struct req *r, struct core_ctx *ctx, const cJSON *params, struct result *res)
+absent(void *req, struct core_ctx *ctx, struct result *res)
 {
+	struct req *r = req;
+	const cJSON *params = r->params;
 	struct reconcile_opts o = { .ignore = ignored };
 	cJSON *holders = NULL;
 	char *who = NULL;
@@ -588,36 +597,19 @@ out:
 	return rc;
 }
 
+/* The policy, or NULL; removing Global is refused before any read. */
 static int
-run(struct core_ctx *ctx, const cJSON *params, struct result *res)
+read_policy(void *req, struct core_ctx *ctx)
 {
-	struct req r = { 0 };
-	const char *state = arg_str(params, "state");
+	struct req *r = req;
+	const char *state = arg_str(r->params, "state");
 	int rc;
 
-	rc = svc_open(ctx);
-	if (rc)
-		return rc;
-	rc = validate(&r, ctx, params);
-	if (rc)
-		goto out;
-	if (state && strcmp(state, "absent") == 0 && strcasecmp(r.name, "Global") == 0) {
-		rc = core_error(ctx, CORE_EREFUSED, "the Global policy instance cannot be "
+	if (state && strcmp(state, "absent") == 0 && strcasecmp(r->name, "Global") == 0)
+		return core_error(ctx, CORE_EREFUSED, "the Global policy instance cannot be "
 		    "deleted; use state: present to change it");
-		goto out;
-	}
-	rc = ta_policy_get(&r.have, ctx, TA_SHARED_CALLING, r.name);
-	if (rc == CORE_ENOTFOUND)
-		rc = CORE_OK;
-	if (rc)
-		goto out;
-	if (state && strcmp(state, "absent") == 0)
-		rc = absent(&r, ctx, params, res);
-	else
-		rc = present(&r, ctx, params, res);
-out:
-	req_release(&r);
-	return rc;
+	rc = ta_policy_get(&r->have, ctx, TA_SHARED_CALLING, r->name);
+	return rc == CORE_ENOTFOUND ? CORE_OK : rc;
 }
 
 const struct module MODULE = {
@@ -625,5 +617,10 @@ const struct module MODULE = {
 	.args = args,
 	.rules = &rules,
 	.check_mode = true,
-	.run = run,
+	.req_size = sizeof(struct req),
+	.validate = validate,
+	.read = read_policy,
+	.present = present,
+	.absent = absent,
+	.release = req_release,
 };

@@ -769,47 +769,10 @@ read_configs(cJSON **configs, struct core_ctx *ctx, char *const *ids, size_t n)
 
 /* ---- the current state of a user ---- */
 
-/* Effective assignment of type: name ("Global" when none) and kind. */
-static const char *
-effective(const cJSON *config, const char *type, const char **kind)
-{
-	const cJSON *e, *t, *pa;
-
-	*kind = NULL;
-	cJSON_ArrayForEach(e, cJSON_GetObjectItem(config, "effectivePolicyAssignments")) {
-		t = cJSON_GetObjectItem(e, "policyType");
-		if (!cJSON_IsString(t) || strcasecmp(t->valuestring, type) != 0)
-			continue;
-		pa = cJSON_GetObjectItem(e, "policyAssignment");
-		*kind = cj_str(pa, "assignmentType");
-		break;
-	}
-	return ta_policy_name(tenant_effective_policy(config, type));
-}
-
 static bool
 is_direct(const char *kind)
 {
 	return kind && strcasecmp(kind, "direct") == 0;
-}
-
-/*
- * A user's personal numbers: every telephone number but the ";ext=" ones,
- * which Shared Calling users may keep for extension dialling (docs/design/rules.md#sc-10).
- */
-static cJSON *
-personal_numbers(const cJSON *config)
-{
-	cJSON *out = cj_array();
-	const cJSON *t;
-	const char *n;
-
-	cJSON_ArrayForEach(t, cJSON_GetObjectItem(config, "telephoneNumbers")) {
-		n = cJSON_IsString(t) ? t->valuestring : cj_str(t, "telephoneNumber");
-		if (n && *n && !e164_has_ext(n))
-			cj_push_str(out, n);
-	}
-	return out;
 }
 
 static bool
@@ -900,7 +863,7 @@ plan_user(struct user *u, const struct want *w)
 
 	u->changes = cj_object();
 	u->warnings = cj_array();
-	u->numbers = personal_numbers(u->config);
+	u->numbers = tenant_personal_numbers(u->config);
 	u->release = w->pn == PN_REMOVE && cJSON_GetArraySize(u->numbers) > 0;
 	if (u->release)
 		add_change(u, "telephoneNumbers", cJSON_Duplicate(u->numbers, 1), cj_array());
@@ -913,7 +876,7 @@ plan_user(struct user *u, const struct want *w)
 		add_change(u, "isEnterpriseVoiceEnabled", cJSON_CreateBool(ev_now),
 		    cJSON_CreateBool(ev_after));
 	for (i = 0; i < NPOL; i++) {
-		const char *kind, *cur = effective(u->config, pols[i].type, &kind);
+		const char *kind, *cur = tenant_effective(u->config, pols[i].type, &kind);
 		const char *want = w->policy[i];
 
 		u->op[i] = G_NONE;
@@ -1349,7 +1312,7 @@ in_effect(const struct user *u, const struct want *w, const cJSON *config)
 	for (k = 0; k < NPOL; k++) {
 		if (u->op[k] == G_NONE)
 			continue;
-		cur = effective(config, pols[k].type, &kind);
+		cur = tenant_effective(config, pols[k].type, &kind);
 		if (u->op[k] == G_GRANT && strcasecmp(cur, w->policy[k]) != 0)
 			return false;
 		if (u->op[k] == G_REMOVE && is_direct(kind))
@@ -1534,7 +1497,7 @@ check_personal_numbers(struct core_ctx *ctx, const struct user *us, size_t n,
 	for (i = 0; i < n; i++) {
 		char *list, *s;
 
-		nums = personal_numbers(us[i].config);
+		nums = tenant_personal_numbers(us[i].config);
 		if (cJSON_GetArraySize(nums) > 0) {
 			list = names_list(nums, false);
 			s = xasprintf("'%s' (%s)", user_name(&us[i]), list);
@@ -1702,8 +1665,8 @@ check_members(struct core_ctx *ctx, const char *group, const struct want *w,
 			continue;    /* not a Teams user: the grant does not reach it */
 		us[i].changes = cj_object();
 		us[i].warnings = cj_array();
-		us[i].numbers = personal_numbers(us[i].config);
-		sc = effective(us[i].config, TA_SHARED_CALLING, &kind);
+		us[i].numbers = tenant_personal_numbers(us[i].config);
+		sc = tenant_effective(us[i].config, TA_SHARED_CALLING, &kind);
 		if (w->policy[P_SC] && *w->policy[P_SC] && !is_direct(kind))
 			sc = w->policy[P_SC];
 		else if (w->policy[P_SC] && *w->policy[P_SC] && strcasecmp(sc, w->policy[P_SC]))
@@ -1712,7 +1675,7 @@ check_members(struct core_ctx *ctx, const char *group, const struct want *w,
 			    "['%s'], shared_calling_policy: \"\") for the group's to apply",
 			    user_name(&us[i]), TA_SHARED_CALLING, sc, w->policy[P_SC],
 			    user_name(&us[i]));
-		vrp = effective(us[i].config, TA_VOICE_ROUTING, &kind);
+		vrp = tenant_effective(us[i].config, TA_VOICE_ROUTING, &kind);
 		if (w->policy[P_VRP] && *w->policy[P_VRP] && !is_direct(kind))
 			vrp = w->policy[P_VRP];
 		if (w->pn == PN_FAIL && cJSON_GetArraySize(us[i].numbers) > 0) {

@@ -19,7 +19,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cj.h"
 #include "module.h"
+#include "modutil.h"
 #include "reconcile.h"
 #include "svc.h"
 #include "teamsadmin.h"
@@ -43,17 +45,6 @@ static const struct reconcile_opts opts = {
 	.casefold = casefold_fields,
 };
 
-/* The policy name without "Tag:"; "" when it has nothing else. */
-static int
-check_name(const char **bare, struct core_ctx *ctx, const char *name)
-{
-	*bare = ta_policy_name(name);
-	if (!**bare || strspn(*bare, " \t") == strlen(*bare))
-		return core_error(ctx, CORE_EARGS,
-		    "name '%s' is empty; give the policy's name, such as SC-DirectRouting", name);
-	return CORE_OK;
-}
-
 /* Each usage once, none empty. */
 static int
 check_usages(struct core_ctx *ctx, const cJSON *usages)
@@ -73,75 +64,29 @@ check_usages(struct core_ctx *ctx, const cJSON *usages)
 	return CORE_OK;
 }
 
-static int
-absent(struct core_ctx *ctx, const cJSON *params, struct result *res,
-    const char *bare, const cJSON *have)
-{
-	if (strcasecmp(bare, "Global") == 0)
-		return core_error(ctx, CORE_EREFUSED,
-		    "the Global voice routing policy cannot be removed; set its pstn_usages instead");
-	return tenant_policy_absent(ctx, res, TA_VOICE_ROUTING,
-	    "voice routing policy", bare, have, arg_bool(params, "force", false), &opts);
-}
-
-static int
-present(struct core_ctx *ctx, const cJSON *params, struct result *res,
-    const char *bare, const cJSON *have)
-{
-	cJSON *want = NULL;
-	const cJSON *usages = arg_get(params, "pstn_usages");
-	const char *desc = arg_str(params, "description");
-	char *ident = NULL;
-	int rc;
-
-	want = cJSON_CreateObject();
-	if (!want)
-		BUG("out of memory");
-	ident = strcasecmp(bare, "Global") == 0 ? xstrdup("Global") : xasprintf("Tag:%s", bare);
-	cJSON_AddStringToObject(want, "Identity", ident);
-	if (desc)
-		cJSON_AddStringToObject(want, "Description", desc);
-	if (cJSON_IsArray(usages))
-		cJSON_AddItemToObject(want, "OnlinePstnUsages", cJSON_Duplicate(usages, 1));
-
-	rc = tenant_policy_present(ctx, res, TA_VOICE_ROUTING,
-	    "voice routing policy", bare, want, have, usages,
-	    arg_bool(params, "create_usages", false), &opts);
-	free(ident);
-	cJSON_Delete(want);
-	return rc;
-}
+static const struct modutil_usage_policy kind = {
+	.type = TA_VOICE_ROUTING,
+	.what = "voice routing policy",
+	.example = "SC-DirectRouting",
+	.global_option = "pstn_usages",
+	.opts = &opts,
+};
 
 static int
 run(struct core_ctx *ctx, const cJSON *params, struct result *res)
 {
-	cJSON *have = NULL;
-	const char *bare;
-	bool want_absent = strcmp(arg_str(params, "state"), "absent") == 0;
+	const cJSON *usages = arg_get(params, "pstn_usages");
+	cJSON *fields = cj_object();
 	int rc;
 
 	rc = svc_open(ctx);
-	if (rc)
-		return rc;
-	rc = check_name(&bare, ctx, arg_str(params, "name"));
-	if (rc)
-		return rc;
-	rc = check_usages(ctx, arg_get(params, "pstn_usages"));
-	if (rc)
-		return rc;
-	if (want_absent && strcasecmp(bare, "Global") == 0)
-		return absent(ctx, params, res, bare, NULL);
-
-	rc = ta_policy_get(&have, ctx, TA_VOICE_ROUTING, bare);
-	if (rc == CORE_ENOTFOUND)
-		rc = CORE_OK;
-	if (rc)
-		return rc;
-	if (want_absent)
-		rc = absent(ctx, params, res, bare, have);
-	else
-		rc = present(ctx, params, res, bare, have);
-	cJSON_Delete(have);
+	if (!rc)
+		rc = check_usages(ctx, usages);
+	if (!rc && cJSON_IsArray(usages))
+		cj_set(fields, "OnlinePstnUsages", cJSON_Duplicate(usages, 1));
+	if (!rc)
+		rc = modutil_usage_policy_run(ctx, params, res, &kind, fields, usages);
+	cJSON_Delete(fields);
 	return rc;
 }
 

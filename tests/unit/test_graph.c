@@ -105,6 +105,58 @@ Test(tenant, reads_the_effective_policy_or_global)
 	cJSON_Delete(cfg);
 }
 
+Test(tenant, reads_the_effective_policy_with_how_it_applies)
+{
+	cJSON *cfg = J("{\"effectivePolicyAssignments\":["
+	    "{\"policyType\":\"TeamsSharedCallingRoutingPolicy\",\"policyAssignment\":"
+	    "{\"displayName\":\"Tag:Seattle\",\"assignmentType\":\"direct\"}},"
+	    "{\"policyType\":\"OnlineVoiceRoutingPolicy\",\"policyAssignment\":"
+	    "{\"displayName\":\"DR\",\"assignmentType\":\"group\"}},"
+	    "{\"policyType\":\"TeamsEmergencyCallRoutingPolicy\",\"policyAssignment\":"
+	    "{\"displayName\":\"\"}}]}");
+	const char *kind = "unset";
+
+	cr_expect_str_eq(tenant_effective(cfg, "teamssharedcallingroutingpolicy", &kind), "Seattle");
+	cr_expect_str_eq(kind, "direct");
+	cr_expect_str_eq(tenant_effective(cfg, "OnlineVoiceRoutingPolicy", &kind), "DR");
+	cr_expect_str_eq(kind, "group");
+	/* Listed without a name or a kind: Global, kind unknown. */
+	cr_expect_str_eq(tenant_effective(cfg, "TeamsEmergencyCallRoutingPolicy", &kind), "Global");
+	cr_expect_null(kind);
+	kind = "unset";
+	cr_expect_str_eq(tenant_effective(cfg, "TeamsVoicemailPolicy", &kind), "Global");
+	cr_expect_null(kind);
+	cJSON_Delete(cfg);
+}
+
+Test(tenant, effective_policy_of_a_view_without_assignments_is_global)
+{
+	cJSON *cfg = J("{\"id\":\"u1\"}");
+	const char *kind = "unset";
+
+	cr_expect_str_eq(tenant_effective(cfg, "OnlineVoiceRoutingPolicy", &kind), "Global");
+	cr_expect_null(kind);
+	cr_expect_str_eq(tenant_effective(NULL, "OnlineVoiceRoutingPolicy", &kind), "Global");
+	cJSON_Delete(cfg);
+}
+
+Test(tenant, personal_numbers_leave_out_extensions_and_blanks)
+{
+	cJSON *cfg = J("{\"telephoneNumbers\":[\"+14255550100\",{\"telephoneNumber\":\"+14255550101\"},"
+	    "{\"telephoneNumber\":\"+14255550102;ext=12\"},\"\",{\"assignmentCategory\":\"primary\"}]}");
+	cJSON *nums = tenant_personal_numbers(cfg), *none;
+
+	cr_assert_eq(cJSON_GetArraySize(nums), 2);
+	cr_expect_str_eq(cJSON_GetArrayItem(nums, 0)->valuestring, "+14255550100");
+	cr_expect_str_eq(cJSON_GetArrayItem(nums, 1)->valuestring, "+14255550101");
+	none = tenant_personal_numbers(NULL);
+	cr_assert(cJSON_IsArray(none));
+	cr_expect_eq(cJSON_GetArraySize(none), 0);
+	cJSON_Delete(none);
+	cJSON_Delete(nums);
+	cJSON_Delete(cfg);
+}
+
 Test(tenant, checks_a_upn_domain_against_verified_domains)
 {
 	cJSON *org = J("{\"verifiedDomains\":[{\"name\":\"contoso.com\"},{\"name\":\"contoso.onmicrosoft.com\"}]}");

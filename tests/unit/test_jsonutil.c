@@ -186,6 +186,35 @@ Test(jsonutil, refuses_what_json_loads_refuses_and_more)
 	}
 }
 
+Test(jsonutil, names_what_is_missing_after_an_item_as_python_does)
+{
+	static const struct {
+		const char *in, *err;
+	} cases[] = {
+		{ "[1 2]", "Expecting ',' delimiter: line 1 column 4 (char 3)" },
+		{ "[1,]", "Expecting value: line 1 column 4 (char 3)" },
+		{ "{\"a\": 1 \"b\": 2}", "Expecting ',' delimiter: line 1 column 9 (char 8)" },
+		{ "{\"a\": 1,}", "Expecting property name enclosed in double quotes: "
+		    "line 1 column 9 (char 8)" },
+	};
+	cJSON *v;
+	char *err;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		err = NULL;
+		cr_expect_eq(json_parse(&v, &err, cases[i].in, strlen(cases[i].in), 0), -1);
+		cr_expect_str_eq(err, cases[i].err, "input %s", cases[i].in);
+		free(err);
+	}
+	/* A trailing comma is Python; "(x,)" is a tuple, "(x)" is x. */
+	v = parse("{'a': [1, 2,], 'b': (3,), 'c': (4)}", JSON_PY_LITERAL);
+	err = json_py_repr(v);
+	cr_expect_str_eq(err, "{'a': [1, 2], 'b': [3], 'c': 4}");
+	free(err);
+	cJSON_Delete(v);
+}
+
 Test(jsonutil, refuses_a_nul_byte_in_the_text)
 {
 	static const char text[] = "{\"a\": \"x\0y\"}";

@@ -2274,16 +2274,16 @@ arg_str(const cJSON *params, const char *name)
 }
 
 bool
-arg_bool(const cJSON *params, const char *name, bool dflt)
+arg_bool(const cJSON *params, const char *name)
 {
 	const cJSON *v = arg_get(params, name);
 
-	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : dflt;
+	return cJSON_IsTrue(v);
 }
 
 /* A bool passes Python's int check unchanged; it reads as 1 or 0 here. */
 long long
-arg_int(const cJSON *params, const char *name, long long dflt)
+arg_int_or(const cJSON *params, const char *name, long long unset)
 {
 	const cJSON *v = arg_get(params, name);
 
@@ -2292,11 +2292,17 @@ arg_int(const cJSON *params, const char *name, long long dflt)
 	if (cJSON_IsNumber(v) && isfinite(v->valuedouble) &&
 	    fabs(v->valuedouble) <= (double)JSON_INT_MAX)
 		return (long long)v->valuedouble;
-	return dflt;
+	return unset;
+}
+
+long long
+arg_int(const cJSON *params, const char *name)
+{
+	return arg_int_or(params, name, 0);
 }
 
 double
-arg_float(const cJSON *params, const char *name, double dflt)
+arg_float(const cJSON *params, const char *name)
 {
 	const cJSON *v = arg_get(params, name);
 
@@ -2304,5 +2310,5 @@ arg_float(const cJSON *params, const char *name, double dflt)
 		return v->valuedouble;
 	if (cJSON_IsBool(v))
 		return cJSON_IsTrue(v) ? 1.0 : 0.0;
-	return dflt;
+	return 0.0;
 }

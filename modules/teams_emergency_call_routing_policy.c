@@ -130,7 +130,7 @@ absent(struct core_ctx *ctx, const cJSON *params, struct result *res,
 		return core_error(ctx, CORE_EREFUSED,
 		    "the Global emergency call routing policy cannot be removed; set its emergency_numbers instead");
 	return tenant_policy_absent(ctx, res, TA_EMERGENCY_ROUTING,
-	    "emergency call routing policy", bare, have, arg_bool(params, "force", false), &opts);
+	    "emergency call routing policy", bare, have, arg_bool(params, "force"), &opts);
 }
 
 /* One emergency number as the service stores it: all three fields, "" when unset. */
@@ -233,7 +233,7 @@ present(struct core_ctx *ctx, const cJSON *params, struct result *res,
 		cJSON_AddStringToObject(want, "Description", desc);
 	if (arg_isset(params, "enhanced_emergency_services"))
 		cJSON_AddBoolToObject(want, "AllowEnhancedEmergencyServices",
-		    arg_bool(params, "enhanced_emergency_services", false));
+		    arg_bool(params, "enhanced_emergency_services"));
 	if (cJSON_IsArray(numbers))
 		cJSON_AddItemToObject(want, "EmergencyNumbers", wire_numbers(numbers));
 	usages = numbers_usages(numbers);
@@ -242,7 +242,7 @@ present(struct core_ctx *ctx, const cJSON *params, struct result *res,
 
 	rc = tenant_policy_present(ctx, res, TA_EMERGENCY_ROUTING,
 	    "emergency call routing policy", bare, want, have, usages,
-	    arg_bool(params, "create_usages", false), &opts);
+	    arg_bool(params, "create_usages"), &opts);
 	free(ident);
 	cJSON_Delete(usages);
 	cJSON_Delete(norm);

@@ -495,7 +495,7 @@ present(struct req *r, struct core_ctx *ctx, const cJSON *params, struct result 
 	cJSON *want = NULL, *have = NULL, *after = NULL;
 	int rc;
 
-	if (arg_bool(params, "purge_emergency_numbers", true))
+	if (arg_bool(params, "purge_emergency_numbers"))
 		o.unordered = number_field;
 	else
 		o.additive = number_field;
@@ -511,7 +511,7 @@ present(struct req *r, struct core_ctx *ctx, const cJSON *params, struct result 
 	 * A check run may compare the policy alone: what it needs (the number's
 	 * location, licences) is then reported on those objects, not here.
 	 */
-	if (!ctx->check_mode || arg_bool(params, "check_prerequisites", true))
+	if (!ctx->check_mode || arg_bool(params, "check_prerequisites"))
 		rc = check_rules(r, ctx, p.after);
 	if (rc)
 		goto out;
@@ -565,7 +565,7 @@ absent(struct req *r, struct core_ctx *ctx, const cJSON *params, struct result *
 	if (rc)
 		goto out;
 	who = tenant_policy_holders_text(holders);
-	if (who && !arg_bool(params, "force", false)) {
+	if (who && !arg_bool(params, "force")) {
 		rc = core_error(ctx, CORE_EREFUSED, "policy '%s' is still granted to %s; remove "
 		    "those grants first, or set force: true to remove them", r->name, who);
 		goto out;

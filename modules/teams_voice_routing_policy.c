@@ -81,7 +81,7 @@ absent(struct core_ctx *ctx, const cJSON *params, struct result *res,
 		return core_error(ctx, CORE_EREFUSED,
 		    "the Global voice routing policy cannot be removed; set its pstn_usages instead");
 	return tenant_policy_absent(ctx, res, TA_VOICE_ROUTING,
-	    "voice routing policy", bare, have, arg_bool(params, "force", false), &opts);
+	    "voice routing policy", bare, have, arg_bool(params, "force"), &opts);
 }
 
 static int
@@ -106,7 +106,7 @@ present(struct core_ctx *ctx, const cJSON *params, struct result *res,
 
 	rc = tenant_policy_present(ctx, res, TA_VOICE_ROUTING,
 	    "voice routing policy", bare, want, have, usages,
-	    arg_bool(params, "create_usages", false), &opts);
+	    arg_bool(params, "create_usages"), &opts);
 	free(ident);
 	cJSON_Delete(want);
 	return rc;

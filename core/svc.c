@@ -177,7 +177,7 @@ int
 svc_open(struct core_ctx *ctx)
 {
 	const cJSON *p = ctx->params;
-	const char *tenant, *client, *secret, *cert, *pw, *cloud, *ca, *ep;
+	const char *tenant, *client, *secret, *cert, *pw, *alg_name, *cloud, *ca, *ep;
 	const struct cloud *cl = NULL;
 	struct http_opts ho;
 	struct auth_opts ao;
@@ -223,11 +223,11 @@ svc_open(struct core_ctx *ctx)
 		    "'%s': %s", cert, strerror(errno));
 
 	/* Both have a default in ARGS_CONN: unset only when not validated. */
-	alg = auth_alg_parse(param_str(p, "assertion_algorithm"));
+	alg_name = param_str(p, "assertion_algorithm");
+	alg = auth_alg_parse(alg_name);
 	if (alg < 0)
 		return core_error(ctx, CORE_EARGS, "value of assertion_algorithm "
-		    "must be one of: PS256, RS256, got: %s", param_str(p,
-		    "assertion_algorithm") ? param_str(p, "assertion_algorithm") : "null");
+		    "must be one of: PS256, RS256, got: %s", alg_name ? alg_name : "null");
 	cloud = param_str(p, "cloud");
 	for (i = 0; cloud && i < ARRAY_SIZE(clouds); i++)
 		if (strcmp(clouds[i].name, cloud) == 0)

@@ -63,14 +63,8 @@ result_release(struct result *r)
 static bool
 is_reserved(const char *key)
 {
-	const char *const *k;
-
-	if (strncmp(key, "_ansible", strlen("_ansible")) == 0)
-		return true;
-	for (k = reserved_keys; *k; k++)
-		if (strcmp(*k, key) == 0)
-			return true;
-	return false;
+	return strncmp(key, "_ansible", strlen("_ansible")) == 0 ||
+	    core_str_in(reserved_keys, key);
 }
 
 /* obj[key] = item (consumed); an existing key keeps its place. */

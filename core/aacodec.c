@@ -1010,7 +1010,7 @@ encode(cJSON *w, struct enc *e)
 		cj_set_str(w, "voiceId", strcmp(voice, "male") == 0 ? "Male" : "Female");
 	if (arg_isset(e->opts, "voice_inputs"))
 		cj_set(w, "voiceResponseEnabled",
-		    cJSON_CreateBool(arg_bool(e->opts, "voice_inputs", false)));
+		    cJSON_CreateBool(arg_bool(e->opts, "voice_inputs")));
 	rc = want_default_flow(&flow, e);
 	if (rc)
 		return rc;

@@ -181,12 +181,25 @@ const char *args_text_name(enum arg_text t);
  */
 cJSON *args_spec_json(const struct arg_spec *spec, const struct arg_rules *rules);
 
-/* Accessors on a validated object. Borrowed results; NULL/false/dflt when unset. */
+/*
+ * Accessors on the object args_validate() returned. It holds the table's
+ * default of every option that has one, so the accessors take no default of
+ * their own: a default is stated once, in the table (.def). Borrowed results.
+ * An option that is unset (no default, not given) reads as NULL (arg_get,
+ * arg_str), false (arg_bool), 0 (arg_int) or 0.0 (arg_float); where unset
+ * means something else ("leave as it is"), test arg_isset() first.
+ */
 const cJSON *arg_get(const cJSON *params, const char *name);
 bool arg_isset(const cJSON *params, const char *name);
 const char *arg_str(const cJSON *params, const char *name);
-bool arg_bool(const cJSON *params, const char *name, bool dflt);
-long long arg_int(const cJSON *params, const char *name, long long dflt);
-double arg_float(const cJSON *params, const char *name, double dflt);
+bool arg_bool(const cJSON *params, const char *name);
+long long arg_int(const cJSON *params, const char *name);
+double arg_float(const cJSON *params, const char *name);
+/*
+ * The int option, or unset when it is not set. Only for an option that has
+ * no default in its table because being unset means something of its own
+ * (call_priority: existing links keep theirs, new ones get unset).
+ */
+long long arg_int_or(const cJSON *params, const char *name, long long unset);
 
 #endif

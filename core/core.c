@@ -227,6 +227,15 @@ xqsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *)
 		qsort(base, n, size, cmp);
 }
 
+bool
+core_str_in(const char *const *list, const char *s)
+{
+	for (; *list; list++)
+		if (strcmp(*list, s) == 0)
+			return true;
+	return false;
+}
+
 char *
 xasprintf(const char *fmt, ...)
 {

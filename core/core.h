@@ -121,5 +121,7 @@ char *xstrdup(const char *s);
 void xqsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 /* Formats into a new string the caller frees. */
 char *xasprintf(const char *fmt, ...) PRINTF(1, 2);
+/* Whether s is one of the strings of the NULL-terminated list. */
+bool core_str_in(const char *const *list, const char *s);
 
 #endif

@@ -410,12 +410,11 @@ static void
 inner_throttled(struct core_ctx *ctx, const struct graph_batch_item *it, long ms)
 {
 	struct conn *c = ctx->conn;
-	long max_ms = arg_int(ctx->params, "retry_max_wait", 60) * 1000L;
 
 	if (!c)
 		return;
-	if (ms > max_ms)
-		ms = max_ms;
+	if (ms > c->max_wait_ms)
+		ms = c->max_wait_ms;
 	pace_throttled(strncmp(it->url, "/admin/teams", 12) == 0 ?
 	    &c->pace[SVC_PACE_GRAPH_TEAMS] : &c->pace[SVC_PACE_GRAPH],
 	    http_mono_ms(), ms >= 0 ? http_scaled_ms(ms) : -1);
@@ -484,9 +483,6 @@ graph_batch(struct core_ctx *ctx, struct graph_batch_item *items, size_t n)
 	struct svc_resp *resps = NULL;
 	cJSON **bodies = NULL;
 	int *rcs = NULL, rc = CORE_OK, round;
-	long max_retries = arg_int(ctx->params, "max_retries", 50);
-	long max_wait = arg_int(ctx->params, "retry_max_wait", 60);
-	long budget_ms = arg_int(ctx->params, "retry_timeout", 300) * 1000L;
 	long wait_ms, ms = -1, waited_ms = 0;
 	long last_status = 0;
 
@@ -556,7 +552,9 @@ graph_batch(struct core_ctx *ctx, struct graph_batch_item *items, size_t n)
 			break;
 		if (wait_ms < 0)
 			wait_ms = 1000L << (round < 5 ? round : 5);
-		if (round >= max_retries || (budget_ms > 0 && waited_ms + wait_ms > budget_ms)) {
+		/* svc_call_many() answered: the connection is open, its limits checked. */
+		if (round >= ctx->conn->max_retries || (ctx->conn->retry_timeout_ms > 0 &&
+		    waited_ms + wait_ms > ctx->conn->retry_timeout_ms)) {
 			/* The answers stay in the items: the caller reports them. */
 			if (last_status >= 500 && last_status != 503)
 				break;
@@ -565,10 +563,10 @@ graph_batch(struct core_ctx *ctx, struct graph_batch_item *items, size_t n)
 			    "retries", ntodo, round);
 			goto out;
 		}
-		if (wait_ms > max_wait * 1000) {
+		if (wait_ms > ctx->conn->max_wait_ms) {
 			rc = core_error(ctx, CORE_EHTTP,
 			    "POST /v1.0/$batch asked for a %lds wait, above retry_max_wait (%lds)",
-			    wait_ms / 1000, max_wait);
+			    wait_ms / 1000, ctx->conn->max_wait_ms / 1000);
 			goto out;
 		}
 		http_wait_ms(wait_ms);

@@ -926,7 +926,7 @@ http_send_many(struct http_resp *resps, int *rcs, struct http *h,
 	CURLcode code;
 
 	if (max_concurrency < 1)
-		max_concurrency = 1;
+		BUG("max_concurrency %d: svc_open() checks it", max_concurrency);
 	st.peak_in_flight = 0;
 	st.min_window = max_concurrency;
 	st.throttled = 0;

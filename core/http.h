@@ -165,7 +165,8 @@ struct http_many_stats {
 };
 
 /*
- * Sends n requests with at most max_concurrency in flight (libcurl multi),
+ * Sends n requests with at most max_concurrency (1 or more, as svc_open()
+ * checked it) in flight (libcurl multi),
  * each with the rules of http_send(). The window starts at max_concurrency,
  * is halved (not below 1) when a 429 or 503 arrives for a request started
  * after the previous cut, and grows back by one per 2xx answer.

@@ -40,7 +40,7 @@ modutil_usage_policy_run(struct core_ctx *ctx, const cJSON *params, struct resul
 		goto out;
 	if (strcmp(arg_str(params, "state"), "absent") == 0) {
 		rc = tenant_policy_absent(ctx, res, kind->type, kind->what, bare, have,
-		    arg_bool(params, "force", false), kind->opts);
+		    arg_bool(params, "force"), kind->opts);
 		goto out;
 	}
 
@@ -54,7 +54,7 @@ modutil_usage_policy_run(struct core_ctx *ctx, const cJSON *params, struct resul
 	norm = kind->normalise ? kind->normalise(have) : NULL;
 	rc = tenant_policy_present(ctx, res, kind->type, kind->what, bare, want,
 	    kind->normalise ? norm : have, usages,
-	    arg_bool(params, "create_usages", false), kind->opts);
+	    arg_bool(params, "create_usages"), kind->opts);
 out:
 	free(ident);
 	cJSON_Delete(want);

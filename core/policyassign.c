@@ -49,9 +49,9 @@ fail_item(struct pa_item *it, char *why)
 static bool
 cloud_has_graph_route(const struct core_ctx *ctx)
 {
-	const cJSON *c = cJSON_GetObjectItemCaseSensitive(ctx->params, "cloud");
+	const char *c = arg_str(ctx->params, "cloud");
 
-	return !cJSON_IsString(c) || strcmp(c->valuestring, "public") == 0;
+	return c && strcmp(c, "public") == 0;
 }
 
 /* How getPolicyId answered. */

@@ -63,14 +63,8 @@ result_release(struct result *r)
 static bool
 is_reserved(const char *key)
 {
-	const char *const *k;
-
-	if (strncmp(key, "_ansible", strlen("_ansible")) == 0)
-		return true;
-	for (k = reserved_keys; *k; k++)
-		if (strcmp(*k, key) == 0)
-			return true;
-	return false;
+	return strncmp(key, "_ansible", strlen("_ansible")) == 0 ||
+	    core_str_in(reserved_keys, key);
 }
 
 /* obj[key] = item (consumed); an existing key keeps its place. */
@@ -334,15 +328,6 @@ merge_duplicate(cJSON *obj, cJSON *item)
 
 static void scrub_item(const struct core_ctx *ctx, cJSON *item);
 
-static bool
-in_list(const char *const *list, const char *s)
-{
-	for (; *list; list++)
-		if (strcmp(*list, s) == 0)
-			return true;
-	return false;
-}
-
 /*
  * Scrubs the members of an array or object, keys included. At the top
  * level (top), Ansible's own keys keep their names and "changed",
@@ -358,7 +343,7 @@ scrub_members(const struct core_ctx *ctx, cJSON *parent, bool top)
 	for (c = parent->child; c; c = next) {
 		next = c->next;
 		if (cJSON_IsObject(parent) && c->string &&
-		    !(top && in_list(ansible_keys, c->string))) {
+		    !(top && core_str_in(ansible_keys, c->string))) {
 			key = scrub_or_null(ctx, c->string);
 			if (key) {
 				set_key(c, key);
@@ -368,7 +353,7 @@ scrub_members(const struct core_ctx *ctx, cJSON *parent, bool top)
 			if (renamed)
 				merge_duplicate(parent, c);
 		}
-		if (top && cJSON_IsBool(c) && in_list(bool_keys, c->string))
+		if (top && cJSON_IsBool(c) && core_str_in(bool_keys, c->string))
 			continue;
 		scrub_item(ctx, c);
 	}

@@ -97,22 +97,6 @@ param_str(const cJSON *params, const char *name)
 	return cJSON_IsString(v) && *v->valuestring ? v->valuestring : NULL;
 }
 
-static long long
-param_int(const cJSON *params, const char *name, long long dflt)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(params, name);
-
-	return cJSON_IsNumber(v) ? (long long)v->valuedouble : dflt;
-}
-
-static bool
-param_bool(const cJSON *params, const char *name, bool dflt)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(params, name);
-
-	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : dflt;
-}
-
 /* A tenant is a GUID or a domain: nothing that could change the token URL. */
 static bool
 tenant_ok(const char *t)
@@ -193,7 +177,7 @@ int
 svc_open(struct core_ctx *ctx)
 {
 	const cJSON *p = ctx->params;
-	const char *tenant, *client, *secret, *cert, *pw, *cloud, *ca, *ep;
+	const char *tenant, *client, *secret, *cert, *pw, *alg_name, *cloud, *ca, *ep;
 	const struct cloud *cl = NULL;
 	struct http_opts ho;
 	struct auth_opts ao;
@@ -238,28 +222,28 @@ svc_open(struct core_ctx *ctx)
 		return core_error(ctx, CORE_EARGS, "cannot read certificate_path "
 		    "'%s': %s", cert, strerror(errno));
 
-	alg = auth_alg_parse(param_str(p, "assertion_algorithm") ?
-	    param_str(p, "assertion_algorithm") : "PS256");
+	/* Both have a default in ARGS_CONN: unset only when not validated. */
+	alg_name = param_str(p, "assertion_algorithm");
+	alg = auth_alg_parse(alg_name);
 	if (alg < 0)
 		return core_error(ctx, CORE_EARGS, "value of assertion_algorithm "
-		    "must be one of: PS256, RS256, got: %s",
-		    param_str(p, "assertion_algorithm"));
-	cloud = param_str(p, "cloud") ? param_str(p, "cloud") : "public";
-	for (i = 0; i < ARRAY_SIZE(clouds); i++)
+		    "must be one of: PS256, RS256, got: %s", alg_name ? alg_name : "null");
+	cloud = param_str(p, "cloud");
+	for (i = 0; cloud && i < ARRAY_SIZE(clouds); i++)
 		if (strcmp(clouds[i].name, cloud) == 0)
 			cl = &clouds[i];
 	if (!cl)
 		return core_error(ctx, CORE_EARGS, "value of cloud must be one of: "
-		    "public, usgov, dod, china, got: %s", cloud);
+		    "public, usgov, dod, china, got: %s", cloud ? cloud : "null");
 
-	timeout = param_int(p, "timeout", 30);
-	retries = param_int(p, "max_retries", 50);
-	max_wait = param_int(p, "retry_max_wait", 60);
-	rtimeout = param_int(p, "retry_timeout", 300);
-	ttimeout = param_int(p, "task_timeout", 3600);
-	conc = param_int(p, "max_concurrency", 8);
-	grps = param_int(p, "graph_requests_per_second", 350);
-	trps = param_int(p, "teams_requests_per_second", 30);
+	timeout = arg_int(p, "timeout");
+	retries = arg_int(p, "max_retries");
+	max_wait = arg_int(p, "retry_max_wait");
+	rtimeout = arg_int(p, "retry_timeout");
+	ttimeout = arg_int(p, "task_timeout");
+	conc = arg_int(p, "max_concurrency");
+	grps = arg_int(p, "graph_requests_per_second");
+	trps = arg_int(p, "teams_requests_per_second");
 	if ((rc = check_int(ctx, "timeout", timeout, 1, 3600)) ||
 	    (rc = check_int(ctx, "max_retries", retries, 0, 100)) ||
 	    (rc = check_int(ctx, "retry_max_wait", max_wait, 0, 86400)) ||
@@ -285,13 +269,16 @@ svc_open(struct core_ctx *ctx)
 	}
 	c->graph_scope = svc_graph_scope(c->base[SVC_GRAPH]);
 	c->max_concurrency = (int)conc;
+	c->max_retries = (int)retries;
+	c->max_wait_ms = (long)max_wait * 1000L;
+	c->retry_timeout_ms = (long)rtimeout * 1000L;
 	pace_init(&c->pace[SVC_PACE_GRAPH], (double)grps);
 	pace_init(&c->pace[SVC_PACE_GRAPH_TEAMS], (double)trps);
 	pace_init(&c->pace[SVC_PACE_TEAMS], (double)trps);
 
 	memset(&ho, 0, sizeof(ho));
 	ho.timeout_s = (long)timeout;
-	ho.validate_certs = param_bool(p, "validate_certs", true);
+	ho.validate_certs = arg_bool(p, "validate_certs");
 	ho.ca_path = ca;
 	ho.max_retries = (int)retries;
 	ho.max_wait_ms = (long)max_wait * 1000L;
@@ -993,4 +980,12 @@ unsigned long
 svc_request_count(const struct core_ctx *ctx)
 {
 	return ctx->conn ? http_request_count(ctx->conn->http) : 0;
+}
+
+int
+svc_max_concurrency(const struct core_ctx *ctx)
+{
+	if (!ctx->conn)
+		BUG("svc_max_concurrency() before svc_open()");
+	return ctx->conn->max_concurrency;
 }

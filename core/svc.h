@@ -185,4 +185,11 @@ int svc_create_reconciled(struct core_ctx *ctx,
 /* Requests sent by this process so far (for request-count reports). */
 unsigned long svc_request_count(const struct core_ctx *ctx);
 
+/*
+ * The max_concurrency option as svc_open() checked it (1..64): what a caller
+ * passes on to code that opens several requests at once. The one place the
+ * option is read and checked; call it after svc_open().
+ */
+int svc_max_concurrency(const struct core_ctx *ctx);
+
 #endif

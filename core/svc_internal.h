@@ -36,7 +36,10 @@ struct conn {
 	char *base[SVC_COUNT];     /* login, graph, teams base URLs */
 	char *graph_scope;         /* "{graph host}/.default" */
 	char *cloud;
-	int max_concurrency;
+	int max_concurrency;  /* checked: 1..64 */
+	int max_retries;      /* the retry options, checked, for $batch retries */
+	long max_wait_ms;
+	long retry_timeout_ms;
 	struct http *http;
 	struct auth *auth;
 	struct http_many_stats many;  /* of the last svc_call_many() */

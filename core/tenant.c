@@ -1550,8 +1550,6 @@ tenant_call_records(struct core_ctx *ctx, const bool sources[TENANT_CALLS_SOURCE
 		memset(stats, 0, sizeof(*stats));
 	if (slice_s <= 0 || slice_s > TENANT_CALLS_MAX_SPAN)
 		slice_s = TENANT_CALLS_MAX_SPAN;
-	if (max_concurrency < 1)
-		max_concurrency = 1;
 	for (src = 0; src < TENANT_CALLS_SOURCES; src++) {
 		if (!sources[src])
 			continue;

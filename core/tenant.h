@@ -412,6 +412,7 @@ struct tenant_call_stats {
  * TENANT_CALLS_MAX_SPAN); each slice is one query whose pages (1,000 rows)
  * are followed by @odata.nextLink, and up to max_concurrency slices are read
  * at once, so that the memory held is a few pages whatever the tenant's size.
+ * max_concurrency is svc_max_concurrency(ctx): checked once, by svc_open().
  * getPstnCalls counts its toDateTime in and getDirectRoutingCalls does not:
  * a row is handed over only by the slice its start falls in, so a call at a
  * slice boundary is counted once.

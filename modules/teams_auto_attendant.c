@@ -278,7 +278,7 @@ validate(void *req, struct core_ctx *ctx, const cJSON *params)
 
 	r->params = params;
 	r->name = arg_str(params, "name");
-	r->purge = arg_bool(params, "purge_resource_accounts", true);
+	r->purge = arg_bool(params, "purge_resource_accounts");
 	if (!*r->name)
 		return core_error(ctx, CORE_EARGS, "name must not be empty");
 	s = arg_str(params, "language");
@@ -289,8 +289,8 @@ validate(void *req, struct core_ctx *ctx, const cJSON *params)
 	if (s && !*s)
 		return core_error(ctx, CORE_EARGS, "time_zone must not be empty; give a "
 		    "Windows time zone id such as UTC or Pacific Standard Time");
-	if (arg_bool(params, "dial_by_name", false) &&
-	    arg_bool(params, "dial_by_extension", false))
+	if (arg_bool(params, "dial_by_name") &&
+	    arg_bool(params, "dial_by_extension"))
 		return core_error(ctx, CORE_EARGS, "dial_by_name and dial_by_extension cannot "
 		    "both be true: an auto attendant has one directory search method; "
 		    "choose one");
@@ -326,7 +326,7 @@ validate(void *req, struct core_ctx *ctx, const cJSON *params)
 		if (!*x->valuestring)
 			return core_error(ctx, CORE_EARGS, "resource_accounts must not hold an "
 			    "empty name; give UPNs or object ids");
-	prio = arg_int(params, "call_priority", DEFAULT_PRIORITY);
+	prio = arg_int_or(params, "call_priority", DEFAULT_PRIORITY);
 	if (prio < 1 || prio > 5)
 		return core_error(ctx, CORE_EARGS, "call_priority must be from 1 to 5, got %lld",
 		    prio);
@@ -683,7 +683,7 @@ plan_links(struct links *l, const struct req *r, const struct plan *p)
 	const cJSON *x;
 	bool set = arg_isset(r->params, "call_priority");
 
-	l->priority = (int)arg_int(r->params, "call_priority", DEFAULT_PRIORITY);
+	l->priority = (int)arg_int_or(r->params, "call_priority", DEFAULT_PRIORITY);
 	l->final = cJSON_IsArray(after) ? cj_dup(after) : cj_array();
 	l->add = cj_array();
 	l->remove = cj_array();

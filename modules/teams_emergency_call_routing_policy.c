@@ -203,7 +203,7 @@ fields_of(const cJSON *params)
 
 	if (arg_isset(params, "enhanced_emergency_services"))
 		cJSON_AddBoolToObject(fields, "AllowEnhancedEmergencyServices",
-		    arg_bool(params, "enhanced_emergency_services", false));
+		    arg_bool(params, "enhanced_emergency_services"));
 	if (cJSON_IsArray(numbers))
 		cJSON_AddItemToObject(fields, "EmergencyNumbers", wire_numbers(numbers));
 	return fields;

@@ -248,7 +248,7 @@ validate(struct want *w, struct core_ctx *ctx, const cJSON *params)
 		}
 		n++;
 	}
-	w->purge = arg_bool(params, "purge_locations", false);
+	w->purge = arg_bool(params, "purge_locations");
 	w->label = make_label(w->addr);
 	return CORE_OK;
 }

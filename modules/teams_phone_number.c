@@ -200,8 +200,8 @@ validate(void *req, struct core_ctx *ctx, const cJSON *params)
 		return core_error(ctx, CORE_EARGS, "assigned_to must not be empty");
 	r->params = params;
 	r->present = strcmp(arg_str(params, "state"), "present") == 0;
-	r->reassign = arg_bool(params, "reassign", false);
-	t = arg_int(params, "wait_timeout", 300);
+	r->reassign = arg_bool(params, "reassign");
+	t = arg_int(params, "wait_timeout");
 	if (t < 1 || t > 86400)
 		return core_error(ctx, CORE_EARGS, "wait_timeout must be from 1 to 86400 "
 		    "seconds, got %lld", t);

@@ -307,8 +307,8 @@ validate(struct window *w, struct core_ctx *ctx, const cJSON *params)
 		"teams_phone", "calling_plan", "resource_account", "payg_per_minute",
 	};
 	const char *end = arg_str(params, "end"), *cur = arg_str(params, "currency");
-	long long weeks = arg_int(params, "weeks", 4), days = arg_int(params, "slice_days", 7);
-	long long ras = arg_int(params, "resource_accounts", 1);
+	long long weeks = arg_int(params, "weeks"), days = arg_int(params, "slice_days");
+	long long ras = arg_int(params, "resource_accounts");
 	double t, v;
 	size_t i;
 
@@ -320,7 +320,7 @@ validate(struct window *w, struct core_ctx *ctx, const cJSON *params)
 		return core_error(ctx, CORE_EARGS, "slice_days must be between 1 and %ld (the "
 		    "longest span the call record reports accept), got %lld",
 		    TENANT_CALLS_MAX_SPAN / DAY_S, days);
-	w->threshold = arg_float(params, "threshold", 5);
+	w->threshold = arg_float(params, "threshold");
 	if (!(w->threshold > 0) || !isfinite(w->threshold))
 		return core_error(ctx, CORE_EARGS, "threshold must be a number of outbound calls "
 		    "a week greater than 0, got %g", w->threshold);
@@ -336,7 +336,7 @@ validate(struct window *w, struct core_ctx *ctx, const cJSON *params)
 		return core_error(ctx, CORE_EARGS, "sources must name at least one of: pstn, "
 		    "direct_routing");
 	for (i = 0; i < ARRAY_SIZE(price_names); i++) {
-		v = arg_float(prices, price_names[i], 0);
+		v = arg_float(prices, price_names[i]);
 		if (v < 0 || !isfinite(v))
 			return core_error(ctx, CORE_EARGS, "prices.%s must be a price of 0 or more, "
 			    "got %g", price_names[i], v);
@@ -668,10 +668,10 @@ static cJSON *
 costs_json(const struct audit *a, const struct window *w, const cJSON *params)
 {
 	const cJSON *prices = arg_get(params, "prices");
-	double tp = arg_float(prices, "teams_phone", 0), cp = arg_float(prices, "calling_plan", 0);
-	double ra = arg_float(prices, "resource_account", 0);
-	double payg = arg_float(prices, "payg_per_minute", 0);
-	long ras = (long)arg_int(params, "resource_accounts", 1);
+	double tp = arg_float(prices, "teams_phone"), cp = arg_float(prices, "calling_plan");
+	double ra = arg_float(prices, "resource_account");
+	double payg = arg_float(prices, "payg_per_minute");
+	long ras = (long)arg_int(params, "resource_accounts");
 	long all = (long)a->n, personal = 0, shared = 0;
 	double shared_s = 0, minutes, c_all, c_pers, c_shared, c_ra, c_payg, c_hybrid, saving;
 	cJSON *o = cj_object(), *p, *h, *s, *table, *row;
@@ -809,8 +809,8 @@ run(struct core_ctx *ctx, const cJSON *params, struct result *res)
 	struct audit a;
 	struct window w;
 	struct tenant_call_stats st;
-	bool licensed = arg_bool(params, "licensed_users", true);
-	bool numbers = arg_bool(params, "personal_numbers", true);
+	bool licensed = arg_bool(params, "licensed_users");
+	bool numbers = arg_bool(params, "personal_numbers");
 	cJSON *users, *lists[3], *o, *src;
 	long counts[3] = { 0, 0, 0 }, no_tp = 0, with_number = 0;
 	char from[32], to[32];
@@ -831,7 +831,7 @@ run(struct core_ctx *ctx, const cJSON *params, struct result *res)
 			goto out;
 	}
 	rc = tenant_call_records(ctx, w.sources, w.from, w.to, w.slice_s,
-	    (int)arg_int(params, "max_concurrency", 8), on_row, &a, &st);
+	    svc_max_concurrency(ctx), on_row, &a, &st);
 	if (rc)
 		goto out;
 	if (numbers) {

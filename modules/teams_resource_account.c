@@ -123,10 +123,10 @@ validate(void *req, struct core_ctx *ctx, const cJSON *params)
 			return core_error(ctx, CORE_EARGS, "licenses must not hold an "
 			    "empty name; give SKU part numbers such as %s, or skuIds",
 			    TENANT_SKU_RESOURCE_ACCOUNT);
-	r->purge = arg_bool(params, "purge_licenses", false);
-	r->force = arg_bool(params, "force", false);
-	r->wait = arg_bool(params, "wait", true);
-	t = arg_int(params, "wait_timeout", 300);
+	r->purge = arg_bool(params, "purge_licenses");
+	r->force = arg_bool(params, "force");
+	r->wait = arg_bool(params, "wait");
+	t = arg_int(params, "wait_timeout");
 	if (t < 1 || t > 86400)
 		return core_error(ctx, CORE_EARGS, "wait_timeout must be from 1 to 86400 "
 		    "seconds, got %lld", t);

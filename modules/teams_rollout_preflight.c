@@ -954,7 +954,7 @@ run(struct core_ctx *ctx, const cJSON *params, struct result *res)
 	result_put(res, "warnings_found", warnings);
 	result_put(res, "sites", out_sites);
 	problems = warnings = out_sites = NULL;
-	if (count && arg_bool(params, "fail_on_problem", true)) {
+	if (count && arg_bool(params, "fail_on_problem")) {
 		if (buf_adds(&b, ""))
 			BUG("out of memory");
 		text = buf_detach(&b, NULL);

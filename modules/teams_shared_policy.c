@@ -502,7 +502,7 @@ present(void *req, struct core_ctx *ctx, struct result *res)
 	cJSON *want = NULL, *have = NULL, *after = NULL;
 	int rc;
 
-	if (arg_bool(params, "purge_emergency_numbers", true))
+	if (arg_bool(params, "purge_emergency_numbers"))
 		o.unordered = number_field;
 	else
 		o.additive = number_field;
@@ -518,7 +518,7 @@ present(void *req, struct core_ctx *ctx, struct result *res)
 	 * A check run may compare the policy alone: what it needs (the number's
 	 * location, licences) is then reported on those objects, not here.
 	 */
-	if (!ctx->check_mode || arg_bool(params, "check_prerequisites", true))
+	if (!ctx->check_mode || arg_bool(params, "check_prerequisites"))
 		rc = check_rules(r, ctx, p.after);
 	if (rc)
 		goto out;
@@ -574,7 +574,7 @@ absent(void *req, struct core_ctx *ctx, struct result *res)
 	if (rc)
 		goto out;
 	who = tenant_policy_holders_text(holders);
-	if (who && !arg_bool(params, "force", false)) {
+	if (who && !arg_bool(params, "force")) {
 		rc = core_error(ctx, CORE_EREFUSED, "policy '%s' is still granted to %s; remove "
 		    "those grants first, or set force: true to remove them", r->name, who);
 		goto out;

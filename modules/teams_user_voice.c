@@ -193,7 +193,7 @@ read_want(struct want *w, struct core_ctx *ctx, const cJSON *params, bool group)
 	int i;
 
 	w->ev = arg_isset(params, "enterprise_voice") ?
-	    arg_bool(params, "enterprise_voice", false) : -1;
+	    arg_bool(params, "enterprise_voice") : -1;
 	for (i = 0; i < NPOL; i++) {
 		const char *v = arg_str(params, pols[i].option);
 
@@ -205,20 +205,20 @@ read_want(struct want *w, struct core_ctx *ctx, const cJSON *params, bool group)
 	}
 	w->pn = pn && strcmp(pn, "remove") == 0 ? PN_REMOVE :
 	    pn && strcmp(pn, "fail") == 0 ? PN_FAIL : PN_KEEP;
-	w->wait = arg_bool(params, "wait", false);
-	w->wait_timeout = (int)arg_int(params, "wait_timeout", 300);
+	w->wait = arg_bool(params, "wait");
+	w->wait_timeout = (int)arg_int(params, "wait_timeout");
 	if (w->wait_timeout < 0 || w->wait_timeout > 86400)
 		return core_error(ctx, CORE_EARGS, "wait_timeout must be from 0 to 86400 "
 		    "seconds, got %d", w->wait_timeout);
-	w->grant_batch = (int)arg_int(params, "grant_batch_size", PA_BATCH_DEFAULT);
+	w->grant_batch = (int)arg_int(params, "grant_batch_size");
 	if (w->grant_batch < 0 || w->grant_batch > PA_BATCH_MAX)
 		return core_error(ctx, CORE_EARGS, "grant_batch_size must be from 0 to %d "
 		    "users, got %d", PA_BATCH_MAX, w->grant_batch);
 	if (!group)
 		return CORE_OK;
-	if (arg_int(params, "rank", 1) < 1)
+	if (arg_int(params, "rank") < 1)
 		return core_error(ctx, CORE_EARGS, "rank must be 1 or more (1 is the highest), "
-		    "got %lld", arg_int(params, "rank", 1));
+		    "got %lld", arg_int(params, "rank"));
 	if (w->policy[P_ECRP])
 		return core_error(ctx, CORE_EREFUSED, "emergency_call_routing_policy cannot be "
 		    "assigned to a group: Teams does not support group assignment of emergency "
@@ -1723,7 +1723,7 @@ static int
 run_group(struct core_ctx *ctx, const cJSON *params, struct want *w, struct result *res)
 {
 	const char *group = arg_str(params, "group");
-	int rank = (int)arg_int(params, "rank", 1);
+	int rank = (int)arg_int(params, "rank");
 	cJSON *grants[NPOL] = { NULL }, *g = NULL, *before = cj_object();
 	cJSON *after = cj_object(), *out = NULL;
 	enum grant_op op[NPOL] = { G_NONE };

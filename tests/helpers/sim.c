@@ -18,6 +18,7 @@
 
 #include <curl/curl.h>
 
+#include "svc.h"
 #include "testcert.h"
 
 #define SIM_SCRIPT "tests/tenantsim/tenantsim.py"
@@ -287,5 +288,17 @@ sim_params(const struct sim *s, bool with_secret)
 	cJSON_AddStringToObject(p, "graph_endpoint", url);
 	snprintf(url, sizeof(url), "%s/teams", s->url);
 	cJSON_AddStringToObject(p, "teams_endpoint", url);
+	sim_conn_defaults(p);
 	return p;
+}
+
+void
+sim_conn_defaults(cJSON *params)
+{
+	static const struct arg_spec conn[] = { ARGS_CONN, ARG_END };
+	const struct arg_spec *a;
+
+	for (a = conn; a->name; a++)
+		if (a->def && !cJSON_HasObjectItem(params, a->name))
+			cJSON_AddItemToObject(params, a->name, cJSON_Parse(a->def));
 }

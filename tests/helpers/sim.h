@@ -65,8 +65,17 @@ int sim_count(const cJSON *requests, const char *service, const char *method,
 
 /*
  * Module options pointing every service at s: tenant, client, the secret
- * when with_secret, login/graph/teams endpoints. The caller frees it.
+ * when with_secret, login/graph/teams endpoints, and the defaults of the
+ * other connection options (sim_conn_defaults()). The caller frees it; a
+ * test changes an option with cj_set(), not by adding it again.
  */
 cJSON *sim_params(const struct sim *s, bool with_secret);
+
+/*
+ * Adds the default of every connection option (ARGS_CONN) that params lacks,
+ * as args_validate() would, without checking anything: the options svc_open()
+ * reads are then those a module run gets.
+ */
+void sim_conn_defaults(cJSON *params);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cj.h"
 #include "core.h"
 #include "testutil.h"
 #include "sim.h"
@@ -36,7 +37,7 @@ run_start(struct run *r, bool throttle)
 	    "the simulator did not start");
 	core_ctx_init(&r->ctx, "dialtone.teams_phone.test");
 	r->params = sim_params(&r->sim, true);
-	cJSON_AddNumberToObject(r->params, "max_concurrency", 8);
+	cj_set(r->params, "max_concurrency", cJSON_CreateNumber(8));
 	r->ctx.params = r->params;
 }
 
@@ -96,7 +97,7 @@ Test(sim_pace, without_pacing_the_same_requests_are_throttled)
 	int n429;
 
 	run_start(&r, true);
-	cJSON_AddNumberToObject(r.params, "teams_requests_per_second", 0);
+	cj_set(r.params, "teams_requests_per_second", cJSON_CreateNumber(0));
 	/* Scaled-down waits hammer the service: some may even run out of retries. */
 	(void)read_many(&r);
 	log = sim_requests(&r.sim);
@@ -116,7 +117,7 @@ Test(sim_pace, a_request_retries_until_its_retry_timeout_is_spent)
 
 	run_start(&r, false);
 	/* A Retry-After of 2 s: waits of 2, 4, 6 s fit in 7 s, an 8th second does not. */
-	cJSON_AddNumberToObject(r.params, "retry_timeout", 7);
+	cj_set(r.params, "retry_timeout", cJSON_CreateNumber(7));
 	cr_assert_eq(sim_control(NULL, &r.sim, "POST", "/_sim/faults",
 	    "{\"match\":\"GET " POLICIES "\",\"times\":100,\"status\":503,"
 	    "\"retry_after\":\"2\"}"), 200);

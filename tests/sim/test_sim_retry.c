@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cj.h"
 #include "core.h"
 #include "testutil.h"
 #include "sim.h"
@@ -35,8 +36,8 @@ run_start(struct run *r, const char *scale, int max_retries, int max_concurrency
 	cr_assert_eq(sim_start(&r->sim, args, NULL), 0, "the simulator did not start");
 	core_ctx_init(&r->ctx, "dialtone.teams_phone.test");
 	r->params = sim_params(&r->sim, true);
-	cJSON_AddNumberToObject(r->params, "max_retries", max_retries);
-	cJSON_AddNumberToObject(r->params, "max_concurrency", max_concurrency);
+	cj_set(r->params, "max_retries", cJSON_CreateNumber(max_retries));
+	cj_set(r->params, "max_concurrency", cJSON_CreateNumber(max_concurrency));
 	r->ctx.params = r->params;
 }
 
@@ -301,7 +302,7 @@ Test(sim_retry, a_stalled_read_times_out_and_is_sent_again)
 	cJSON *log;
 
 	run_start(&r, "0.01", 5, 8);
-	cJSON_AddNumberToObject(r.params, "timeout", 1);
+	cj_set(r.params, "timeout", cJSON_CreateNumber(1));
 	fault(&r, "{\"match\":\"GET /graph/v1.0/users\",\"times\":1,\"stall_s\":3}");
 	cr_assert_eq(svc_call(&resp, &r.ctx, SVC_GRAPH, "GET", "/v1.0/users?$top=1", NULL,
 	    NULL, 0), CORE_OK, "%s", MSG(r.ctx));

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cj.h"
 #include "core.h"
 #include "testutil.h"
 #include "sim.h"
@@ -143,7 +144,7 @@ cert_signin(const char *alg, bool pfx)
 	p = sim_params(&s, false);
 	cJSON_AddStringToObject(p, "certificate_path", pfx ? app.pfx : app.enc_pem);
 	cJSON_AddStringToObject(p, "certificate_password", CERT_PASSWORD);
-	cJSON_AddStringToObject(p, "assertion_algorithm", alg);
+	cj_set_str(p, "assertion_algorithm", alg);
 	run_init(&r, p);
 	cr_assert_eq(get_users(&r), CORE_OK, "%s", MSG(r.ctx));
 	log = sim_requests(&s);
@@ -335,7 +336,7 @@ Test(sim_signin, refuses_an_untrusted_certificate)
 
 	/* validate_certs: false gets through, with a warning. */
 	p = sim_params(&s, true);
-	cJSON_AddBoolToObject(p, "validate_certs", 0);
+	cj_set(p, "validate_certs", cJSON_CreateFalse());
 	run_init(&r, p);
 	cr_expect_eq(get_users(&r), CORE_OK, "%s", MSG(r.ctx));
 	cr_assert_eq(cJSON_GetArraySize(r.ctx.warnings), 1);

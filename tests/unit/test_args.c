@@ -936,7 +936,7 @@ Test(args_validate, keeps_integers_exact_as_text_and_refuses_what_a_double_canno
 	    "-9007199254740991}", spec, NULL);
 	cr_assert_eq(r.rc, CORE_OK, "%s", msg_of(&r));
 	cr_expect_str_eq(arg_str(r.params, "display_name"), "12345678901234567890");
-	cr_expect_eq(arg_int(r.params, "count", 0), -9007199254740991LL);
+	cr_expect_eq(arg_int(r.params, "count"), -9007199254740991LL);
 	run_release(&r);
 }
 
@@ -1081,7 +1081,7 @@ Test(args_validate, returns_every_option_with_defaults_and_nulls)
 	/* Sub-options: every one, coerced, aliases folded into their option. */
 	site = arg_get(r.params, "site");
 	cr_expect_eq(cJSON_GetArraySize(site), 4);
-	cr_expect_eq(arg_int(site, "zone", 0), 4);
+	cr_expect_eq(arg_int(site, "zone"), 4);
 	cr_expect_null(cJSON_GetObjectItem(site, "z"));
 	cr_expect(cJSON_IsNull(cJSON_GetObjectItem(site, "inner")));
 	cr_expect_eq(cJSON_GetArraySize(cJSON_GetArrayItem(arg_get(r.params,
@@ -1099,7 +1099,7 @@ Test(args_validate, still_returns_the_options_after_a_failure)
 	cr_assert_not_null(r.params);
 	/* What failed stays as given; the rest is coerced and defaulted. */
 	cr_expect_str_eq(arg_str(r.params, "count"), "many");
-	cr_expect_eq(arg_float(r.params, "ratio", 0), 2.0);
+	cr_expect_eq(arg_float(r.params, "ratio"), 2.0);
 	cr_expect_str_eq(arg_str(r.params, "state"), "present");
 	run_release(&r);
 }
@@ -1154,7 +1154,7 @@ Test(args_validate, takes_an_alias_value_and_warns_when_both_are_set)
 	cr_expect_eq(r.rc, CORE_OK, "%s", msg_of(&r));
 	/* The alias wins, as in _handle_aliases(). */
 	cr_expect_str_eq(arg_str(r.params, "usage_location"), "UK");
-	cr_expect_eq(arg_int(arg_get(r.params, "site"), "zone", 0), 2);
+	cr_expect_eq(arg_int(arg_get(r.params, "site"), "zone"), 2);
 	/* Sub-option warnings come first: the top level warns after validate(). */
 	cr_expect_eq(cJSON_GetArraySize(r.ctx.warnings), 2);
 	cr_expect_str_eq(warning(&r.ctx, 0), "Both option site.zone and its alias "
@@ -1227,7 +1227,7 @@ Test(args_validate, counts_fallback_values_in_every_check)
 	setenv("T_TENANT2", "from-env", 1);
 	run_with(&r, "{}", s, NULL);
 	cr_expect_eq(r.rc, CORE_OK, "%s", msg_of(&r));
-	cr_expect_eq(arg_int(r.params, "retries", 0), 42);
+	cr_expect_eq(arg_int(r.params, "retries"), 42);
 	cr_expect_str_eq(arg_str(r.params, "name"), "from-env");
 	run_release(&r);
 
@@ -1323,7 +1323,7 @@ Test(args_invocation, gives_null_options_without_validated_parameters)
 
 /* --- accessors ------------------------------------------------------- */
 
-Test(args_validate, accessors_read_validated_values_and_defaults_when_unset)
+Test(args_validate, accessors_read_validated_values_and_a_fixed_value_when_unset)
 {
 	struct run r;
 
@@ -1331,21 +1331,51 @@ Test(args_validate, accessors_read_validated_values_and_defaults_when_unset)
 	    "\"enabled\": \"no\", \"extra\": true}", spec, NULL);
 	cr_assert_eq(r.rc, CORE_OK, "%s", msg_of(&r));
 	cr_expect_str_eq(arg_str(r.params, "display_name"), "x");
-	cr_expect_eq(arg_int(r.params, "count", -1), 5);
-	cr_expect_eq(arg_float(r.params, "ratio", -1), 2.0);
-	cr_expect_eq(arg_bool(r.params, "enabled", true), false);
+	cr_expect_eq(arg_int(r.params, "count"), 5);
+	cr_expect_eq(arg_float(r.params, "ratio"), 2.0);
+	cr_expect_eq(arg_bool(r.params, "enabled"), false);
 	cr_expect(arg_isset(r.params, "extra"));
-	/* Unset options give the caller's default. */
+	/* Unset options (no default in the table): NULL, 0, 0.0, false. */
 	cr_expect_null(arg_get(r.params, "tenant_id"));
 	cr_expect_null(arg_str(r.params, "tenant_id"));
-	cr_expect_eq(arg_int(r.params, "numbers", 9), 9);
-	cr_expect_eq(arg_float(r.params, "ratio_missing", 1.5), 1.5);
-	cr_expect_eq(arg_bool(r.params, "missing", true), true);
-	cr_expect_eq(arg_int(NULL, "count", 7), 7);
+	cr_expect_not(arg_isset(r.params, "mode"));
+	cr_expect_eq(arg_int(r.params, "numbers"), 0);
+	cr_expect_eq(arg_float(r.params, "ratio_missing"), 0.0);
+	cr_expect_eq(arg_bool(r.params, "missing"), false);
+	cr_expect_eq(arg_int(NULL, "count"), 0);
+	cr_expect_eq(arg_int_or(r.params, "numbers", 9), 9);
+	cr_expect_eq(arg_int_or(r.params, "count", 9), 5);
+	cr_expect_eq(arg_int_or(NULL, "count", 7), 7);
 	/* A Python bool passes the int check unchanged and reads as 1. */
 	run_release(&r);
 	run_with(&r, "{\"display_name\": \"x\", \"count\": true}", spec, NULL);
 	cr_expect(cJSON_IsTrue(cJSON_GetObjectItem(r.params, "count")));
-	cr_expect_eq(arg_int(r.params, "count", 0), 1);
+	cr_expect_eq(arg_int(r.params, "count"), 1);
+	run_release(&r);
+}
+
+/* The accessors take no default: the table's is in the validated object. */
+Test(args_validate, accessors_read_the_table_default_of_an_unset_option)
+{
+	static const struct arg_spec defs[] = {
+		{ "wait", ARG_BOOL, .def = "true" },
+		{ "wait_timeout", ARG_INT, .def = "300" },
+		{ "threshold", ARG_FLOAT, .def = "5.0" },
+		{ "state", ARG_STR, .def = "\"present\"" },
+		ARG_END
+	};
+	struct run r;
+
+	run_with(&r, "{}", defs, NULL);
+	cr_assert_eq(r.rc, CORE_OK, "%s", msg_of(&r));
+	cr_expect_eq(arg_bool(r.params, "wait"), true);
+	cr_expect_eq(arg_int(r.params, "wait_timeout"), 300);
+	cr_expect_eq(arg_float(r.params, "threshold"), 5.0);
+	cr_expect_str_eq(arg_str(r.params, "state"), "present");
+	run_release(&r);
+	run_with(&r, "{\"wait\": false, \"wait_timeout\": null}", defs, NULL);
+	cr_assert_eq(r.rc, CORE_OK, "%s", msg_of(&r));
+	cr_expect_eq(arg_bool(r.params, "wait"), false);
+	cr_expect_eq(arg_int(r.params, "wait_timeout"), 300);
 	run_release(&r);
 }

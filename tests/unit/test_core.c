@@ -47,3 +47,14 @@ Test(core, registers_each_nonempty_secret_once)
 	core_ctx_release(&ctx);
 	cr_expect_eq(ctx.nsecrets, 0);
 }
+
+Test(core, finds_a_string_in_a_list)
+{
+	static const char *const list[] = { "yes", "on", NULL };
+	static const char *const empty[] = { NULL };
+
+	cr_expect(core_str_in(list, "on"));
+	cr_expect_not(core_str_in(list, "On"));
+	cr_expect_not(core_str_in(list, ""));
+	cr_expect_not(core_str_in(empty, "yes"));
+}

@@ -13,6 +13,7 @@
 #include "core.h"
 #include "testutil.h"
 #include "miniserver.h"
+#include "sim.h"
 #include "graph.h"
 #include "svc.h"
 #include "svc_internal.h"
@@ -38,6 +39,7 @@ fx_init(struct fixture *f, const char *params)
 	core_ctx_init(&f->ctx, "dialtone.teams_phone.test");
 	f->params = cJSON_Parse(params);
 	cr_assert_not_null(f->params, "bad test params: %s", params);
+	sim_conn_defaults(f->params);
 	f->ctx.params = f->params;
 }
 

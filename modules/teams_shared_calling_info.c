@@ -46,7 +46,6 @@
 #include "svc.h"
 #include "teamsadmin.h"
 #include "tenant.h"
-#include "userindex.h"
 
 static const struct arg_spec args[] = {
 	ARGS_CONN,
@@ -187,12 +186,95 @@ index_find(const struct index *ix, const char *id)
 	return hit ? *hit : NULL;
 }
 
+/* ---- compact storage for many users ---- */
+
+/* Strings copied into large blocks, all released at once. */
+struct pool_block {
+	struct pool_block *next;
+	size_t used, cap;
+	char data[];
+};
+
+#define POOL_BLOCK 65536
+
+/* A copy of the n bytes at s in pool (not terminated unless s[n - 1] is '\0'). */
+static const char *
+pool_add(struct pool_block **pool, const char *s, size_t n)
+{
+	struct pool_block *b = *pool;
+	char *p;
+
+	if (!b || b->cap - b->used < n) {
+		size_t cap = n > POOL_BLOCK ? n : POOL_BLOCK;
+
+		b = xcalloc(1, sizeof(*b) + cap);
+		b->cap = cap;
+		b->next = *pool;
+		*pool = b;
+	}
+	p = b->data + b->used;
+	memcpy(p, s, n);
+	b->used += n;
+	return p;
+}
+
+static const char *
+pool_str(struct pool_block **pool, const char *s)
+{
+	return s ? pool_add(pool, s, strlen(s) + 1) : NULL;
+}
+
+static void
+pool_free(struct pool_block *pool)
+{
+	struct pool_block *next;
+
+	for (; pool; pool = next) {
+		next = pool->next;
+		free(pool);
+	}
+}
+
+/* What holder_findings() knows of a holder's Entra account. */
+enum holder_account {
+	HOLDER_ACCOUNT_UNREAD = 0,  /* not read, or not found: taken as licensed */
+	HOLDER_ACCOUNT_PHONE,       /* holds Teams Phone */
+	HOLDER_ACCOUNT_NO_PHONE,    /* does not */
+};
+
+/*
+ * A holder of a site's policy: what the site reads of its userConfiguration
+ * (trimmed as tenant_config_trim() leaves it) and of its Entra account.
+ * Strings live in the tenant's pool; policy names are interned.
+ */
+struct holder {
+	const char *id;           /* NULL when the configuration has none */
+	const char *upn;          /* NULL when the configuration has none */
+	const char *acct_upn;     /* the Entra account's, kept only when upn is NULL */
+	const char *numbers;      /* personal numbers, each ended by '\0', the last
+	                             by an empty one; NULL when none */
+	const char *policy[3];    /* effective policy of kept_types[i] */
+	bool direct;              /* the Shared Calling one is granted directly */
+	bool voice;               /* isEnterpriseVoiceEnabled */
+	unsigned char account;    /* enum holder_account */
+};
+
+/* A user's id and UPN (in the pool); seq orders the repeats of an id as read. */
+struct user_upn {
+	const char *id;
+	const char *upn;
+	size_t seq;
+};
+
+/* Positions of struct holder's policy[]. */
+enum { H_SC, H_VRP, H_ECRP };
+
 /* ---- the tenant, read once ---- */
 
 struct site {
 	const cJSON *policy;
 	const char *name;         /* bare */
-	const cJSON **holders;    /* userConfigurations whose effective policy this is */
+	const struct holder **holders;  /* users whose effective policy this is */
 	size_t nholders, cap;
 };
 
@@ -206,14 +288,18 @@ struct tenant {
 	cJSON *numbers;
 	cJSON *addresses;     /* ta_group_addresses() */
 	cJSON *aas;
-	cJSON *configs;       /* userConfigurations of the sites' holders */
-	struct index cfg;
-	struct uindex *upn_of_id; /* every user's id -> position in upns */
-	char **upns;          /* every user's UPN (owned) */
+	struct pool_block *pool;  /* the strings below */
+	struct holder *holders;   /* the sites' holders, in the order read */
+	size_t nholders, holders_cap;
+	const struct holder **by_id;  /* the holders with an id, sorted by it */
+	size_t nby_id;
+	const char **names;   /* interned policy names */
+	size_t nnames, names_cap;
+	struct user_upn *upns;    /* every user's id and UPN, sorted by id once read */
 	size_t nupns, upns_cap;
 	cJSON *sc_groups;
 	cJSON *vrp_groups;
-	cJSON *accounts;      /* Entra users: resource accounts and holders */
+	cJSON *accounts;      /* Entra users: the resource accounts */
 	struct index acct;
 	struct site *sites;
 	size_t nsites;
@@ -233,12 +319,11 @@ tenant_release(struct tenant *t)
 	cJSON_Delete(t->numbers);
 	cJSON_Delete(t->addresses);
 	cJSON_Delete(t->aas);
-	cJSON_Delete(t->configs);
-	free(t->cfg.v);
-	uindex_free(t->upn_of_id);
-	for (i = 0; i < t->nupns; i++)
-		free(t->upns[i]);
+	free(t->holders);
+	free(t->by_id);
+	free(t->names);
 	free(t->upns);
+	pool_free(t->pool);
 	cJSON_Delete(t->sc_groups);
 	cJSON_Delete(t->vrp_groups);
 	cJSON_Delete(t->accounts);
@@ -331,27 +416,51 @@ select_sites(struct tenant *t, struct core_ctx *ctx, const cJSON *wanted)
 }
 
 static void
-holder_add(struct site *s, const cJSON *config)
+holder_add(struct site *s, const struct holder *h)
 {
 	if (s->nholders == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 16;
 		s->holders = xrealloc(s->holders, s->cap * sizeof(*s->holders));
 	}
-	s->holders[s->nholders++] = config;
+	s->holders[s->nholders++] = h;
 }
 
 static const char *
-upn_of(const cJSON *config)
+upn_of(const struct holder *h)
 {
-	const char *u = cj_str(config, "userPrincipalName");
-
-	return u ? u : cj_str(config, "id") ? cj_str(config, "id") : "?";
+	return h->upn ? h->upn : h->id ? h->id : "?";
 }
 
 static int
 by_upn(const void *a, const void *b)
 {
-	return strcasecmp(upn_of(*(const cJSON *const *)a), upn_of(*(const cJSON *const *)b));
+	return strcasecmp(upn_of(*(const struct holder *const *)a),
+	    upn_of(*(const struct holder *const *)b));
+}
+
+static int
+holder_by_id(const void *a, const void *b)
+{
+	return strcasecmp((*(const struct holder *const *)a)->id,
+	    (*(const struct holder *const *)b)->id);
+}
+
+static int
+holder_id_key(const void *key, const void *elem)
+{
+	return strcasecmp((const char *)key, (*(const struct holder *const *)elem)->id);
+}
+
+/* The holder whose id is id, or NULL. */
+static const struct holder *
+holder_find(const struct tenant *t, const char *id)
+{
+	const struct holder *const *hit;
+
+	if (!id || !t->by_id)
+		return NULL;
+	hit = bsearch(id, t->by_id, t->nby_id, sizeof(*t->by_id), holder_id_key);
+	return hit ? *hit : NULL;
 }
 
 /* The site whose policy is name (bare), or NULL. */
@@ -371,36 +480,174 @@ static const char *const kept_types[] = {
 	TA_SHARED_CALLING, TA_VOICE_ROUTING, TA_EMERGENCY_ROUTING, NULL
 };
 
+/* The one copy of s (compared exactly) the tenant keeps; NULL for NULL. */
+static const char *
+intern(struct tenant *t, const char *s)
+{
+	size_t i;
+
+	if (!s)
+		return NULL;
+	for (i = 0; i < t->nnames; i++)
+		if (strcmp(t->names[i], s) == 0)
+			return t->names[i];
+	if (t->nnames == t->names_cap) {
+		t->names_cap = t->names_cap ? t->names_cap * 2 : 16;
+		t->names = xrealloc(t->names, t->names_cap * sizeof(*t->names));
+	}
+	t->names[t->nnames] = pool_str(&t->pool, s);
+	return t->names[t->nnames++];
+}
+
+/* A user's personal numbers: every number but the ";ext=" ones (docs/design/rules.md#sc-10). */
+static cJSON *
+personal_numbers(const cJSON *config)
+{
+	cJSON *out = cj_array();
+	const cJSON *x;
+	const char *n;
+
+	cJSON_ArrayForEach(x, cJSON_GetObjectItem(config, "telephoneNumbers")) {
+		n = cJSON_IsString(x) ? x->valuestring : cj_str(x, "telephoneNumber");
+		if (n && *n && !e164_has_ext(n))
+			cj_push_str(out, n);
+	}
+	return out;
+}
+
+/* numbers as packed in struct holder, in pool; NULL when there are none. */
+static const char *
+pack_numbers(struct pool_block **pool, const cJSON *numbers)
+{
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
+	const cJSON *x;
+	const char *packed;
+	char *text;
+	size_t n;
+
+	if (cJSON_GetArraySize(numbers) == 0)
+		return NULL;
+	cJSON_ArrayForEach(x, numbers)
+		if (buf_add(&b, x->valuestring, strlen(x->valuestring) + 1))
+			BUG("out of memory");
+	if (buf_add(&b, "", 1))
+		BUG("out of memory");
+	text = buf_detach(&b, &n);
+	packed = pool_add(pool, text, n);
+	free(text);
+	return packed;
+}
+
+/* The packed numbers as a new array of strings. */
+static cJSON *
+unpack_numbers(const char *packed)
+{
+	cJSON *out = cj_array();
+
+	for (; packed && *packed; packed += strlen(packed) + 1)
+		cj_push_str(out, packed);
+	return out;
+}
+
+/* Adds user id's UPN to t->upns; the entry, or one of NULLs when not added. */
+static struct user_upn
+remember_upn(struct tenant *t, const char *id, const char *upn)
+{
+	struct user_upn u = { NULL, NULL, 0 };
+
+	if (!id || !*id || !upn)
+		return u;
+	if (t->nupns == t->upns_cap) {
+		t->upns_cap = t->upns_cap ? t->upns_cap * 2 : 1024;
+		t->upns = xrealloc(t->upns, t->upns_cap * sizeof(*t->upns));
+	}
+	u.id = pool_str(&t->pool, id);
+	u.upn = pool_str(&t->pool, upn);
+	u.seq = t->nupns;
+	t->upns[t->nupns++] = u;
+	return u;
+}
+
+static int
+by_user_id(const void *a, const void *b)
+{
+	const struct user_upn *x = a, *y = b;
+	int c = strcasecmp(x->id, y->id);
+
+	return c ? c : x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int
+user_id_key(const void *key, const void *elem)
+{
+	return strcasecmp((const char *)key, ((const struct user_upn *)elem)->id);
+}
+
+/* The UPN of user id as first read, or NULL; t->upns is sorted. */
+static const char *
+upn_lookup(const struct tenant *t, const char *id)
+{
+	const struct user_upn *hit;
+
+	if (!id || !*id || !t->upns)
+		return NULL;
+	hit = bsearch(id, t->upns, t->nupns, sizeof(*t->upns), user_id_key);
+	if (!hit)
+		return NULL;
+	while (hit > t->upns && strcasecmp(hit[-1].id, id) == 0)
+		hit--;
+	return hit->upn;
+}
+
+/* A holder record of a trimmed configuration. */
+static void
+holder_keep(struct tenant *t, const cJSON *c, const struct user_upn *known)
+{
+	struct holder *h;
+	const char *upn = cj_str(c, "userPrincipalName"), *kind;
+	cJSON *nums;
+	size_t k;
+
+	if (t->nholders == t->holders_cap) {
+		t->holders_cap = t->holders_cap ? t->holders_cap * 2 : 256;
+		t->holders = xrealloc(t->holders, t->holders_cap * sizeof(*t->holders));
+	}
+	h = &t->holders[t->nholders++];
+	memset(h, 0, sizeof(*h));
+	h->id = known->id ? known->id : pool_str(&t->pool, cj_str(c, "id"));
+	h->upn = known->upn ? known->upn : pool_str(&t->pool, upn);
+	for (k = 0; kept_types[k]; k++) {
+		h->policy[k] = intern(t, tenant_effective(c, kept_types[k], &kind));
+		if (k == H_SC)
+			h->direct = is_direct(kind);
+	}
+	h->voice = cJSON_IsTrue(cJSON_GetObjectItem(c, "isEnterpriseVoiceEnabled"));
+	nums = personal_numbers(c);
+	h->numbers = pack_numbers(&t->pool, nums);
+	cJSON_Delete(nums);
+}
+
 /*
  * One page of userConfigurations: every user's UPN goes into the compact
- * id -> UPN map, and only the configurations of the sites' holders are kept
- * (detached from the page, which is freed when this returns).
+ * id -> UPN map, and the sites' holders into compact records; the page is
+ * freed when this returns.
  */
 static int
 configs_page(cJSON *items, const cJSON *page, void *arg)
 {
 	struct tenant *t = arg;
-	cJSON *c = items->child, *next;
-	const char *id, *upn, *name, *kind;
+	cJSON *c;
+	const char *name, *kind;
+	struct user_upn u;
 
 	(void)page;
-	for (; c; c = next) {
-		next = c->next;
-		id = cj_str(c, "id");
-		upn = cj_str(c, "userPrincipalName");
-		if (id && upn && !uindex_get(t->upn_of_id, id, NULL)) {
-			if (t->nupns == t->upns_cap) {
-				t->upns_cap = t->upns_cap ? t->upns_cap * 2 : 1024;
-				t->upns = xrealloc(t->upns, t->upns_cap * sizeof(*t->upns));
-			}
-			t->upns[t->nupns] = xstrdup(upn);
-			uindex_put(t->upn_of_id, id, t->nupns++);
-		}
+	cJSON_ArrayForEach(c, items) {
+		u = remember_upn(t, cj_str(c, "id"), cj_str(c, "userPrincipalName"));
 		name = tenant_effective(c, TA_SHARED_CALLING, &kind);
 		if (same(name, "Global") || !site_named(t, name))
 			continue;
 		tenant_config_trim(c, kept_types);
-		cJSON_AddItemToArray(t->configs, cJSON_DetachItemViaPointer(items, c));
+		holder_keep(t, c, &u);
 	}
 	return CORE_OK;
 }
@@ -409,48 +656,105 @@ configs_page(cJSON *items, const cJSON *page, void *arg)
 static int
 read_configs(struct tenant *t, struct core_ctx *ctx)
 {
-	t->configs = cj_array();
-	t->upn_of_id = uindex_new(1024);
-	return graph_list_each(ctx, route_get(RT_G_USER_CONFIGS)->path, NULL,
+	int rc = graph_list_each(ctx, route_get(RT_G_USER_CONFIGS)->path, NULL,
 	    configs_page, t);
+
+	if (!rc)
+		xqsort(t->upns, t->nupns, sizeof(*t->upns), by_user_id);
+	return rc;
 }
 
-/* Every user whose effective Shared Calling policy is a site's. */
+/* Every user whose effective Shared Calling policy is a site's; the id index. */
 static void
 find_holders(struct tenant *t)
 {
-	const cJSON *c;
-	const char *name, *kind;
-	size_t i;
+	const struct holder *h;
+	size_t i, j;
 
-	cJSON_ArrayForEach(c, t->configs) {
-		name = tenant_effective(c, TA_SHARED_CALLING, &kind);
-		if (same(name, "Global"))
+	t->by_id = xcalloc(t->nholders + 1, sizeof(*t->by_id));
+	for (j = 0; j < t->nholders; j++) {
+		h = &t->holders[j];
+		if (h->id)
+			t->by_id[t->nby_id++] = h;
+		if (same(h->policy[H_SC], "Global"))
 			continue;
 		for (i = 0; i < t->nsites; i++)
-			if (same(t->sites[i].name, name)) {
-				holder_add(&t->sites[i], c);
+			if (same(t->sites[i].name, h->policy[H_SC])) {
+				holder_add(&t->sites[i], h);
 				break;
 			}
 	}
+	xqsort(t->by_id, t->nby_id, sizeof(*t->by_id), holder_by_id);
 	for (i = 0; i < t->nsites; i++)
 		xqsort(t->sites[i].holders, t->sites[i].nholders, sizeof(*t->sites[i].holders),
 		    by_upn);
 }
 
-/* One page of the user list: keeps the users whose id is in wanted. */
+/* Records on the holders of user's id what holder_findings() needs of it. */
+static void
+holder_account(struct tenant *t, const cJSON *user)
+{
+	const char *id = cj_str(user, "id"), *upn = cj_str(user, "userPrincipalName");
+	const struct holder *const *hit;
+	struct holder *h;
+	size_t i, k;
+	bool phone;
+
+	if (!id || !t->by_id)
+		return;
+	hit = bsearch(id, t->by_id, t->nby_id, sizeof(*t->by_id), holder_id_key);
+	if (!hit)
+		return;
+	phone = tenant_user_has_plan(user, t->skus, TENANT_PLAN_TEAMS_PHONE);
+	i = (size_t)(hit - t->by_id);
+	while (i > 0 && strcasecmp(t->by_id[i - 1]->id, id) == 0)
+		i--;
+	for (; i < t->nby_id && strcasecmp(t->by_id[i]->id, id) == 0; i++) {
+		if (t->by_id[i]->account != HOLDER_ACCOUNT_UNREAD)
+			continue;
+		k = (size_t)(t->by_id[i] - t->holders);
+		h = &t->holders[k];
+		h->account = phone ? HOLDER_ACCOUNT_PHONE : HOLDER_ACCOUNT_NO_PHONE;
+		if (!h->upn && upn)
+			h->acct_upn = pool_str(&t->pool, upn);
+	}
+}
+
+/* Whether id is the resource account of a site. */
+static bool
+is_site_account(const struct tenant *t, const char *id)
+{
+	size_t i;
+
+	for (i = 0; id && i < t->nsites; i++)
+		if (same(cj_str(t->sites[i].policy, "ResourceAccount"), id))
+			return true;
+	return false;
+}
+
+/* One Entra user read: a site's resource account is kept, a holder recorded. */
+static void
+account_read(struct tenant *t, cJSON *user, cJSON *from)
+{
+	holder_account(t, user);
+	if (!is_site_account(t, cj_str(user, "id")))
+		return;
+	if (from)
+		user = cJSON_DetachItemViaPointer(from, user);
+	cJSON_AddItemToArray(t->accounts, user);
+}
+
+/* One page of the user list: keeps the sites' resource accounts and holders. */
 static int
 accounts_page(cJSON *items, const cJSON *page, void *arg)
 {
-	struct tenant *t = ((void **)arg)[0];
-	const struct uindex *wanted = ((void **)arg)[1];
+	struct tenant *t = arg;
 	cJSON *u = items->child, *next;
 
 	(void)page;
 	for (; u; u = next) {
 		next = u->next;
-		if (cj_str(u, "id") && uindex_get(wanted, cj_str(u, "id"), NULL))
-			cJSON_AddItemToArray(t->accounts, cJSON_DetachItemViaPointer(items, u));
+		account_read(t, u, items);
 	}
 	return CORE_OK;
 }
@@ -459,25 +763,13 @@ accounts_page(cJSON *items, const cJSON *page, void *arg)
 static int
 list_accounts(struct tenant *t, struct core_ctx *ctx)
 {
-	struct uindex *wanted = uindex_new(64);
-	void *arg[2] = { t, wanted };
-	const char *id;
 	char *path;
-	size_t i, j;
 	int rc;
 
-	for (i = 0; i < t->nsites; i++) {
-		id = cj_str(t->sites[i].policy, "ResourceAccount");
-		if (id && *id)
-			uindex_put(wanted, id, 0);
-		for (j = 0; j < t->sites[i].nholders; j++)
-			uindex_put(wanted, cj_str(t->sites[i].holders[j], "id"), 0);
-	}
 	t->accounts = cj_array();
 	path = route_path(RT_G_USERS_LIST, USER_SELECT);
-	rc = graph_list_each(ctx, path, NULL, accounts_page, arg);
+	rc = graph_list_each(ctx, path, NULL, accounts_page, t);
 	free(path);
-	uindex_free(wanted);
 	return rc;
 }
 
@@ -508,7 +800,7 @@ read_accounts(struct tenant *t, struct core_ctx *ctx)
 		if (id && *id && !cj_has_str(ids, id))
 			cj_push_str(ids, id);
 		for (j = 0; j < t->sites[i].nholders; j++) {
-			id = cj_str(t->sites[i].holders[j], "id");
+			id = t->sites[i].holders[j]->id;
 			if (id && !cj_has_str(ids, id))
 				cj_push_str(ids, id);
 		}
@@ -526,8 +818,12 @@ read_accounts(struct tenant *t, struct core_ctx *ctx)
 	rc = n ? graph_batch(ctx, items, n) : CORE_OK;
 	for (i = 0; !rc && i < n; i++) {
 		if (items[i].status == 200 && cJSON_IsObject(items[i].response)) {
-			cJSON_AddItemToArray(t->accounts, items[i].response);
-			items[i].response = NULL;
+			if (is_site_account(t, cj_str(items[i].response, "id"))) {
+				account_read(t, items[i].response, NULL);
+				items[i].response = NULL;
+			} else {
+				holder_account(t, items[i].response);
+			}
 		} else if (items[i].status != 404) {
 			char *text = graph_error_text(ctx, items[i].status, items[i].response);
 
@@ -575,7 +871,6 @@ read_tenant(struct tenant *t, struct core_ctx *ctx, const cJSON *wanted)
 	    (rc = ta_group_grants(&t->vrp_groups, ctx, TA_VOICE_ROUTING)))
 		goto out;
 	t->addresses = ta_group_addresses(locations);
-	index_build(&t->cfg, t->configs);
 	find_holders(t);
 	rc = read_accounts(t, ctx);
 out:
@@ -615,14 +910,15 @@ finding(cJSON *findings, const char *site, const char *kind, const char *subject
 static const char *
 account_name(const struct tenant *t, const char *id)
 {
+	const struct holder *h;
 	const cJSON *x;
-	size_t i;
+	const char *u;
 
 	if (!id)
 		return NULL;
-	x = index_find(&t->cfg, id);
-	if (x && cj_str(x, "userPrincipalName"))
-		return cj_str(x, "userPrincipalName");
+	h = holder_find(t, id);
+	if (h && h->upn)
+		return h->upn;
 	x = cj_find(t->ras, "objectId", id);
 	if (x && cj_str(x, "userPrincipalName"))
 		return cj_str(x, "userPrincipalName");
@@ -632,8 +928,10 @@ account_name(const struct tenant *t, const char *id)
 	x = index_find(&t->acct, id);
 	if (x && cj_str(x, "userPrincipalName"))
 		return cj_str(x, "userPrincipalName");
-	if (uindex_get(t->upn_of_id, id, &i))
-		return t->upns[i];
+	if (h && h->acct_upn)
+		return h->acct_upn;
+	if ((u = upn_lookup(t, id)) != NULL)
+		return u;
 	return id;
 }
 
@@ -929,15 +1227,14 @@ site_policy(const struct site *s)
 	return p;
 }
 
-
 /* Findings about one holder; true when the holder may be a member (Teams Phone). */
 static bool
-holder_findings(const struct tenant *t, const struct site *s, const cJSON *c,
+holder_findings(const struct tenant *t, const struct site *s, const struct holder *h,
     cJSON *findings)
 {
-	const char *upn = upn_of(c), *kind, *vrp;
-	const cJSON *acct = index_find(&t->acct, cj_str(c, "id")), *usages;
-	cJSON *nums = tenant_personal_numbers(c);
+	const char *upn = upn_of(h), *vrp;
+	const cJSON *usages;
+	cJSON *nums = unpack_numbers(h->numbers);
 	char *list;
 	bool licensed;
 
@@ -951,7 +1248,7 @@ holder_findings(const struct tenant *t, const struct site *s, const cJSON *c,
 		free(list);
 	}
 	cJSON_Delete(nums);
-	vrp = tenant_effective(c, TA_VOICE_ROUTING, &kind);
+	vrp = h->policy[H_VRP];
 	usages = cJSON_GetObjectItem(find_policy(t->vrps, vrp), "OnlinePstnUsages");
 	if (cJSON_GetArraySize(usages) > 0) {
 		list = names_text(usages);
@@ -962,14 +1259,14 @@ holder_findings(const struct tenant *t, const struct site *s, const cJSON *c,
 		    "article's mistake 3 says the opposite)", upn, s->name, vrp, list);
 		free(list);
 	}
-	licensed = !acct || tenant_user_has_plan(acct, t->skus, TENANT_PLAN_TEAMS_PHONE);
+	licensed = h->account != HOLDER_ACCOUNT_NO_PHONE;
 	if (!licensed)
 		finding(findings, s->name, "no_teams_phone_license", upn,
 		    "'%s' holds Shared Calling policy '%s' without a Teams Phone licence: Shared "
 		    "Calling does not apply to this user (docs/design/rules.md#sc-13); assign Teams Phone "
 		    "(MCOEV). Left out of the site's members, which teams_user_voice refuses "
 		    "without one", upn, s->name);
-	if (!cJSON_IsTrue(cJSON_GetObjectItem(c, "isEnterpriseVoiceEnabled")))
+	if (!h->voice)
 		finding(findings, s->name, "enterprise_voice_off", upn,
 		    "'%s' holds Shared Calling policy '%s' with enterprise voice off: Shared "
 		    "Calling needs it on (docs/design/rules.md#sc-13); turn it on (teams_user_voice "
@@ -983,7 +1280,7 @@ holder_findings(const struct tenant *t, const struct site *s, const cJSON *c,
  */
 static const char *
 common_value(struct core_ctx *ctx, const struct site *s, const char *option,
-    const cJSON *const *members, const char *const *values, size_t n)
+    const struct holder *const *members, const char *const *values, size_t n)
 {
 	const char **distinct = xcalloc(n + 1, sizeof(*distinct));
 	size_t *counts = xcalloc(n + 1, sizeof(*counts));
@@ -1080,18 +1377,17 @@ static cJSON *
 site_users(const struct tenant *t, struct core_ctx *ctx, const struct site *s,
     cJSON *findings, struct used *used, size_t *nmembers)
 {
-	const cJSON **members = xcalloc(s->nholders + 1, sizeof(*members));
+	const struct holder **members = xcalloc(s->nholders + 1, sizeof(*members));
 	const char **values = xcalloc(s->nholders + 1, sizeof(*values));
 	const cJSON *best, *vg;
-	const char *kind, *v, *vrp = NULL;
+	const char *v, *vrp = NULL;
 	cJSON *users = cj_object(), *list = cj_array();
 	size_t n = 0, i;
 
 	for (i = 0; i < s->nholders; i++) {
 		bool ok = holder_findings(t, s, s->holders[i], findings);
 
-		tenant_effective(s->holders[i], TA_SHARED_CALLING, &kind);
-		if (ok && is_direct(kind)) {
+		if (ok && s->holders[i]->direct) {
 			members[n++] = s->holders[i];
 			cj_push_str(list, upn_of(s->holders[i]));
 		}
@@ -1102,16 +1398,15 @@ site_users(const struct tenant *t, struct core_ctx *ctx, const struct site *s,
 	vg = best ? group_grant(t->vrp_groups, cj_str(best, "GroupId")) : NULL;
 	if (n > 0) {
 		for (i = 0; i < n; i++)
-			values[i] = cJSON_IsTrue(cJSON_GetObjectItem(members[i],
-			    "isEnterpriseVoiceEnabled")) ? "true" : "false";
+			values[i] = members[i]->voice ? "true" : "false";
 		v = common_value(ctx, s, "enterprise_voice", members, values, n);
 		cj_set(users, "enterprise_voice", cJSON_CreateBool(same(v, "true")));
 		for (i = 0; i < n; i++)
-			values[i] = tenant_effective(members[i], TA_VOICE_ROUTING, &kind);
+			values[i] = members[i]->policy[H_VRP];
 		vrp = common_value(ctx, s, "voice_routing_policy", members, values, n);
 		cj_set_str(users, "voice_routing_policy", vrp);
 		for (i = 0; i < n; i++)
-			values[i] = tenant_effective(members[i], TA_EMERGENCY_ROUTING, &kind);
+			values[i] = members[i]->policy[H_ECRP];
 		v = common_value(ctx, s, "emergency_call_routing_policy", members, values, n);
 		cj_set_str(users, "emergency_call_routing_policy", v);
 		use(used->ecrps, v);

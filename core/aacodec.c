@@ -16,17 +16,12 @@
 #include "buf.h"
 #include "cj.h"
 #include "core.h"
+#include "text.h"
 
 /* Days as the options name them; the schedule's keys are "<day>Hours". */
 static const char *const days[] = {
 	"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
 };
-
-static bool
-same(const char *a, const char *b)
-{
-	return a && b && strcasecmp(a, b) == 0;
-}
 
 /* ---- what people type ---- */
 
@@ -142,9 +137,9 @@ key_of(const char *dtmf)
 		return NULL;
 	if (strncasecmp(dtmf, "Tone", 4) == 0 && dtmf[4] >= '0' && dtmf[4] <= '9' && !dtmf[5])
 		return keys[dtmf[4] - '0'];
-	if (same(dtmf, "ToneStar"))
+	if (text_same(dtmf, "ToneStar"))
 		return "*";
-	if (same(dtmf, "TonePound"))
+	if (text_same(dtmf, "TonePound"))
 		return "#";
 	return NULL;
 }
@@ -689,7 +684,7 @@ handling_set(struct handling *h, const cJSON *old_assoc, cJSON *flow, cJSON *sch
 static bool
 is_type(const cJSON *assoc, const char *type)
 {
-	return same(cj_str(assoc, "type"), type);
+	return text_same(cj_str(assoc, "type"), type);
 }
 
 /* Whether the options say the auto attendant is open around the clock. */
@@ -782,7 +777,7 @@ holiday_of(const struct handling *h, const char *name)
 
 	cJSON_ArrayForEach(a, h->assocs) {
 		s = cj_find(h->schedules, "id", cj_str(a, "scheduleId"));
-		if (is_type(a, "Holiday") && same(cj_str(s, "name"), name))
+		if (is_type(a, "Holiday") && text_same(cj_str(s, "name"), name))
 			return a;
 	}
 	return NULL;
@@ -944,7 +939,7 @@ want_operator(cJSON *want, struct enc *e)
 	acct = cJSON_GetObjectItem(e->resolved, op);
 	o = cj_object();
 	cj_set_str(o, "id", id);
-	cj_set_str(o, "type", same(cj_str(acct, "kind"), "user") ? "User" :
+	cj_set_str(o, "type", text_same(cj_str(acct, "kind"), "user") ? "User" :
 	    "ApplicationEndpoint");
 	cj_set(want, "operator", aacodec_overlay(cJSON_GetObjectItem(e->have, "operator"), o));
 	cJSON_Delete(o);
@@ -1087,7 +1082,7 @@ single_tts(const cJSON *prompts, const char **text)
 	*text = NULL;
 	if (!prompts || cJSON_GetArraySize(prompts) == 0)
 		return 0;
-	if (cJSON_GetArraySize(prompts) != 1 || !same(cj_str(p, "activeType"), "TextToSpeech") ||
+	if (cJSON_GetArraySize(prompts) != 1 || !text_same(cj_str(p, "activeType"), "TextToSpeech") ||
 	    !cj_str(p, "textToSpeechPrompt") || !*cj_str(p, "textToSpeechPrompt"))
 		return -1;
 	*text = cj_str(p, "textToSpeechPrompt");
@@ -1102,17 +1097,17 @@ action_of(cJSON *out, const struct dec *d, const cJSON *opt)
 	const cJSON *target = cJSON_GetObjectItem(opt, "callTarget");
 	const char *type = cj_str(target, "type"), *id = cj_str(target, "id");
 
-	if (same(action, "TransferCallToOperator")) {
+	if (text_same(action, "TransferCallToOperator")) {
 		cj_set_str(out, "action", "operator");
-	} else if (same(action, "DisconnectCall")) {
+	} else if (text_same(action, "DisconnectCall")) {
 		cj_set_str(out, "action", "disconnect");
-	} else if (same(action, "TransferCallToTarget") && id && same(type, "User")) {
+	} else if (text_same(action, "TransferCallToTarget") && id && text_same(type, "User")) {
 		cj_set_str(out, "action", "user");
 		cj_set_str(out, "target", name_of(d, id));
-	} else if (same(action, "TransferCallToTarget") && id && same(type, "ApplicationEndpoint")) {
+	} else if (text_same(action, "TransferCallToTarget") && id && text_same(type, "ApplicationEndpoint")) {
 		cj_set_str(out, "action", "resource_account");
 		cj_set_str(out, "target", name_of(d, id));
-	} else if (same(action, "TransferCallToTarget") && id && same(type, "SharedVoicemail")) {
+	} else if (text_same(action, "TransferCallToTarget") && id && text_same(type, "SharedVoicemail")) {
 		cj_set_str(out, "action", "voicemail");
 		cj_set_str(out, "target", id);
 	} else {
@@ -1299,8 +1294,8 @@ aacodec_decode(const cJSON *aa, aacodec_name_fn name_fn, const void *arg, cJSON 
 	if (cj_str(aa, "languageId"))
 		cj_set_str(opts, "language", cj_str(aa, "languageId"));
 	voice = cj_str(aa, "voiceId");
-	if (same(voice, "Female") || same(voice, "Male"))
-		cj_set_str(opts, "voice", same(voice, "Male") ? "male" : "female");
+	if (text_same(voice, "Female") || text_same(voice, "Male"))
+		cj_set_str(opts, "voice", text_same(voice, "Male") ? "male" : "female");
 	if (cj_str(aa, "timeZoneId"))
 		cj_set_str(opts, "time_zone", cj_str(aa, "timeZoneId"));
 	if (cJSON_IsBool(vr))
@@ -1310,16 +1305,16 @@ aacodec_decode(const cJSON *aa, aacodec_name_fn name_fn, const void *arg, cJSON 
 		cj_set_str(opts, "greeting", text);
 	else if (n < 0)
 		skip(d, "the greeting (not one text-to-speech prompt)");
-	if (same(method, "ByName") || same(method, "ByExtension") || same(method, "None")) {
-		cj_set(opts, "dial_by_name", cJSON_CreateBool(same(method, "ByName")));
-		cj_set(opts, "dial_by_extension", cJSON_CreateBool(same(method, "ByExtension")));
+	if (text_same(method, "ByName") || text_same(method, "ByExtension") || text_same(method, "None")) {
+		cj_set(opts, "dial_by_name", cJSON_CreateBool(text_same(method, "ByName")));
+		cj_set(opts, "dial_by_extension", cJSON_CreateBool(text_same(method, "ByExtension")));
 	}
 	groups = cJSON_GetObjectItem(cJSON_GetObjectItem(incl, "groupDialScope"), "groupIds");
-	if (same(cj_str(incl, "type"), "Customized") && cJSON_IsArray(groups)) {
+	if (text_same(cj_str(incl, "type"), "Customized") && cJSON_IsArray(groups)) {
 		cj_set(opts, "dial_scope_groups", cj_dup(groups));
-	} else if (same(cj_str(incl, "type"), "Customized")) {
+	} else if (text_same(cj_str(incl, "type"), "Customized")) {
 		skip(d, "the dial scope (customized, without a group list)");
-	} else if (same(cj_str(incl, "type"), "Default")) {
+	} else if (text_same(cj_str(incl, "type"), "Default")) {
 		cj_set(opts, "dial_scope_groups", cj_array());
 	}
 	n = single_tts(cJSON_GetObjectItem(menu, "prompts"), &text);

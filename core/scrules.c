@@ -14,18 +14,13 @@
 #include "e164.h"
 #include "teamsadmin.h"
 #include "tenant.h"
+#include "text.h"
 
 /* North American and UK toll-free prefixes (the service's SC7 rule). */
 static const char *const toll_free[] = {
 	"+1800", "+1833", "+1844", "+1855", "+1866", "+1877", "+1888", "+44800", "+44808",
 	NULL
 };
-
-static bool
-empty(const char *s)
-{
-	return !s || !*s;
-}
 
 static bool
 contains_nocase(const char *s, const char *what)
@@ -36,12 +31,6 @@ contains_nocase(const char *s, const char *what)
 		if (strncasecmp(s, what, n) == 0)
 			return true;
 	return false;
-}
-
-static bool
-same(const char *a, const char *b)
-{
-	return a && b && strcasecmp(a, b) == 0;
 }
 
 const char *
@@ -167,7 +156,7 @@ sc_country_of(char *out, size_t sz, const char *iso, const char *number)
 	const char *d = number && number[0] == '+' ? number + 1 : "";
 	size_t n = calling_code_len(d);
 
-	if (!empty(iso)) {
+	if (!text_empty(iso)) {
 		snprintf(out, sz, "%s", iso);
 		return out;
 	}
@@ -180,7 +169,7 @@ sc_same_country(const char *iso_a, const char *num_a, const char *iso_b, const c
 {
 	char a[8], b[8];
 
-	if (!empty(iso_a) && !empty(iso_b))
+	if (!text_empty(iso_a) && !text_empty(iso_b))
 		return strcasecmp(iso_a, iso_b) == 0;
 	sc_country_of(a, sizeof(a), NULL, num_a);
 	sc_country_of(b, sizeof(b), NULL, num_b);
@@ -232,7 +221,7 @@ sc_find_number(const cJSON *list, const char *n)
 int
 sc_rule_number_location(cJSON *problems, const char *ra, const cJSON *ra_num)
 {
-	if (!empty(cj_str(ra_num, "locationId")))
+	if (!text_empty(cj_str(ra_num, "locationId")))
 		return 0;
 	return sc_problem(problems, SC_MISTAKE_LOCATION, "number_without_location",
 	    cj_str(ra_num, "telephoneNumber"), "the phone number '%s' of resource account "
@@ -272,11 +261,11 @@ sc_rule_callback_number(cJSON *problems, const cJSON *ra_num, const char *n,
 		    sc_country_of(c2, sizeof(c2), ra_iso, ra_n));
 	target = rec ? cj_str(rec, "assignmentTargetId") : NULL;
 	status = rec ? cj_str(rec, "assignmentStatus") : NULL;
-	if (!empty(target) && !(status && strcasecmp(status, "policyAssigned") == 0))
+	if (!text_empty(target) && !(status && strcasecmp(status, "policyAssigned") == 0))
 		return sc_problem(problems, SC_MISTAKE_CALLBACK, "callback_assigned", n,
 		    "emergency number '%s' is assigned to '%s'; an emergency number must be "
 		    "unassigned: release it or choose another", n, target);
-	if (!empty(target)) {
+	if (!text_empty(target)) {
 		/* Target "TeamsSharedCallingRoutingPolicy|Tag:{name}" (docs/design/conventions.md#emergency-number-target). */
 		const char *bar = strchr(target, '|');
 		const char *owner = ta_policy_name(bar ? bar + 1 : target);
@@ -301,7 +290,7 @@ sc_rule_callback_number(cJSON *problems, const cJSON *ra_num, const char *n,
 int
 sc_rule_toll_free(cJSON *problems, const char *ra, const cJSON *ra_num, int nemergency)
 {
-	if (!same(cj_str(ra_num, "numberType"), "callingPlan") ||
+	if (!text_same(cj_str(ra_num, "numberType"), "callingPlan") ||
 	    !sc_is_toll_free(cj_str(ra_num, "telephoneNumber")) || nemergency > 0)
 		return 0;
 	return sc_problem(problems, SC_MISTAKE_CALLBACK, "toll_free_without_callback", ra,
@@ -315,7 +304,7 @@ part_in(const cJSON *parts, const char *part)
 	const cJSON *p;
 
 	cJSON_ArrayForEach(p, parts)
-		if (cJSON_IsString(p) && same(p->valuestring, part))
+		if (cJSON_IsString(p) && text_same(p->valuestring, part))
 			return true;
 	return false;
 }
@@ -329,7 +318,7 @@ sc_parts_have_plan(const cJSON *parts, const cJSON *skus, const char *plan_id)
 		if (!cJSON_IsString(p) || !(sku = tenant_sku_find(skus, p->valuestring)))
 			continue;
 		cJSON_ArrayForEach(sp, cJSON_GetObjectItem(sku, "servicePlans"))
-			if (same(cj_str(sp, "servicePlanId"), plan_id))
+			if (text_same(cj_str(sp, "servicePlanId"), plan_id))
 				return true;
 	}
 	return false;
@@ -369,7 +358,7 @@ sc_rule_account_licences(cJSON *problems, const char *ra, const char *number_typ
 		    "resource account '%s' would hold no Teams Phone Resource Account licence, "
 		    "so it cannot hold the shared number; add PHONESYSTEM_VIRTUALUSER to "
 		    "resource_account.licenses", ra);
-	if (same(number_type, "callingPlan"))
+	if (text_same(number_type, "callingPlan"))
 		n += sc_rule_calling_plan_licences(problems, ra, parts);
 	return n;
 }
@@ -392,8 +381,8 @@ sc_rule_account_routing(cJSON *problems, const char *ra, const char *n, const ch
 static const char *
 type_word(const char *t)
 {
-	return same(t, "callingPlan") ? "Calling Plan" : same(t, "directRouting") ?
-	    "Direct Routing" : same(t, "operatorConnect") ? "Operator Connect" : t;
+	return text_same(t, "callingPlan") ? "Calling Plan" : text_same(t, "directRouting") ?
+	    "Direct Routing" : text_same(t, "operatorConnect") ? "Operator Connect" : t;
 }
 
 int
@@ -403,19 +392,19 @@ sc_rule_shared_number(cJSON *problems, const char *ra, const char *ra_id,
 	const char *type = cj_str(rec, "numberType"), *target, *iso;
 
 	if (!rec) {
-		if (same(want_type, "directRouting"))
+		if (text_same(want_type, "directRouting"))
 			return 0;
 		return sc_problem(problems, SC_MISTAKE_NONE, "number_not_found", n,
 		    "shared number '%s' is not in the tenant's number inventory: a %s number "
 		    "must be acquired before it can be assigned to resource account '%s'", n,
 		    type_word(want_type), ra);
 	}
-	if (want_type && type && !same(type, want_type))
+	if (want_type && type && !text_same(type, want_type))
 		return sc_problem(problems, SC_MISTAKE_NONE, "number_type", n,
 		    "shared number '%s' is a %s number, not %s; correct number.type", n,
 		    type_word(type), type_word(want_type));
 	target = cj_str(rec, "assignmentTargetId");
-	if (!empty(target) && !(ra_id && same(target, ra_id)))
+	if (!text_empty(target) && !(ra_id && text_same(target, ra_id)))
 		return sc_problem(problems, SC_MISTAKE_NONE, "number_unavailable", n,
 		    "shared number '%s' is already assigned to '%s'; release it or choose "
 		    "another number for resource account '%s'", n, target, ra);
@@ -425,8 +414,8 @@ sc_rule_shared_number(cJSON *problems, const char *ra, const char *ra_id,
 		    "shared number '%s' cannot be assigned to a resource account (it lacks the "
 		    "capability 'voiceApplicationAssignment'); choose a service number", n);
 	iso = cj_str(rec, "isoCountryCode");
-	if (same(type, "callingPlan") && !empty(iso) && !empty(usage_location) &&
-	    !same(iso, usage_location))
+	if (text_same(type, "callingPlan") && !text_empty(iso) && !text_empty(usage_location) &&
+	    !text_same(iso, usage_location))
 		return sc_problem(problems, SC_MISTAKE_NONE, "number_country", n,
 		    "shared number '%s' is a Calling Plan number in %s but resource account "
 		    "'%s' has usage location %s; they must match", n, iso, ra, usage_location);
@@ -442,7 +431,7 @@ sc_rule_personal_number(cJSON *problems, const char *user, const char *policy,
 	char *list;
 	int n = 0;
 
-	if (cJSON_GetArraySize(numbers) < 1 || same(mode, "remove"))
+	if (cJSON_GetArraySize(numbers) < 1 || text_same(mode, "remove"))
 		return 0;
 	cJSON_ArrayForEach(x, numbers)
 		if (cJSON_IsString(x) && buf_addf(&b, "%s'%s'", n++ ? ", " : "", x->valuestring))
@@ -450,7 +439,7 @@ sc_rule_personal_number(cJSON *problems, const char *user, const char *policy,
 	if (buf_adds(&b, ""))
 		BUG("out of memory");
 	list = buf_detach(&b, NULL);
-	if (same(mode, "fail"))
+	if (text_same(mode, "fail"))
 		sc_problem(problems, SC_MISTAKE_PERSONAL_NUMBER, "personal_number", user,
 		    "'%s' would get Shared Calling policy '%s' but holds personal number %s, "
 		    "which takes precedence (personal_number: fail); release it "
@@ -482,14 +471,14 @@ int
 sc_rule_user_emergency_routing(cJSON *problems, const char *who, const char *number_type,
     const char *ecrp, bool has_usages)
 {
-	if (same(number_type, "directRouting") && !has_usages)
+	if (text_same(number_type, "directRouting") && !has_usages)
 		return sc_problem(problems, SC_MISTAKE_NONE, "emergency_routing", who,
 		    "%s would have emergency call routing policy '%s', which routes no "
 		    "emergency number over a PSTN usage, but the shared number is Direct "
 		    "Routing: emergency calls need one with PSTN usages; give "
 		    "users.emergency_call_routing_policy such a policy", who,
 		    ecrp ? ecrp : "Global");
-	if ((same(number_type, "callingPlan") || same(number_type, "operatorConnect")) &&
+	if ((text_same(number_type, "callingPlan") || text_same(number_type, "operatorConnect")) &&
 	    has_usages)
 		return sc_problem(problems, SC_MISTAKE_NONE, "emergency_routing", who,
 		    "%s would have emergency call routing policy '%s', which routes emergency "

@@ -370,6 +370,22 @@ ta_policy_name(const char *identity)
 	return identity;
 }
 
+const cJSON *
+ta_policy_find(const cJSON *list, const char *name)
+{
+	const cJSON *p;
+	const char *id;
+
+	if (!name)
+		return NULL;
+	cJSON_ArrayForEach(p, list) {
+		id = cj_str(p, "Identity");
+		if (id && strcasecmp(ta_policy_name(id), ta_policy_name(name)) == 0)
+			return p;
+	}
+	return NULL;
+}
+
 /* "Global" stays as it is; any other name is addressed as "Tag:name". */
 static char *
 policy_path(enum route_id id, const char *type, const char *name)

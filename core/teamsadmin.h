@@ -95,6 +95,8 @@ int ta_policy_update(cJSON **out, struct core_ctx *ctx, const char *type,
 int ta_policy_delete(struct core_ctx *ctx, const char *type, const char *name);
 /* The bare name of an Identity: "Tag:Seattle" -> "Seattle"; "Global" stays. */
 const char *ta_policy_name(const char *identity);
+/* The instance of a policy list whose Identity is name, bare or tagged, any case; NULL if none. */
+const cJSON *ta_policy_find(const cJSON *list, const char *name);
 
 /* ---- grants ---- */
 

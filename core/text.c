@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 bool
 text_is_guid(const char *s)
@@ -33,4 +34,16 @@ text_is_upn(const char *s)
 		if (isspace((unsigned char)*p) || *p == '/' || *p == '\\' || *p == '"')
 			return false;
 	return true;
+}
+
+bool
+text_same(const char *a, const char *b)
+{
+	return a && b && strcasecmp(a, b) == 0;
+}
+
+bool
+text_empty(const char *s)
+{
+	return !s || !*s;
 }

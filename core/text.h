@@ -1,6 +1,7 @@
 /*
  * text.h - the shapes of what people type that several modules check:
- * object ids (GUIDs) and user principal names.
+ * object ids (GUIDs) and user principal names; names compared as Teams
+ * compares them.
  *
  * Every pointer parameter is borrowed; NULL is never a match.
  *
@@ -16,5 +17,9 @@
 bool text_is_guid(const char *s);
 /* Whether s is name@domain.tld with no space, slash, backslash or quote. */
 bool text_is_upn(const char *s);
+/* Whether a and b are both given and equal but for case (names, UPNs, ids). */
+bool text_same(const char *a, const char *b);
+/* Whether s is NULL or "". */
+bool text_empty(const char *s);
 
 #endif

@@ -33,6 +33,7 @@
 #include "svc.h"
 #include "teamsadmin.h"
 #include "tenant.h"
+#include "text.h"
 #include "userindex.h"
 
 static const struct arg_spec args[] = {
@@ -81,30 +82,6 @@ tenant_release(struct tenant *t)
 }
 
 /* ---- small helpers ---- */
-
-static bool
-empty(const char *s)
-{
-	return !s || !*s;
-}
-
-static bool
-same(const char *a, const char *b)
-{
-	return a && b && strcasecmp(a, b) == 0;
-}
-
-/* A tenant policy by bare or tagged name. */
-static const cJSON *
-find_policy(const cJSON *list, const char *name)
-{
-	const cJSON *p;
-
-	cJSON_ArrayForEach(p, list)
-		if (same(ta_policy_name(cj_str(p, "Identity")), ta_policy_name(name)))
-			return p;
-	return NULL;
-}
 
 static const cJSON *
 planned(const cJSON *list, const char *name)
@@ -156,7 +133,7 @@ read_accounts(struct tenant *t, struct core_ctx *ctx, const cJSON *sites)
 		BUG("out of memory");
 	cJSON_ArrayForEach(s, sites) {
 		upn = cj_str(cJSON_GetObjectItem(s, "resource_account"), "upn");
-		if (!empty(upn) && !cj_has_str(upns, upn))
+		if (!text_empty(upn) && !cj_has_str(upns, upn))
 			cj_push_str(upns, upn);
 	}
 	n = (size_t)cJSON_GetArraySize(upns);
@@ -198,7 +175,7 @@ group_of(const cJSON *site)
 {
 	const cJSON *g = cJSON_GetObjectItem(cJSON_GetObjectItem(site, "users"), "group");
 
-	return cJSON_IsObject(g) && !empty(cj_str(g, "id")) ? g : NULL;
+	return cJSON_IsObject(g) && !text_empty(cj_str(g, "id")) ? g : NULL;
 }
 
 /* The members of every group the sites grant to; a group that does not exist is null. */
@@ -446,7 +423,7 @@ vrp_usages(const struct check *c, const char *name, const cJSON **usages)
 		*usages = cJSON_GetObjectItem(p, "pstn_usages");
 		return true;
 	}
-	p = find_policy(c->t->vrps, empty(name) ? "Global" : name);
+	p = ta_policy_find(c->t->vrps, text_empty(name) ? "Global" : name);
 	if (!p)
 		return false;
 	*usages = cJSON_GetObjectItem(p, "OnlinePstnUsages");
@@ -462,15 +439,15 @@ ecrp_usages(const struct check *c, const char *name, bool *has)
 	*has = false;
 	if (p) {
 		cJSON_ArrayForEach(e, cJSON_GetObjectItem(p, "emergency_numbers"))
-			if (!empty(cj_str(e, "pstn_usage")))
+			if (!text_empty(cj_str(e, "pstn_usage")))
 				*has = true;
 		return true;
 	}
-	p = find_policy(c->t->ecrps, empty(name) ? "Global" : name);
+	p = ta_policy_find(c->t->ecrps, text_empty(name) ? "Global" : name);
 	if (!p)
 		return false;
 	cJSON_ArrayForEach(e, cJSON_GetObjectItem(p, "EmergencyNumbers"))
-		if (!empty(cj_str(e, "OnlinePSTNUsage")))
+		if (!text_empty(cj_str(e, "OnlinePSTNUsage")))
 			*has = true;
 	return true;
 }
@@ -478,11 +455,11 @@ ecrp_usages(const struct check *c, const char *name, bool *has)
 static const char *
 number_type_of(const char *choice)
 {
-	if (same(choice, "direct_routing"))
+	if (text_same(choice, "direct_routing"))
 		return "directRouting";
-	if (same(choice, "calling_plan"))
+	if (text_same(choice, "calling_plan"))
 		return "callingPlan";
-	if (same(choice, "operator_connect"))
+	if (text_same(choice, "operator_connect"))
 		return "operatorConnect";
 	return NULL;
 }
@@ -495,7 +472,7 @@ check_address(struct check *c, const cJSON *site, const cJSON *rec, const char *
 	const char *desc = cj_str(want, "description"), *country, *iso;
 
 	have = cj_find(c->t->addresses, "description", desc);
-	if (!have && (empty(cj_str(want, "company_name")) || empty(cj_str(want, "country")))) {
+	if (!have && (text_empty(cj_str(want, "company_name")) || text_empty(cj_str(want, "country")))) {
 		sc_problem(c->problems, SC_MISTAKE_LOCATION, "emergency_address_missing",
 		    desc ? desc : "", "emergency address '%s' does not exist and the site does "
 		    "not give company_name and country to create it: shared number '%s' would "
@@ -506,7 +483,7 @@ check_address(struct check *c, const cJSON *site, const cJSON *rec, const char *
 	}
 	country = have ? cj_str(have, "country") : cj_str(want, "country");
 	iso = cj_str(rec, "isoCountryCode");
-	if (!empty(country) && !empty(iso) && !same(country, iso))
+	if (!text_empty(country) && !text_empty(iso) && !text_same(country, iso))
 		sc_problem(c->problems, SC_MISTAKE_LOCATION, "emergency_address_country",
 		    desc ? desc : "", "emergency address '%s' is in %s but shared number '%s' "
 		    "is a %s number: the number's emergency location must be in its own "
@@ -518,7 +495,7 @@ check_address(struct check *c, const cJSON *site, const cJSON *rec, const char *
 static void
 check_named(struct check *c, const char *what, const char *name, bool known)
 {
-	if (empty(name) || same(name, "Global") || known)
+	if (text_empty(name) || text_same(name, "Global") || known)
 		return;
 	sc_problem(c->problems, SC_MISTAKE_NONE, "policy_not_found", name,
 	    "%s '%s' does not exist and is not in the plan's tenant-wide policies; add it "
@@ -609,7 +586,7 @@ check_users(struct check *c, const cJSON *site, const char *type)
 		cJSON_Delete(nums);
 	}
 	/* SC11: the users' voice routing policy has no PSTN usages. */
-	if (!empty(vrp)) {
+	if (!text_empty(vrp)) {
 		known = vrp_usages(c, vrp, &usages);
 		check_named(c, "voice routing policy", vrp, known);
 		who = xasprintf("the users of site '%s'", c->site);
@@ -628,7 +605,7 @@ check_users(struct check *c, const cJSON *site, const char *type)
 		}
 	}
 	/* The users' emergency call routing policy, per number type. */
-	if (!empty(ecrp)) {
+	if (!text_empty(ecrp)) {
 		known = ecrp_usages(c, ecrp, &has);
 		check_named(c, "emergency call routing policy", ecrp, known);
 		who = xasprintf("the users of site '%s'", c->site);
@@ -716,9 +693,9 @@ check_site(struct check *c, const cJSON *site)
 	sc_rule_account_licences(c->problems, upn, type, parts, c->t->skus);
 	cJSON_Delete(parts);
 	/* Mistake 3, as Microsoft states it: a Direct Routing account's routing. */
-	if (same(type, "directRouting")) {
+	if (text_same(type, "directRouting")) {
 		vrp = cj_str(ra, "voice_routing_policy");
-		if (empty(vrp)) {
+		if (text_empty(vrp)) {
 			view = ra_id ? cj_find(c->t->ra_views, "objectId", ra_id) : NULL;
 			vrp = view ? ta_policy_name(tenant_effective_policy(view,
 			    TA_VOICE_ROUTING)) : "Global";
@@ -797,10 +774,10 @@ new_policies(const struct check *c)
 	if (!out)
 		BUG("out of memory");
 	cJSON_ArrayForEach(p, c->vrp_plan)
-		if (cj_str(p, "name") && !find_policy(c->t->vrps, cj_str(p, "name")))
+		if (cj_str(p, "name") && !ta_policy_find(c->t->vrps, cj_str(p, "name")))
 			cj_push_str(out, cj_str(p, "name"));
 	cJSON_ArrayForEach(p, c->ecrp_plan)
-		if (cj_str(p, "name") && !find_policy(c->t->ecrps, cj_str(p, "name")))
+		if (cj_str(p, "name") && !ta_policy_find(c->t->ecrps, cj_str(p, "name")))
 			cj_push_str(out, cj_str(p, "name"));
 	return out;
 }

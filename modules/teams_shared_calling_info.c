@@ -46,6 +46,7 @@
 #include "svc.h"
 #include "teamsadmin.h"
 #include "tenant.h"
+#include "text.h"
 
 static const struct arg_spec args[] = {
 	ARGS_CONN,
@@ -61,27 +62,6 @@ static const struct arg_spec args[] = {
 #define USER_SELECT "id,userPrincipalName,displayName,usageLocation,assignedLicenses,accountEnabled"
 
 /* ---- small helpers ---- */
-
-static bool
-same(const char *a, const char *b)
-{
-	return a && b && strcasecmp(a, b) == 0;
-}
-
-/* A policy of list by bare or tagged name. */
-static const cJSON *
-find_policy(const cJSON *list, const char *name)
-{
-	const cJSON *p;
-	const char *id;
-
-	cJSON_ArrayForEach(p, list) {
-		id = cj_str(p, "Identity");
-		if (id && name && strcasecmp(ta_policy_name(id), ta_policy_name(name)) == 0)
-			return p;
-	}
-	return NULL;
-}
 
 /*
  * "'a', 'b' and 3 more" (at most NAMES_SHOWN), each name quoted unless quote
@@ -336,7 +316,7 @@ tenant_release(struct tenant *t)
 static bool
 is_direct(const char *kind)
 {
-	return same(kind, "direct");
+	return text_same(kind, "direct");
 }
 
 /* True when names (bare or tagged) holds the policy identity. */
@@ -346,7 +326,7 @@ find_policy_name(const cJSON *names, const char *identity)
 	const cJSON *w;
 
 	cJSON_ArrayForEach(w, names)
-		if (same(ta_policy_name(w->valuestring), ta_policy_name(identity)))
+		if (text_same(ta_policy_name(w->valuestring), ta_policy_name(identity)))
 			return true;
 	return false;
 }
@@ -376,7 +356,7 @@ select_sites(struct tenant *t, struct core_ctx *ctx, const cJSON *wanted)
 	t->sites = xcalloc((size_t)cJSON_GetArraySize(t->sc) + 1, sizeof(*t->sites));
 	cJSON_ArrayForEach(p, t->sc) {
 		id = cj_str(p, "Identity");
-		if (!id || same(id, "Global"))
+		if (!id || text_same(id, "Global"))
 			continue;
 		if (cJSON_GetArraySize(wanted) > 0 && !find_policy_name(wanted, id))
 			continue;
@@ -387,12 +367,12 @@ select_sites(struct tenant *t, struct core_ctx *ctx, const cJSON *wanted)
 	t->nsites = n;
 	xqsort(t->sites, n, sizeof(*t->sites), by_site_name);
 	cJSON_ArrayForEach(w, wanted) {
-		if (find_policy(t->sc, w->valuestring) &&
-		    !same(ta_policy_name(w->valuestring), "Global"))
+		if (ta_policy_find(t->sc, w->valuestring) &&
+		    !text_same(ta_policy_name(w->valuestring), "Global"))
 			continue;
 		have = cj_array();
 		cJSON_ArrayForEach(p, t->sc)
-			if (cj_str(p, "Identity") && !same(cj_str(p, "Identity"), "Global"))
+			if (cj_str(p, "Identity") && !text_same(cj_str(p, "Identity"), "Global"))
 				cj_push_str(have, ta_policy_name(cj_str(p, "Identity")));
 		sorted = sorted_names(have, &nh);
 		all = cj_array();
@@ -470,7 +450,7 @@ site_named(const struct tenant *t, const char *name)
 	size_t i;
 
 	for (i = 0; i < t->nsites; i++)
-		if (same(t->sites[i].name, name))
+		if (text_same(t->sites[i].name, name))
 			return &t->sites[i];
 	return NULL;
 }
@@ -644,7 +624,7 @@ configs_page(cJSON *items, const cJSON *page, void *arg)
 	cJSON_ArrayForEach(c, items) {
 		u = remember_upn(t, cj_str(c, "id"), cj_str(c, "userPrincipalName"));
 		name = tenant_effective(c, TA_SHARED_CALLING, &kind);
-		if (same(name, "Global") || !site_named(t, name))
+		if (text_same(name, "Global") || !site_named(t, name))
 			continue;
 		tenant_config_trim(c, kept_types);
 		holder_keep(t, c, &u);
@@ -676,10 +656,10 @@ find_holders(struct tenant *t)
 		h = &t->holders[j];
 		if (h->id)
 			t->by_id[t->nby_id++] = h;
-		if (same(h->policy[H_SC], "Global"))
+		if (text_same(h->policy[H_SC], "Global"))
 			continue;
 		for (i = 0; i < t->nsites; i++)
-			if (same(t->sites[i].name, h->policy[H_SC])) {
+			if (text_same(t->sites[i].name, h->policy[H_SC])) {
 				holder_add(&t->sites[i], h);
 				break;
 			}
@@ -727,7 +707,7 @@ is_site_account(const struct tenant *t, const char *id)
 	size_t i;
 
 	for (i = 0; id && i < t->nsites; i++)
-		if (same(cj_str(t->sites[i].policy, "ResourceAccount"), id))
+		if (text_same(cj_str(t->sites[i].policy, "ResourceAccount"), id))
 			return true;
 	return false;
 }
@@ -971,18 +951,18 @@ struct used {
 static void
 use(cJSON *names, const char *name)
 {
-	if (name && *name && !same(name, "Global") && !cj_has_str(names, name))
+	if (name && *name && !text_same(name, "Global") && !cj_has_str(names, name))
 		cj_push_str(names, name);
 }
 
 static const char *
 number_type(const char *service)
 {
-	if (same(service, "directRouting"))
+	if (text_same(service, "directRouting"))
 		return "direct_routing";
-	if (same(service, "callingPlan"))
+	if (text_same(service, "callingPlan"))
 		return "calling_plan";
-	if (same(service, "operatorConnect"))
+	if (text_same(service, "operatorConnect"))
 		return "operator_connect";
 	return NULL;
 }
@@ -1050,11 +1030,11 @@ number_of(const cJSON *numbers, const char *id, int *count)
 
 	*count = 0;
 	cJSON_ArrayForEach(n, numbers) {
-		if (!same(cj_str(n, "assignmentTargetId"), id))
+		if (!text_same(cj_str(n, "assignmentTargetId"), id))
 			continue;
 		(*count)++;
-		if (!best || (same(cj_str(n, "assignmentCategory"), "primary") &&
-		    !same(cj_str(best, "assignmentCategory"), "primary")))
+		if (!best || (text_same(cj_str(n, "assignmentCategory"), "primary") &&
+		    !text_same(cj_str(best, "assignmentCategory"), "primary")))
 			best = n;
 	}
 	return best;
@@ -1106,7 +1086,7 @@ site_account(struct ra_part *r, const struct tenant *t, struct core_ctx *ctx,
 	cj_set(r->account, "licenses", tenant_user_sku_names(acct, t->skus));
 	app = cj_str(listed, "applicationId") ? cj_str(listed, "applicationId") :
 	    cj_str(view, "applicationId");
-	if (same(app, TA_APP_CALL_QUEUE))
+	if (text_same(app, TA_APP_CALL_QUEUE))
 		cj_set_str(r->account, "type", "call_queue");
 	vrp = tenant_effective(view, TA_VOICE_ROUTING, &kind);
 	if (is_direct(kind)) {
@@ -1155,9 +1135,9 @@ site_account(struct ra_part *r, const struct tenant *t, struct core_ctx *ctx,
 		if (!cJSON_IsTrue(cJSON_GetObjectItem(loc, "isDefault")) && cj_str(loc, "location"))
 			r->location = cj_str(loc, "location");
 	}
-	if (same(r->number_type, "directRouting")) {
+	if (text_same(r->number_type, "directRouting")) {
 		vrp = tenant_effective(view, TA_VOICE_ROUTING, &kind);
-		usages = cJSON_GetObjectItem(find_policy(t->vrps, vrp), "OnlinePstnUsages");
+		usages = cJSON_GetObjectItem(ta_policy_find(t->vrps, vrp), "OnlinePstnUsages");
 		if (cJSON_GetArraySize(usages) == 0)
 			finding(findings, s->name, "no_voice_routing_policy", r->upn,
 			    "resource account '%s' has the Direct Routing number '%s' but its voice "
@@ -1198,7 +1178,7 @@ site_aa(const struct tenant *t, struct core_ctx *ctx, const struct site *s,
 	}
 	others = cj_array();
 	cJSON_ArrayForEach(ra, cJSON_GetObjectItem(aa, "applicationInstances"))
-		if (cJSON_IsString(ra) && !same(ra->valuestring, id))
+		if (cJSON_IsString(ra) && !text_same(ra->valuestring, id))
 			cj_push_str(others, account_name(t, ra->valuestring));
 	if (cJSON_GetArraySize(others) > 0) {
 		list = names_text(others);
@@ -1249,7 +1229,7 @@ holder_findings(const struct tenant *t, const struct site *s, const struct holde
 	}
 	cJSON_Delete(nums);
 	vrp = h->policy[H_VRP];
-	usages = cJSON_GetObjectItem(find_policy(t->vrps, vrp), "OnlinePstnUsages");
+	usages = cJSON_GetObjectItem(ta_policy_find(t->vrps, vrp), "OnlinePstnUsages");
 	if (cJSON_GetArraySize(usages) > 0) {
 		list = names_text(usages);
 		finding(findings, s->name, "voice_routing_with_pstn_usages", upn,
@@ -1290,7 +1270,7 @@ common_value(struct core_ctx *ctx, const struct site *s, const char *option,
 	char *list, *entry;
 
 	for (i = 0; i < n; i++) {
-		for (j = 0; j < nd && !same(distinct[j], values[i]); j++)
+		for (j = 0; j < nd && !text_same(distinct[j], values[i]); j++)
 			;
 		if (j == nd)
 			distinct[nd++] = values[i];
@@ -1303,7 +1283,7 @@ common_value(struct core_ctx *ctx, const struct site *s, const char *option,
 	if (nd > 1) {
 		others = cj_array();
 		for (i = 0; i < n; i++) {
-			if (same(values[i], chosen))
+			if (text_same(values[i], chosen))
 				continue;
 			entry = xasprintf("'%s' (now '%s')", upn_of(members[i]), values[i]);
 			cj_push_str(others, entry);
@@ -1348,14 +1328,14 @@ site_group(const struct tenant *t, struct core_ctx *ctx, const struct site *s,
 	*best = NULL;
 	cJSON_ArrayForEach(g, t->sc_groups) {
 		if (!cj_str(g, "GroupId") || !cj_str(g, "PolicyName") ||
-		    !same(ta_policy_name(cj_str(g, "PolicyName")), s->name))
+		    !text_same(ta_policy_name(cj_str(g, "PolicyName")), s->name))
 			continue;
 		if (!*best || rank_of(g) < rank_of(*best))
 			*best = g;
 	}
 	cJSON_ArrayForEach(g, t->sc_groups)
 		if (g != *best && cj_str(g, "GroupId") && cj_str(g, "PolicyName") &&
-		    same(ta_policy_name(cj_str(g, "PolicyName")), s->name))
+		    text_same(ta_policy_name(cj_str(g, "PolicyName")), s->name))
 			cj_push_str(others, cj_str(g, "GroupId"));
 	if (cJSON_GetArraySize(others) > 0) {
 		list = names_text(others);
@@ -1400,7 +1380,7 @@ site_users(const struct tenant *t, struct core_ctx *ctx, const struct site *s,
 		for (i = 0; i < n; i++)
 			values[i] = members[i]->voice ? "true" : "false";
 		v = common_value(ctx, s, "enterprise_voice", members, values, n);
-		cj_set(users, "enterprise_voice", cJSON_CreateBool(same(v, "true")));
+		cj_set(users, "enterprise_voice", cJSON_CreateBool(text_same(v, "true")));
 		for (i = 0; i < n; i++)
 			values[i] = members[i]->policy[H_VRP];
 		vrp = common_value(ctx, s, "voice_routing_policy", members, values, n);
@@ -1410,8 +1390,8 @@ site_users(const struct tenant *t, struct core_ctx *ctx, const struct site *s,
 		v = common_value(ctx, s, "emergency_call_routing_policy", members, values, n);
 		cj_set_str(users, "emergency_call_routing_policy", v);
 		use(used->ecrps, v);
-		if (best && (same(vrp, "Global") ? vg != NULL : !vg ||
-		    !same(ta_policy_name(cj_str(vg, "PolicyName")), vrp) ||
+		if (best && (text_same(vrp, "Global") ? vg != NULL : !vg ||
+		    !text_same(ta_policy_name(cj_str(vg, "PolicyName")), vrp) ||
 		    rank_of(vg) != rank_of(best)))
 			core_warn(ctx, "site '%s': group '%s' has voice routing policy grant '%s' "
 			    "but the members have '%s'; applying the site grants the group the "
@@ -1466,7 +1446,7 @@ vrp_list(const struct tenant *t, const cJSON *names)
 
 	v = sorted_names(names, &n);
 	for (i = 0; i < n; i++) {
-		p = find_policy(t->vrps, v[i]->valuestring);
+		p = ta_policy_find(t->vrps, v[i]->valuestring);
 		if (!p)
 			continue;
 		o = cj_object();
@@ -1499,7 +1479,7 @@ ecrp_list(const struct tenant *t, const cJSON *names)
 
 	v = sorted_names(names, &n);
 	for (i = 0; i < n; i++) {
-		p = find_policy(t->ecrps, v[i]->valuestring);
+		p = ta_policy_find(t->ecrps, v[i]->valuestring);
 		if (!p)
 			continue;
 		o = cj_object();
@@ -1537,7 +1517,7 @@ check_params(struct core_ctx *ctx, const cJSON *wanted)
 		if (!*bare || strspn(bare, " \t") == strlen(bare))
 			return core_error(ctx, CORE_EARGS, "sites holds an empty name; list the "
 			    "names of Shared Calling policies, or leave sites out for all of them");
-		if (same(bare, "Global"))
+		if (text_same(bare, "Global"))
 			return core_error(ctx, CORE_EARGS, "sites names 'Global', the tenant's "
 			    "default Shared Calling policy, which is no site; list custom policies");
 	}

@@ -28,6 +28,7 @@
 #include "svc.h"
 #include "teamsadmin.h"
 #include "tenant.h"
+#include "text.h"
 
 static const struct arg_spec args[] = {
 	ARGS_CONN,
@@ -89,12 +90,6 @@ req_release(void *req)
 	cJSON_Delete(r->assignments);
 }
 
-static bool
-empty(const char *s)
-{
-	return !s || !*s;
-}
-
 /* ---- input ---- */
 
 static int
@@ -108,7 +103,7 @@ validate(void *req, struct core_ctx *ctx, const cJSON *params)
 
 	r->params = params;
 	r->name = name ? ta_policy_name(name) : NULL;
-	if (empty(r->name) || strspn(r->name, " \t") == strlen(r->name))
+	if (text_empty(r->name) || strspn(r->name, " \t") == strlen(r->name))
 		return core_error(ctx, CORE_EARGS,
 		    "name must not be empty; give the policy's name, such as 'Seattle'");
 	r->identity = strcasecmp(r->name, "Global") == 0 ? xstrdup("Global") :

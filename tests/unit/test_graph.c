@@ -43,6 +43,19 @@ Test(teamsadmin, strips_the_tag_prefix_from_policy_identities)
 	cr_expect_str_eq(ta_policy_name("Seattle"), "Seattle");
 }
 
+Test(teamsadmin, finds_a_policy_by_bare_or_tagged_name_in_any_case)
+{
+	cJSON *list = J("[{\"Identity\":\"Global\"},{\"Identity\":\"Tag:Seattle\"},{\"Description\":\"x\"}]");
+
+	cr_expect_eq(ta_policy_find(list, "seattle"), cJSON_GetArrayItem(list, 1));
+	cr_expect_eq(ta_policy_find(list, "Tag:SEATTLE"), cJSON_GetArrayItem(list, 1));
+	cr_expect_eq(ta_policy_find(list, "Global"), cJSON_GetArrayItem(list, 0));
+	cr_expect_null(ta_policy_find(list, "Redmond"));
+	cr_expect_null(ta_policy_find(list, NULL));
+	cr_expect_null(ta_policy_find(NULL, "Seattle"));
+	cJSON_Delete(list);
+}
+
 Test(teamsadmin, groups_locations_into_civic_addresses_with_their_default_location)
 {
 	cJSON *locs = J("["

@@ -33,3 +33,19 @@ Test(text, upn)
 	cr_expect_not(text_is_upn(""));
 	cr_expect_not(text_is_upn(NULL));
 }
+
+Test(text, same_ignores_case_and_never_matches_null)
+{
+	cr_expect(text_same("Adele@Contoso.com", "adele@contoso.COM"));
+	cr_expect(!text_same("adele", "adele2"));
+	cr_expect(!text_same(NULL, "a"));
+	cr_expect(!text_same("a", NULL));
+	cr_expect(!text_same(NULL, NULL));
+}
+
+Test(text, empty_is_null_or_no_characters)
+{
+	cr_expect(text_empty(NULL));
+	cr_expect(text_empty(""));
+	cr_expect(!text_empty(" "));
+}

@@ -1437,31 +1437,17 @@ site_build(const struct tenant *t, struct core_ctx *ctx, const struct site *s,
 
 /* ---- the tenant-wide policies the sites use ---- */
 
-static cJSON *
-vrp_list(const struct tenant *t, const cJSON *names)
+/* The fields of a voice routing policy that teams_voice_routing_policy takes. */
+static void
+vrp_fields(cJSON *o, const cJSON *p)
 {
-	cJSON *out = cj_array(), *o, *u;
-	const cJSON **v, *p, *x;
-	size_t n, i;
+	cJSON *u = cj_array();
+	const cJSON *x;
 
-	v = sorted_names(names, &n);
-	for (i = 0; i < n; i++) {
-		p = ta_policy_find(t->vrps, v[i]->valuestring);
-		if (!p)
-			continue;
-		o = cj_object();
-		cj_set_str(o, "name", ta_policy_name(cj_str(p, "Identity")));
-		if (cj_str(p, "Description"))
-			cj_set_str(o, "description", cj_str(p, "Description"));
-		u = cj_array();
-		cJSON_ArrayForEach(x, cJSON_GetObjectItem(p, "OnlinePstnUsages"))
-			if (cJSON_IsString(x))
-				cj_push_str(u, x->valuestring);
-		cj_set(o, "pstn_usages", u);
-		cJSON_AddItemToArray(out, o);
-	}
-	free(v);
-	return out;
+	cJSON_ArrayForEach(x, cJSON_GetObjectItem(p, "OnlinePstnUsages"))
+		if (cJSON_IsString(x))
+			cj_push_str(u, x->valuestring);
+	cj_set(o, "pstn_usages", u);
 }
 
 static const char *
@@ -1470,34 +1456,46 @@ str_or_empty(const cJSON *obj, const char *key)
 	return cj_str(obj, key) ? cj_str(obj, key) : "";
 }
 
-static cJSON *
-ecrp_list(const struct tenant *t, const cJSON *names)
+/* The fields of an emergency call routing policy that its module takes. */
+static void
+ecrp_fields(cJSON *o, const cJSON *p)
 {
-	cJSON *out = cj_array(), *o, *nums, *e;
-	const cJSON **v, *p, *x, *en;
+	cJSON *nums = cj_array(), *e;
+	const cJSON *x, *en = cJSON_GetObjectItem(p, "AllowEnhancedEmergencyServices");
+
+	if (cJSON_IsBool(en))
+		cj_set(o, "enhanced_emergency_services", cJSON_CreateBool(cJSON_IsTrue(en)));
+	cJSON_ArrayForEach(x, cJSON_GetObjectItem(p, "EmergencyNumbers")) {
+		e = cj_object();
+		cj_set_str(e, "dial_string", str_or_empty(x, "EmergencyDialString"));
+		cj_set_str(e, "dial_mask", str_or_empty(x, "EmergencyDialMask"));
+		cj_set_str(e, "pstn_usage", str_or_empty(x, "OnlinePSTNUsage"));
+		cJSON_AddItemToArray(nums, e);
+	}
+	cj_set(o, "emergency_numbers", nums);
+}
+
+/*
+ * The policies of list named in names, sorted by name, in their module's
+ * option shape: name, description, then what fields() adds.
+ */
+static cJSON *
+policy_list(const cJSON *list, const cJSON *names, void (*fields)(cJSON *, const cJSON *))
+{
+	cJSON *out = cj_array(), *o;
+	const cJSON **v, *p;
 	size_t n, i;
 
 	v = sorted_names(names, &n);
 	for (i = 0; i < n; i++) {
-		p = ta_policy_find(t->ecrps, v[i]->valuestring);
+		p = ta_policy_find(list, v[i]->valuestring);
 		if (!p)
 			continue;
 		o = cj_object();
 		cj_set_str(o, "name", ta_policy_name(cj_str(p, "Identity")));
 		if (cj_str(p, "Description"))
 			cj_set_str(o, "description", cj_str(p, "Description"));
-		en = cJSON_GetObjectItem(p, "AllowEnhancedEmergencyServices");
-		if (cJSON_IsBool(en))
-			cj_set(o, "enhanced_emergency_services", cJSON_CreateBool(cJSON_IsTrue(en)));
-		nums = cj_array();
-		cJSON_ArrayForEach(x, cJSON_GetObjectItem(p, "EmergencyNumbers")) {
-			e = cj_object();
-			cj_set_str(e, "dial_string", str_or_empty(x, "EmergencyDialString"));
-			cj_set_str(e, "dial_mask", str_or_empty(x, "EmergencyDialMask"));
-			cj_set_str(e, "pstn_usage", str_or_empty(x, "OnlinePSTNUsage"));
-			cJSON_AddItemToArray(nums, e);
-		}
-		cj_set(o, "emergency_numbers", nums);
+		fields(o, p);
 		cJSON_AddItemToArray(out, o);
 	}
 	free(v);
@@ -1583,9 +1581,9 @@ run(struct core_ctx *ctx, const cJSON *params, struct result *res)
 	}
 	result_put(res, "sites", sites);
 	sites = NULL;
-	result_put(res, "shared_calling_voice_routing_policies", vrp_list(&t, used.vrps));
+	result_put(res, "shared_calling_voice_routing_policies", policy_list(t.vrps, used.vrps, vrp_fields));
 	result_put(res, "shared_calling_emergency_call_routing_policies",
-	    ecrp_list(&t, used.ecrps));
+	    policy_list(t.ecrps, used.ecrps, ecrp_fields));
 	result_put(res, "counts", counts_of(&t, findings, members, groups));
 	result_put(res, "findings", findings);
 	findings = NULL;

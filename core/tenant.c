@@ -12,6 +12,7 @@
 #include "graph.h"
 #include "http.h"
 #include "routes.h"
+#include "snapshot.h"
 #include "svc.h"
 
 int
@@ -19,9 +20,13 @@ tenant_organization(cJSON **out, struct core_ctx *ctx)
 {
 	cJSON *list = NULL;
 	char *path;
+	bool snap;
 	int rc;
 
 	*out = NULL;
+	rc = snapshot_copy(out, &snap, ctx, SNAP_ORGANIZATION);
+	if (rc || snap)
+		return rc;
 	path = route_path(RT_G_ORGANIZATION);
 	rc = graph_list(&list, ctx, path, NULL);
 	free(path);
@@ -58,8 +63,11 @@ tenant_skus(cJSON **out, struct core_ctx *ctx)
 {
 	cJSON *skus = NULL, *s;
 	char *path;
-	int rc;
+	bool snap;
+	int rc = snapshot_copy(out, &snap, ctx, SNAP_SKUS);
 
+	if (rc || snap)
+		return rc;
 	path = route_path(RT_G_SKUS);
 	rc = graph_list(&skus, ctx, path, NULL);
 	free(path);
@@ -83,8 +91,11 @@ int
 tenant_numbers(cJSON **out, struct core_ctx *ctx, const char *filter)
 {
 	char *path, *enc = NULL, *q;
-	int rc;
+	bool snap = false;
+	int rc = filter ? CORE_OK : snapshot_copy(out, &snap, ctx, SNAP_NUMBERS);
 
+	if (rc || snap)
+		return rc;
 	if (filter) {
 		enc = graph_escape(filter);
 		q = xasprintf("?$filter=%s", enc);
@@ -145,10 +156,23 @@ int
 tenant_user_get(cJSON **out, struct core_ctx *ctx, const char *id_or_upn)
 {
 	struct svc_resp resp;
-	char *path = route_path(RT_G_USER_GET, id_or_upn);
+	const cJSON *known = NULL, *u = NULL;
+	char *path;
 	int rc;
 
 	*out = NULL;
+	/* The snapshot holds some accounts, by UPN and id: a key it lacks asks the service. */
+	rc = snapshot_get(&known, ctx, SNAP_ACCOUNTS);
+	if (rc)
+		return rc;
+	u = known ? cJSON_GetObjectItem(known, id_or_upn) : NULL;
+	if (cJSON_IsNull(u))
+		return CORE_ENOTFOUND;
+	if (cJSON_IsObject(u)) {
+		*out = cj_dup(u);
+		return CORE_OK;
+	}
+	path = route_path(RT_G_USER_GET, id_or_upn);
 	svc_resp_init(&resp);
 	rc = svc_call(&resp, ctx, SVC_GRAPH, "GET", path, NULL, NULL, SVC_ALLOW_404);
 	if (rc == CORE_OK) {
@@ -281,13 +305,18 @@ tenant_user_delete(struct core_ctx *ctx, const char *user_id)
 int
 tenant_number_get(cJSON **out, struct core_ctx *ctx, const char *number)
 {
-	char *lit = graph_literal(number);
-	char *q = xasprintf("?$filter=telephoneNumber%%20eq%%20%s", lit);
-	char *path = route_path(RT_G_NUMBERS, q);
+	char *lit, *q, *path;
 	cJSON *list = NULL;
+	bool snap;
 	int rc;
 
 	*out = NULL;
+	rc = snapshot_find(out, &snap, ctx, SNAP_NUMBERS, "telephoneNumber", NULL, number);
+	if (rc == CORE_ENOTFOUND || rc || snap)
+		return rc;
+	lit = graph_literal(number);
+	q = xasprintf("?$filter=telephoneNumber%%20eq%%20%s", lit);
+	path = route_path(RT_G_NUMBERS, q);
 	rc = graph_list_skip(&list, ctx, path, TENANT_NUMBERS_PAGE);
 	free(path);
 	free(q);
@@ -799,9 +828,20 @@ tenant_numbers_of(cJSON **out, struct core_ctx *ctx, const char *object_id)
 {
 	char *filter, *quoted;
 	struct buf b = BUF_INIT((size_t)-1);
+	const cJSON *all, *n;
 	const char *s;
-	int rc;
+	int rc = snapshot_get(&all, ctx, SNAP_NUMBERS);
 
+	if (rc)
+		return rc;
+	if (all) {
+		*out = cj_array();
+		cJSON_ArrayForEach(n, all)
+			if (cj_str(n, "assignmentTargetId") &&
+			    strcasecmp(cj_str(n, "assignmentTargetId"), object_id) == 0)
+				cj_push(*out, cj_dup(n));
+		return CORE_OK;
+	}
 	/* An OData literal: quotes doubled (tenant_numbers() encodes the rest). */
 	for (s = object_id; *s; s++)
 		if (buf_add(&b, s, 1) || (*s == '\'' && buf_add(&b, s, 1)))

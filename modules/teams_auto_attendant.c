@@ -92,6 +92,7 @@ static const struct arg_spec args[] = {
 	{ "resource_accounts", ARG_LIST, .elements = ARG_STR, ARG_NAME(ARG_LEN_UPN) },
 	{ "call_priority", ARG_INT, ARG_RANGE(1, 5) },
 	{ "purge_resource_accounts", ARG_BOOL, .def = "true" },
+	{ "snapshot", ARG_PATH },
 	ARG_END
 };
 
@@ -1923,5 +1924,6 @@ const struct module MODULE = {
 	.args = args,
 	.rules = &svc_conn_rules,
 	.check_mode = true,
+	.reads_snapshot = true,
 	.run = run,
 };

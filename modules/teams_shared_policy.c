@@ -39,6 +39,7 @@ static const struct arg_spec args[] = {
 	{ "state", ARG_STR, .def = "\"present\"", .choices = "present|absent" },
 	{ "force", ARG_BOOL, .def = "false" },
 	{ "check_prerequisites", ARG_BOOL, .def = "true" },
+	{ "snapshot", ARG_PATH },
 	ARG_END
 };
 
@@ -625,5 +626,6 @@ const struct module MODULE = {
 	.args = args,
 	.rules = &rules,
 	.check_mode = true,
+	.reads_snapshot = true,
 	.run = run,
 };

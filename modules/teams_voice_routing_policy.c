@@ -33,6 +33,7 @@ static const struct arg_spec args[] = {
 	{ "create_usages", ARG_BOOL, .def = "false" },
 	{ "force", ARG_BOOL, .def = "false" },
 	{ "state", ARG_STR, .def = "\"present\"", .choices = "present|absent" },
+	{ "snapshot", ARG_PATH },
 	ARG_END
 };
 
@@ -150,5 +151,6 @@ const struct module MODULE = {
 	.args = args,
 	.rules = &svc_conn_rules,
 	.check_mode = true,
+	.reads_snapshot = true,
 	.run = run,
 };

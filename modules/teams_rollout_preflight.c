@@ -424,7 +424,7 @@ write_snapshot(const struct tenant *t, struct core_ctx *ctx, const char *path)
 	struct snap sn = { t, NULL };
 	cJSON *kinds = cj_object(), *x = NULL, *pstn = NULL;
 	char *list;
-	int rc;
+	int rc, end;
 
 	if ((rc = ta_policies(&x, ctx, TA_SHARED_CALLING)))
 		goto out;
@@ -460,12 +460,9 @@ write_snapshot(const struct tenant *t, struct core_ctx *ctx, const char *path)
 		rc = graph_list_each(ctx, list, NULL, snapshot_page, &sn);
 		free(list);
 	}
-	{
-		int end = snapshot_end(sn.w, rc == CORE_OK);
-
-		if (!rc)
-			rc = end;
-	}
+	end = snapshot_end(sn.w, rc == CORE_OK);
+	if (!rc)
+		rc = end;
 out:
 	cJSON_Delete(kinds);
 	return rc;

@@ -687,7 +687,7 @@ ta_resource_account_get(cJSON **out, struct core_ctx *ctx, const char *identity)
 	*out = NULL;
 	rc = snapshot_find(out, &snap, ctx, SNAP_RESOURCE_ACCOUNTS, "objectId",
 	    "userPrincipalName", identity);
-	if (rc == CORE_ENOTFOUND || rc || snap)
+	if (rc || snap)
 		return rc;
 	path = route_path(RT_RA_GET, identity);
 	/*
@@ -807,7 +807,7 @@ ta_auto_attendant_get(cJSON **out, struct core_ctx *ctx, const char *id)
 	bool snap;
 	int rc = snapshot_find(out, &snap, ctx, SNAP_AUTO_ATTENDANTS, "id", NULL, id);
 
-	if (rc == CORE_ENOTFOUND || rc || snap)
+	if (rc || snap)
 		return rc;
 	path = route_path(RT_AA_GET, id);
 	rc = send_req(out, NULL, ctx, RT_AA_GET, path, NULL, SVC_ALLOW_404);

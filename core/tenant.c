@@ -312,7 +312,7 @@ tenant_number_get(cJSON **out, struct core_ctx *ctx, const char *number)
 
 	*out = NULL;
 	rc = snapshot_find(out, &snap, ctx, SNAP_NUMBERS, "telephoneNumber", NULL, number);
-	if (rc == CORE_ENOTFOUND || rc || snap)
+	if (rc || snap)
 		return rc;
 	lit = graph_literal(number);
 	q = xasprintf("?$filter=telephoneNumber%%20eq%%20%s", lit);

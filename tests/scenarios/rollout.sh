@@ -96,7 +96,7 @@ expect_eq "compliance wrote nothing to the tenant" "$(sim_writes)" 0
 expect_eq "and reports no change" "$(recap_changed "$out/compliance-1.log")" 0
 expect_eq "compliance read the users' voice configurations once for the three sites" \
 	"$(sim_count_path /admin/teams/userConfigurations)" 1
-expect "and removed the users' snapshot" test ! -e "$XDG_CACHE_HOME/dialtone/contoso.snapshot"
+expect "and removed the tenant snapshot" test ! -e "$XDG_CACHE_HOME/dialtone/contoso.snapshot"
 for f in report.json report.md report.html junit.xml; do
 	expect "compliance wrote $f" test -s "$out/reports/contoso/$f"
 done

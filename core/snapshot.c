@@ -251,26 +251,9 @@ struct snapshot_out {
 	struct core_ctx *ctx;
 	char *path;
 	char *tmp;
-	int fd;
+	FILE *f;
 	int rc;
 };
-
-static int
-write_all(int fd, const char *s, size_t left)
-{
-	ssize_t n;
-
-	while (left > 0) {
-		n = write(fd, s, left);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		s += n;
-		left -= (size_t)n;
-	}
-	return 0;
-}
 
 static int
 failed(struct snapshot_out *w)
@@ -281,21 +264,30 @@ failed(struct snapshot_out *w)
 	return w->rc;
 }
 
-/* Writes o unformatted, and a newline; consumes o. */
+/* Writes text and a newline. */
+static int
+put_line(struct snapshot_out *w, const char *text)
+{
+	if (w->rc)
+		return w->rc;
+	if (fputs(text, w->f) == EOF || fputc('\n', w->f) == EOF)
+		return failed(w);
+	return CORE_OK;
+}
+
+/* Writes o unformatted, on one line; consumes o. */
 static int
 put_json(struct snapshot_out *w, cJSON *o)
 {
 	char *text = cJSON_PrintUnformatted(o);
+	int rc;
 
 	cJSON_Delete(o);
 	if (!text)
 		BUG("out of memory");
-	if (write_all(w->fd, text, strlen(text)) != 0 || write_all(w->fd, "\n", 1) != 0) {
-		free(text);
-		return failed(w);
-	}
+	rc = put_line(w, text);
 	free(text);
-	return CORE_OK;
+	return rc;
 }
 
 int
@@ -306,15 +298,20 @@ snapshot_begin(struct snapshot_out **wp, struct core_ctx *ctx, const char *path,
 	const char *tenant = ctx->params ? cj_str(ctx->params, "tenant_id") : NULL;
 	cJSON *h, *names, *o;
 	const cJSON *k;
+	int fd;
 
 	*wp = w;
 	w->ctx = ctx;
 	w->path = xstrdup(path);
 	w->tmp = xasprintf("%s.tmp", path);
 	(void)unlink(w->tmp);
-	w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (w->fd < 0)
+	fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	w->f = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!w->f) {
+		if (fd >= 0)
+			close(fd);
 		return failed(w);
+	}
 	h = cj_object();
 	cJSON_AddNumberToObject(h, "dialtone_snapshot", SNAP_VERSION);
 	cj_set_str(h, "tenant", tenant ? tenant : "");
@@ -337,11 +334,7 @@ snapshot_begin(struct snapshot_out **wp, struct core_ctx *ctx, const char *path,
 int
 snapshot_line(struct snapshot_out *w, const char *line)
 {
-	if (w->rc)
-		return w->rc;
-	if (write_all(w->fd, line, strlen(line)) != 0 || write_all(w->fd, "\n", 1) != 0)
-		return failed(w);
-	return CORE_OK;
+	return put_line(w, line);
 }
 
 int
@@ -351,7 +344,7 @@ snapshot_end(struct snapshot_out *w, bool ok)
 
 	if (!w)
 		return CORE_OK;
-	if (w->fd >= 0 && close(w->fd) != 0 && ok)
+	if (w->f && fclose(w->f) != 0 && ok)
 		(void)failed(w);
 	if (ok && !w->rc && rename(w->tmp, w->path) != 0)
 		(void)failed(w);

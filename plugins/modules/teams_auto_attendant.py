@@ -37,15 +37,6 @@ options:
       - Two auto attendants with this name fail the task, naming their ids; rename or delete the extra ones.
     type: str
     required: true
-  snapshot:
-    description:
-      - In check mode, read the tenant from this file instead of from the services. It is the file
-        M(dialtone.teams_phone.teams_rollout_preflight) wrote with its O(dialtone.teams_phone.teams_rollout_preflight#module:snapshot)
-        option earlier in the same run, so that a compliance run reads the tenant once for every site.
-      - What the file holds is the tenant as that read saw it; what it does not hold is read from the tenant as
-        usual. A file that cannot be read, or that was written for another tenant, is an error.
-      - Ignored outside check mode, with a warning; a run that writes always reads the tenant.
-    type: path
   state:
     description:
       - V(present) creates or updates the auto attendant; V(absent) unlinks its resource accounts, then deletes it.
@@ -231,6 +222,7 @@ options:
     default: true
 extends_documentation_fragment:
   - dialtone.teams_phone.auth
+  - dialtone.teams_phone.snapshot
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:

@@ -83,15 +83,6 @@ options:
       postal_code: {description: Postal or ZIP code., type: str}
       country: {description: Two-letter country code., type: str}
       location: {description: "A named location under the address, for example C(Floor 3).", type: str}
-  snapshot:
-    description:
-      - In check mode, read the tenant from this file instead of from the services. It is the file
-        M(dialtone.teams_phone.teams_rollout_preflight) wrote with its O(dialtone.teams_phone.teams_rollout_preflight#module:snapshot)
-        option earlier in the same run, so that a compliance run reads the tenant once for every site.
-      - What the file holds is the tenant as that read saw it; what it does not hold is read from the tenant as
-        usual. A file that cannot be read, or that was written for another tenant, is an error.
-      - Ignored outside check mode, with a warning; a run that writes always reads the tenant.
-    type: path
   state:
     description:
       - V(present) assigns the number to O(assigned_to); V(absent) releases it (the number stays in the tenant).
@@ -111,6 +102,7 @@ options:
     default: 300
 extends_documentation_fragment:
   - dialtone.teams_phone.auth
+  - dialtone.teams_phone.snapshot
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:

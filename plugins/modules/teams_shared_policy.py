@@ -70,15 +70,6 @@ options:
       - Ignored outside check mode, where a write always checks first.
     type: bool
     default: true
-  snapshot:
-    description:
-      - In check mode, read the tenant from this file instead of from the services. It is the file
-        M(dialtone.teams_phone.teams_rollout_preflight) wrote with its O(dialtone.teams_phone.teams_rollout_preflight#module:snapshot)
-        option earlier in the same run, so that a compliance run reads the tenant once for every site.
-      - What the file holds is the tenant as that read saw it; what it does not hold is read from the tenant as
-        usual. A file that cannot be read, or that was written for another tenant, is an error.
-      - Ignored outside check mode, with a warning; a run that writes always reads the tenant.
-    type: path
   state:
     description: Whether the policy should exist.
     type: str
@@ -93,6 +84,7 @@ options:
     default: false
 extends_documentation_fragment:
   - dialtone.teams_phone.auth
+  - dialtone.teams_phone.snapshot
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:

@@ -74,6 +74,34 @@ write_one(void)
 	core_ctx_release(&ctx);
 }
 
+/* Writes text as the whole file at path. */
+static void
+write_text(const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	cr_assert_not_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* A check run of TENANT reading path: the first read fails with a message containing what. */
+static void
+expect_refused(const char *what)
+{
+	struct core_ctx ctx;
+	cJSON *params;
+	const cJSON *d;
+
+	ctx_init(&ctx, &params, TENANT, true);
+	snapshot_use(&ctx, path);
+	cr_assert_eq(snapshot_get(&d, &ctx, SNAP_SKUS), CORE_EARGS);
+	cr_assert_not_null(ctx.msg);
+	cr_expect(strstr(ctx.msg, what) != NULL, "%s", ctx.msg);
+	cJSON_Delete(params);
+	core_ctx_release(&ctx);
+}
+
 TestSuite(snapshot, .init = setup, .fini = teardown);
 
 Test(snapshot, reads_back_the_kinds_it_carries)
@@ -159,48 +187,16 @@ Test(snapshot, refuses_another_tenants_file)
 
 Test(snapshot, a_missing_or_foreign_file_is_an_error_not_absent)
 {
-	struct core_ctx ctx;
-	cJSON *params;
-	const cJSON *d;
-	FILE *f;
-
-	ctx_init(&ctx, &params, TENANT, true);
-	snapshot_use(&ctx, path);
-	cr_assert_eq(snapshot_get(&d, &ctx, SNAP_SKUS), CORE_EARGS);
-	cr_expect(strstr(ctx.msg, "cannot be read") != NULL, "%s", ctx.msg);
-	core_ctx_release(&ctx);
-	cJSON_Delete(params);
-
+	expect_refused("cannot be read");
 	/* The users' lines alone (no header) are not a tenant snapshot. */
-	f = fopen(path, "w");
-	cr_assert_not_null(f);
-	fputs("{\"id\":\"u1\",\"configuration\":{}}\n", f);
-	fclose(f);
-	ctx_init(&ctx, &params, TENANT, true);
-	snapshot_use(&ctx, path);
-	cr_assert_eq(snapshot_get(&d, &ctx, SNAP_SKUS), CORE_EARGS);
-	cr_expect(strstr(ctx.msg, "not a snapshot") != NULL, "%s", ctx.msg);
-	cJSON_Delete(params);
-	core_ctx_release(&ctx);
+	write_text("{\"id\":\"u1\",\"configuration\":{}}\n");
+	expect_refused("not a snapshot");
 }
 
 Test(snapshot, a_listed_kind_missing_from_the_file_is_an_error)
 {
-	struct core_ctx ctx;
-	cJSON *params;
-	const cJSON *d;
-	FILE *f;
-
-	f = fopen(path, "w");
-	cr_assert_not_null(f);
-	fputs("{\"dialtone_snapshot\":1,\"tenant\":\"" TENANT "\",\"kinds\":[\"skus\"]}\n", f);
-	fclose(f);
-	ctx_init(&ctx, &params, TENANT, true);
-	snapshot_use(&ctx, path);
-	cr_assert_eq(snapshot_get(&d, &ctx, SNAP_SKUS), CORE_EARGS);
-	cr_expect(strstr(ctx.msg, "does not hold it") != NULL, "%s", ctx.msg);
-	cJSON_Delete(params);
-	core_ctx_release(&ctx);
+	write_text("{\"dialtone_snapshot\":1,\"tenant\":\"" TENANT "\",\"kinds\":[\"skus\"]}\n");
+	expect_refused("does not hold it");
 }
 
 Test(snapshot, a_failed_write_leaves_nothing_behind)

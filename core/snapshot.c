@@ -56,6 +56,12 @@ snapshot_policy_kind(const char *type)
 	return xasprintf(SNAP_POLICIES "%s", type);
 }
 
+char *
+snapshot_grants_kind(const char *type)
+{
+	return xasprintf(SNAP_GROUP_GRANTS "%s", type);
+}
+
 static int
 unreadable(struct core_ctx *ctx, const char *path, const char *why)
 {
@@ -243,6 +249,25 @@ snapshot_find(cJSON **out, bool *carried, struct core_ctx *ctx, const char *kind
 		}
 	}
 	return CORE_ENOTFOUND;
+}
+
+int
+snapshot_lookup(cJSON **out, bool *carried, struct core_ctx *ctx, const char *kind,
+    const char *key)
+{
+	const cJSON *d, *v;
+	int rc = snapshot_get(&d, ctx, kind);
+
+	v = !rc && d && key ? cJSON_GetObjectItem(d, key) : NULL;
+	*carried = v != NULL;
+	if (!v)
+		return rc;
+	if (cJSON_IsNull(v)) {
+		*out = NULL;
+		return CORE_ENOTFOUND;
+	}
+	*out = cj_dup(v);
+	return CORE_OK;
 }
 
 /* ---- writing ---- */

@@ -47,6 +47,12 @@
  * read from the service.
  */
 #define SNAP_ACCOUNTS "accounts"
+/* The sites' groups as tenant_group_get() answers them, by id (null: none). */
+#define SNAP_GROUPS "groups"
+/* The direct members of the sites' groups (tenant_group_members()), by group id. */
+#define SNAP_GROUP_MEMBERS "group_members"
+/* ta_group_grants(type) of a policy type: "group_grants:" followed by the type. */
+#define SNAP_GROUP_GRANTS "group_grants:"
 /* ta_policies(type) of a policy type: "policies:" followed by the type. */
 #define SNAP_POLICIES "policies:"
 
@@ -81,9 +87,21 @@ int snapshot_get(const cJSON **out, struct core_ctx *ctx, const char *kind);
 int snapshot_copy(cJSON **out, bool *carried, struct core_ctx *ctx, const char *kind);
 int snapshot_find(cJSON **out, bool *carried, struct core_ctx *ctx, const char *kind,
     const char *key, const char *key2, const char *value);
+/*
+ * snapshot_lookup(), for the keyed kinds that hold some objects only: *out
+ * is a copy of the member key of kind's object (compared case-insensitively)
+ * and *carried is set only when the kind holds key; a null member is
+ * CORE_ENOTFOUND (no message), a key it lacks is for the service.
+ */
+int snapshot_lookup(cJSON **out, bool *carried, struct core_ctx *ctx, const char *kind,
+    const char *key);
 
-/* The kind name of a policy type's list ("policies:<type>"); the caller frees it. */
+/*
+ * The kind name of a policy type's instances ("policies:<type>") or group
+ * grants ("group_grants:<type>"); the caller frees it.
+ */
 char *snapshot_policy_kind(const char *type);
+char *snapshot_grants_kind(const char *type);
 
 /*
  * Writing one. snapshot_begin() creates path's temporary file (0600) and

@@ -581,8 +581,16 @@ ta_group_grants(cJSON **out, struct core_ctx *ctx, const char *type)
 	cJSON *list = NULL, *norm, *g, *n;
 	const cJSON *v;
 	size_t k;
-	int rc = read_array(&list, ctx, path, NULL);
+	char *kind = snapshot_grants_kind(type);
+	bool snap;
+	int rc = snapshot_copy(out, &snap, ctx, kind);
 
+	free(kind);
+	if (rc || snap) {
+		free(path);
+		return rc;
+	}
+	rc = read_array(&list, ctx, path, NULL);
 	free(path);
 	*out = NULL;
 	if (rc)

@@ -156,22 +156,15 @@ int
 tenant_user_get(cJSON **out, struct core_ctx *ctx, const char *id_or_upn)
 {
 	struct svc_resp resp;
-	const cJSON *known = NULL, *u = NULL;
 	char *path;
+	bool snap;
 	int rc;
 
 	*out = NULL;
 	/* The snapshot holds some accounts, by UPN and id: a key it lacks asks the service. */
-	rc = snapshot_get(&known, ctx, SNAP_ACCOUNTS);
-	if (rc)
+	rc = snapshot_lookup(out, &snap, ctx, SNAP_ACCOUNTS, id_or_upn);
+	if (rc || snap)
 		return rc;
-	u = known ? cJSON_GetObjectItem(known, id_or_upn) : NULL;
-	if (cJSON_IsNull(u))
-		return CORE_ENOTFOUND;
-	if (cJSON_IsObject(u)) {
-		*out = cj_dup(u);
-		return CORE_OK;
-	}
 	path = route_path(RT_G_USER_GET, id_or_upn);
 	svc_resp_init(&resp);
 	rc = svc_call(&resp, ctx, SVC_GRAPH, "GET", path, NULL, NULL, SVC_ALLOW_404);
@@ -1230,8 +1223,15 @@ out:
 int
 tenant_group_members(cJSON **out, struct core_ctx *ctx, const char *id)
 {
-	char *path = route_path(RT_G_GROUP_MEMBERS, id);
-	int rc = graph_list(out, ctx, path, NULL);
+	char *path;
+	bool snap;
+	/* The sites' groups only: another group, or one the read did not find, asks the service. */
+	int rc = snapshot_lookup(out, &snap, ctx, SNAP_GROUP_MEMBERS, id);
+
+	if (rc != CORE_ENOTFOUND && (rc || snap))
+		return rc;
+	path = route_path(RT_G_GROUP_MEMBERS, id);
+	rc = graph_list(out, ctx, path, NULL);
 
 	free(path);
 	return rc;
@@ -1310,10 +1310,16 @@ int
 tenant_group_get(cJSON **out, struct core_ctx *ctx, const char *id)
 {
 	struct svc_resp resp;
-	char *path = route_path(RT_G_GROUP_GET, id);
+	char *path;
+	bool snap;
 	int rc;
 
 	*out = NULL;
+	/* The sites' groups, by id (a key it lacks asks the service). */
+	rc = snapshot_lookup(out, &snap, ctx, SNAP_GROUPS, id);
+	if (rc || snap)
+		return rc;
+	path = route_path(RT_G_GROUP_GET, id);
 	svc_resp_init(&resp);
 	rc = svc_call(&resp, ctx, SVC_GRAPH, "GET", path, NULL, NULL, SVC_ALLOW_404);
 	if (rc == CORE_OK) {

@@ -64,6 +64,7 @@ struct tenant {
 	struct uindex *cfg_id;    /* lower-cased object id -> position in cfgv */
 	cJSON *accounts;      /* Entra users of the sites' resource accounts, by UPN (null: none) */
 	cJSON *members;       /* group id -> Entra members */
+	cJSON *groups;        /* group id -> the group (null: none) */
 };
 
 static void
@@ -82,6 +83,7 @@ tenant_release(struct tenant *t)
 	uindex_free(t->cfg_id);
 	cJSON_Delete(t->accounts);
 	cJSON_Delete(t->members);
+	cJSON_Delete(t->groups);
 }
 
 /* ---- small helpers ---- */
@@ -215,7 +217,8 @@ read_groups(struct tenant *t, struct core_ctx *ctx, const cJSON *sites)
 	int rc;
 
 	t->members = cJSON_CreateObject();
-	if (!t->members)
+	t->groups = cJSON_CreateObject();
+	if (!t->members || !t->groups)
 		BUG("out of memory");
 	cJSON_ArrayForEach(s, sites) {
 		if (!(g = group_of(s)))
@@ -224,7 +227,7 @@ read_groups(struct tenant *t, struct core_ctx *ctx, const cJSON *sites)
 		if (cJSON_GetObjectItemCaseSensitive(t->members, id))
 			continue;
 		rc = tenant_group_get(&group, ctx, id);
-		cJSON_Delete(group);
+		cJSON_AddItemToObject(t->groups, id, group ? group : cJSON_CreateNull());
 		group = NULL;
 		if (rc == CORE_ENOTFOUND) {
 			core_error_clear(ctx);
@@ -411,12 +414,29 @@ put_policies(cJSON *kinds, const char *type, cJSON *list)
 	free(kind);
 }
 
+/* Reads a policy type's group grants under its kind. */
+static int
+put_grants(cJSON *kinds, struct core_ctx *ctx, const char *type)
+{
+	char *kind;
+	cJSON *grants = NULL;
+	int rc = ta_group_grants(&grants, ctx, type);
+
+	if (rc)
+		return rc;
+	kind = snapshot_grants_kind(type);
+	cj_set(kinds, kind, grants);
+	free(kind);
+	return CORE_OK;
+}
+
 /*
  * Writes the tenant as read (snapshot.h): the kinds the sites' modules
  * read, then every user of the tenant (id, UPN, licences) with its voice
  * configuration, one JSON object a line, which teams_user_voice streams.
  * What the checks above did not need is read here: the Shared Calling
- * policies, the PSTN usages, the auto attendants and the organization.
+ * policies, the PSTN usages, the auto attendants, the organization and,
+ * when a site has a group, the group grants.
  */
 static int
 write_snapshot(const struct tenant *t, struct core_ctx *ctx, const char *path)
@@ -452,6 +472,14 @@ write_snapshot(const struct tenant *t, struct core_ctx *ctx, const char *path)
 	cj_set(kinds, SNAP_RA_VIEWS, cj_dup(t->ra_views));
 	cj_set(kinds, SNAP_RESOURCE_ACCOUNTS, resource_accounts(t->ra_views));
 	cj_set(kinds, SNAP_ACCOUNTS, accounts(t->accounts));
+	if (t->groups && t->groups->child) {
+		cj_set(kinds, SNAP_GROUPS, cj_dup(t->groups));
+		cj_set(kinds, SNAP_GROUP_MEMBERS, cj_dup(t->members));
+		/* The group grants the sites' group checks read. */
+		if ((rc = put_grants(kinds, ctx, TA_SHARED_CALLING)) ||
+		    (rc = put_grants(kinds, ctx, TA_VOICE_ROUTING)))
+			goto out;
+	}
 	rc = snapshot_begin(&sn.w, ctx, path, kinds);
 	cJSON_Delete(kinds);
 	kinds = NULL;

@@ -217,3 +217,39 @@ Test(snapshot, a_failed_write_leaves_nothing_behind)
 	free(tmp);
 	core_ctx_release(&ctx);
 }
+
+Test(snapshot, a_keyed_kind_answers_for_its_keys_only)
+{
+	struct core_ctx ctx;
+	struct snapshot_out *w;
+	cJSON *params, *kinds = cj_object(), *acc = cj_object(), *u = cj_object(), *copy = NULL;
+	bool carried;
+
+	ctx_init(&ctx, &params, TENANT, true);
+	cj_set_str(u, "id", "5e6f");
+	cj_set(acc, "sc-seattle@contoso.com", u);
+	cj_set(acc, "sc-gone@contoso.com", cJSON_CreateNull());
+	cj_set(kinds, SNAP_ACCOUNTS, acc);
+	cr_assert_eq(snapshot_begin(&w, &ctx, path, kinds), CORE_OK);
+	cr_assert_eq(snapshot_end(w, true), CORE_OK);
+	snapshot_use(&ctx, path);
+	cr_assert_eq(snapshot_lookup(&copy, &carried, &ctx, SNAP_ACCOUNTS, "SC-Seattle@contoso.com"),
+	    CORE_OK);
+	cr_expect(carried);
+	cr_expect_str_eq(cj_str(copy, "id"), "5e6f");
+	cJSON_Delete(copy);
+	copy = NULL;
+	/* Known to be absent, without a message. */
+	cr_expect_eq(snapshot_lookup(&copy, &carried, &ctx, SNAP_ACCOUNTS, "sc-gone@contoso.com"),
+	    CORE_ENOTFOUND);
+	cr_expect(carried);
+	cr_expect_null(ctx.msg);
+	/* Not held: for the service. */
+	cr_expect_eq(snapshot_lookup(&copy, &carried, &ctx, SNAP_ACCOUNTS, "user@contoso.com"),
+	    CORE_OK);
+	cr_expect_not(carried);
+	cr_expect_null(copy);
+	cJSON_Delete(kinds);
+	cJSON_Delete(params);
+	core_ctx_release(&ctx);
+}

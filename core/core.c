@@ -27,6 +27,9 @@ core_ctx_release(struct core_ctx *ctx)
 	if (ctx->conn && ctx->conn_release)
 		ctx->conn_release(ctx->conn);
 	ctx->conn = NULL;
+	if (ctx->snapshot && ctx->snapshot_release)
+		ctx->snapshot_release(ctx->snapshot);
+	ctx->snapshot = NULL;
 	free(ctx->msg);
 	ctx->msg = NULL;
 	cJSON_Delete(ctx->warnings);

@@ -51,6 +51,7 @@ enum core_err {
  */
 
 struct conn;   /* svc.h: connection to the three services, created lazily */
+struct snapshot;   /* snapshot.h: the tenant as a bulk read saw it */
 
 struct core_ctx {
 	const char *module_name;  /* as written in the task, else the FQCN */
@@ -65,6 +66,8 @@ struct core_ctx {
 	size_t nsecrets;
 	struct conn *conn;        /* owned; NULL until the first service call */
 	void (*conn_release)(struct conn *);  /* frees conn; set with conn by svc.h */
+	struct snapshot *snapshot;  /* owned; snapshot.h, check runs given one */
+	void (*snapshot_release)(struct snapshot *);  /* frees snapshot; set with it */
 	const cJSON *params;      /* validated module options; borrowed */
 	unsigned long writes;     /* writes a service accepted, or may have (no answer) */
 };

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cj.h"
+#include "snapshot.h"
 #include "svc.h"
 
 static int
@@ -95,6 +97,13 @@ module_main(const struct module *m, int argc, char **argv)
 	if (ctx.check_mode && !m->check_mode) {
 		rc = refuse_check_mode(&ctx, &res);
 		goto out;
+	}
+	if (m->reads_snapshot && cj_str(params, "snapshot") && *cj_str(params, "snapshot")) {
+		if (ctx.check_mode)
+			snapshot_use(&ctx, cj_str(params, "snapshot"));
+		else
+			core_warn(&ctx, "snapshot is read in check mode only; a run that writes "
+			    "reads the tenant itself, so '%s' was not used", cj_str(params, "snapshot"));
 	}
 	rc = m->run ? m->run(&ctx, params, &res) : run_stages(m, &ctx, params, &res);
 	if (rc && !ctx.msg)

@@ -33,6 +33,11 @@ struct module {
 	const struct arg_spec *args;    /* ends with ARG_END */
 	const struct arg_rules *rules;  /* may be NULL */
 	bool check_mode;                /* supports check mode */
+	/*
+	 * Its "snapshot" option names a tenant snapshot to read in check mode
+	 * (snapshot.h); outside check mode the option is ignored with a warning.
+	 */
+	bool reads_snapshot;
 	int (*run)(struct core_ctx *ctx, const cJSON *params, struct result *res);
 
 	/*

@@ -12,6 +12,7 @@
 #include "cj.h"
 #include "graph.h"
 #include "routes.h"
+#include "snapshot.h"
 #include "svc.h"
 
 /* ---- generic helpers ---- */
@@ -163,8 +164,14 @@ dup_with_id(const cJSON *body, const char *id)
 int
 ta_locations(cJSON **out, struct core_ctx *ctx)
 {
-	char *path = route_path(RT_NCS_LOCATIONS);
-	int rc = read_array(out, ctx, path, NULL);
+	char *path;
+	bool snap;
+	int rc = snapshot_copy(out, &snap, ctx, SNAP_LOCATIONS);
+
+	if (rc || snap)
+		return rc;
+	path = route_path(RT_NCS_LOCATIONS);
+	rc = read_array(out, ctx, path, NULL);
 
 	free(path);
 	return rc;
@@ -398,8 +405,15 @@ policy_path(enum route_id id, const char *type, const char *name)
 int
 ta_policies(cJSON **out, struct core_ctx *ctx, const char *type)
 {
-	char *path = route_path(RT_POLICY_LIST, type);
-	int rc = read_array(out, ctx, path, NULL);
+	char *path = snapshot_policy_kind(type);
+	bool snap;
+	int rc = snapshot_copy(out, &snap, ctx, path);
+
+	free(path);
+	if (rc || snap)
+		return rc;
+	path = route_path(RT_POLICY_LIST, type);
+	rc = read_array(out, ctx, path, NULL);
 
 	free(path);
 	return rc;
@@ -409,8 +423,26 @@ int
 ta_policy_get(cJSON **out, struct core_ctx *ctx, const char *type,
     const char *name)
 {
-	char *path = policy_path(RT_POLICY_GET, type, name);
-	int rc = send_req(out, NULL, ctx, RT_POLICY_GET, path, NULL, SVC_ALLOW_404);
+	char *path = snapshot_policy_kind(type);
+	const cJSON *list, *p;
+	int rc = snapshot_get(&list, ctx, path);
+
+	free(path);
+	if (rc || list) {
+		/* The snapshot's list of the type is every instance there is. */
+		*out = NULL;
+		if (rc)
+			return rc;
+		cJSON_ArrayForEach(p, list)
+			if (cj_str(p, "Identity") && strcasecmp(ta_policy_name(cj_str(p, "Identity")),
+			    ta_policy_name(name)) == 0) {
+				*out = cj_dup(p);
+				return CORE_OK;
+			}
+		return CORE_ENOTFOUND;
+	}
+	path = policy_path(RT_POLICY_GET, type, name);
+	rc = send_req(out, NULL, ctx, RT_POLICY_GET, path, NULL, SVC_ALLOW_404);
 
 	rc = expect_object(rc, out, ctx, path, "a policy");
 	free(path);
@@ -553,8 +585,16 @@ ta_group_grants(cJSON **out, struct core_ctx *ctx, const char *type)
 	cJSON *list = NULL, *norm, *g, *n;
 	const cJSON *v;
 	size_t k;
-	int rc = read_array(&list, ctx, path, NULL);
+	char *kind = snapshot_grants_kind(type);
+	bool snap;
+	int rc = snapshot_copy(out, &snap, ctx, kind);
 
+	free(kind);
+	if (rc || snap) {
+		free(path);
+		return rc;
+	}
+	rc = read_array(&list, ctx, path, NULL);
 	free(path);
 	*out = NULL;
 	if (rc)
@@ -651,11 +691,17 @@ out:
 int
 ta_resource_account_get(cJSON **out, struct core_ctx *ctx, const char *identity)
 {
-	char *path = route_path(RT_RA_GET, identity);
+	char *path;
 	cJSON *list = NULL;
+	bool snap;
 	int rc;
 
 	*out = NULL;
+	rc = snapshot_find(out, &snap, ctx, SNAP_RESOURCE_ACCOUNTS, "objectId",
+	    "userPrincipalName", identity);
+	if (rc || snap)
+		return rc;
+	path = route_path(RT_RA_GET, identity);
 	/*
 	 * No such account is a 404 ("The user '…' is not found"), also while a
 	 * new one replicates: CORE_ENOTFOUND, never an error.
@@ -723,13 +769,18 @@ ta_auto_attendants(cJSON **out, struct core_ctx *ctx)
 {
 	/* The list pages with first/skip (100 when first is absent): read to a short page. */
 	const int first = 100;
-	cJSON *all = cJSON_CreateArray(), *page = NULL;
+	cJSON *all, *page = NULL;
 	char *path, f[16], k[16];
+	bool snap;
 	int rc, n, skip;
 
+	*out = NULL;
+	rc = snapshot_copy(out, &snap, ctx, SNAP_AUTO_ATTENDANTS);
+	if (rc || snap)
+		return rc;
+	all = cJSON_CreateArray();
 	if (!all)
 		BUG("out of memory");
-	*out = NULL;
 	for (skip = 0;; skip += first) {
 		snprintf(f, sizeof(f), "%d", first);
 		snprintf(k, sizeof(k), "%d", skip);
@@ -758,8 +809,14 @@ ta_auto_attendants(cJSON **out, struct core_ctx *ctx)
 int
 ta_auto_attendant_get(cJSON **out, struct core_ctx *ctx, const char *id)
 {
-	char *path = route_path(RT_AA_GET, id);
-	int rc = send_req(out, NULL, ctx, RT_AA_GET, path, NULL, SVC_ALLOW_404);
+	char *path;
+	bool snap;
+	int rc = snapshot_find(out, &snap, ctx, SNAP_AUTO_ATTENDANTS, "id", NULL, id);
+
+	if (rc || snap)
+		return rc;
+	path = route_path(RT_AA_GET, id);
+	rc = send_req(out, NULL, ctx, RT_AA_GET, path, NULL, SVC_ALLOW_404);
 
 	rc = expect_object(rc, out, ctx, path, "an auto attendant");
 	free(path);
@@ -847,8 +904,15 @@ ta_disassociate(struct core_ctx *ctx, const char *endpoint_id)
 int
 ta_user_get(cJSON **out, struct core_ctx *ctx, const char *object_id)
 {
-	char *path = route_path(RT_TEAMS_USER_GET, object_id);
-	int rc = send_req(out, NULL, ctx, RT_TEAMS_USER_GET, path, NULL, SVC_ALLOW_404);
+	char *path;
+	bool snap;
+	/* The snapshot holds the resource accounts' views only: a miss asks the service. */
+	int rc = snapshot_find(out, &snap, ctx, SNAP_RA_VIEWS, "objectId", NULL, object_id);
+
+	if (rc != CORE_ENOTFOUND && (rc || snap))
+		return rc;
+	path = route_path(RT_TEAMS_USER_GET, object_id);
+	rc = send_req(out, NULL, ctx, RT_TEAMS_USER_GET, path, NULL, SVC_ALLOW_404);
 
 	free(path);
 	return rc;

@@ -13,6 +13,7 @@
 #include "graph.h"
 #include "http.h"
 #include "routes.h"
+#include "snapshot.h"
 #include "svc.h"
 #include "teamsadmin.h"
 
@@ -21,9 +22,13 @@ tenant_organization(cJSON **out, struct core_ctx *ctx)
 {
 	cJSON *list = NULL;
 	char *path;
+	bool snap;
 	int rc;
 
 	*out = NULL;
+	rc = snapshot_copy(out, &snap, ctx, SNAP_ORGANIZATION);
+	if (rc || snap)
+		return rc;
 	path = route_path(RT_G_ORGANIZATION);
 	rc = graph_list(&list, ctx, path, NULL);
 	free(path);
@@ -60,8 +65,11 @@ tenant_skus(cJSON **out, struct core_ctx *ctx)
 {
 	cJSON *skus = NULL, *s;
 	char *path;
-	int rc;
+	bool snap;
+	int rc = snapshot_copy(out, &snap, ctx, SNAP_SKUS);
 
+	if (rc || snap)
+		return rc;
 	path = route_path(RT_G_SKUS);
 	rc = graph_list(&skus, ctx, path, NULL);
 	free(path);
@@ -85,8 +93,11 @@ int
 tenant_numbers(cJSON **out, struct core_ctx *ctx, const char *filter)
 {
 	char *path, *enc = NULL, *q;
-	int rc;
+	bool snap = false;
+	int rc = filter ? CORE_OK : snapshot_copy(out, &snap, ctx, SNAP_NUMBERS);
 
+	if (rc || snap)
+		return rc;
 	if (filter) {
 		enc = graph_escape(filter);
 		q = xasprintf("?$filter=%s", enc);
@@ -143,14 +154,25 @@ tenant_numbers_summary(const cJSON *numbers)
 	return sum;
 }
 
-/* GET of one Graph object at path: a new object; CORE_ENOTFOUND (no message) when none. */
+/*
+ * GET of one Graph object at path: a new object; CORE_ENOTFOUND (no message)
+ * when none. A check run's snapshot answers first when kind (may be NULL)
+ * holds key; a key it lacks asks the service.
+ */
 static int
-get_object(cJSON **out, struct core_ctx *ctx, const char *path)
+get_object(cJSON **out, struct core_ctx *ctx, const char *kind, const char *key,
+    const char *path)
 {
 	struct svc_resp resp;
+	bool snap = false;
 	int rc;
 
 	*out = NULL;
+	if (kind) {
+		rc = snapshot_lookup(out, &snap, ctx, kind, key);
+		if (rc || snap)
+			return rc;
+	}
 	svc_resp_init(&resp);
 	rc = svc_call(&resp, ctx, SVC_GRAPH, "GET", path, NULL, NULL, SVC_ALLOW_404);
 	if (rc == CORE_OK) {
@@ -165,7 +187,8 @@ int
 tenant_user_get(cJSON **out, struct core_ctx *ctx, const char *id_or_upn)
 {
 	char *path = route_path(RT_G_USER_GET, id_or_upn);
-	int rc = get_object(out, ctx, path);
+	/* The snapshot holds some accounts, by UPN and id. */
+	int rc = get_object(out, ctx, SNAP_ACCOUNTS, id_or_upn, path);
 
 	free(path);
 	return rc;
@@ -292,13 +315,18 @@ tenant_user_delete(struct core_ctx *ctx, const char *user_id)
 int
 tenant_number_get(cJSON **out, struct core_ctx *ctx, const char *number)
 {
-	char *lit = graph_literal(number);
-	char *q = xasprintf("?$filter=telephoneNumber%%20eq%%20%s", lit);
-	char *path = route_path(RT_G_NUMBERS, q);
+	char *lit, *q, *path;
 	cJSON *list = NULL;
+	bool snap;
 	int rc;
 
 	*out = NULL;
+	rc = snapshot_find(out, &snap, ctx, SNAP_NUMBERS, "telephoneNumber", NULL, number);
+	if (rc || snap)
+		return rc;
+	lit = graph_literal(number);
+	q = xasprintf("?$filter=telephoneNumber%%20eq%%20%s", lit);
+	path = route_path(RT_G_NUMBERS, q);
 	rc = graph_list_skip(&list, ctx, path, TENANT_NUMBERS_PAGE);
 	free(path);
 	free(q);
@@ -582,7 +610,7 @@ int
 tenant_user_configuration(cJSON **out, struct core_ctx *ctx, const char *id)
 {
 	char *path = route_path(RT_G_USER_CONFIG, id);
-	int rc = get_object(out, ctx, path);
+	int rc = get_object(out, ctx, NULL, NULL, path);
 
 	free(path);
 	return rc;
@@ -869,9 +897,20 @@ tenant_numbers_of(cJSON **out, struct core_ctx *ctx, const char *object_id)
 {
 	char *filter, *quoted;
 	struct buf b = BUF_INIT((size_t)-1);
+	const cJSON *all, *n;
 	const char *s;
-	int rc;
+	int rc = snapshot_get(&all, ctx, SNAP_NUMBERS);
 
+	if (rc)
+		return rc;
+	if (all) {
+		*out = cj_array();
+		cJSON_ArrayForEach(n, all)
+			if (cj_str(n, "assignmentTargetId") &&
+			    strcasecmp(cj_str(n, "assignmentTargetId"), object_id) == 0)
+				cj_push(*out, cj_dup(n));
+		return CORE_OK;
+	}
 	/* An OData literal: quotes doubled (tenant_numbers() encodes the rest). */
 	for (s = object_id; *s; s++)
 		if (buf_add(&b, s, 1) || (*s == '\'' && buf_add(&b, s, 1)))
@@ -1260,8 +1299,15 @@ out:
 int
 tenant_group_members(cJSON **out, struct core_ctx *ctx, const char *id)
 {
-	char *path = route_path(RT_G_GROUP_MEMBERS, id);
-	int rc = graph_list(out, ctx, path, NULL);
+	char *path;
+	bool snap;
+	/* The sites' groups only: another group, or one the read did not find, asks the service. */
+	int rc = snapshot_lookup(out, &snap, ctx, SNAP_GROUP_MEMBERS, id);
+
+	if (rc != CORE_ENOTFOUND && (rc || snap))
+		return rc;
+	path = route_path(RT_G_GROUP_MEMBERS, id);
+	rc = graph_list(out, ctx, path, NULL);
 
 	free(path);
 	return rc;
@@ -1340,7 +1386,8 @@ int
 tenant_group_get(cJSON **out, struct core_ctx *ctx, const char *id)
 {
 	char *path = route_path(RT_G_GROUP_GET, id);
-	int rc = get_object(out, ctx, path);
+	/* The sites' groups, by id. */
+	int rc = get_object(out, ctx, SNAP_GROUPS, id, path);
 
 	free(path);
 	return rc;

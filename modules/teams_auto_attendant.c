@@ -90,6 +90,7 @@ static const struct arg_spec args[] = {
 	{ "resource_accounts", ARG_LIST, .elements = ARG_STR, ARG_NAME(ARG_LEN_UPN) },
 	{ "call_priority", ARG_INT, ARG_RANGE(1, 5) },
 	{ "purge_resource_accounts", ARG_BOOL, .def = "true" },
+	{ "snapshot", ARG_PATH },
 	ARG_END
 };
 
@@ -1113,6 +1114,7 @@ const struct module MODULE = {
 	.args = args,
 	.rules = &svc_conn_rules,
 	.check_mode = true,
+	.reads_snapshot = true,
 	.req_size = sizeof(struct req),
 	.validate = validate,
 	.read = find_aa,

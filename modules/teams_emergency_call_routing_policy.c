@@ -44,6 +44,7 @@ static const struct arg_spec args[] = {
 	{ "create_usages", ARG_BOOL, .def = "false" },
 	{ "force", ARG_BOOL, .def = "false" },
 	{ "state", ARG_STR, .def = "\"present\"", .choices = "present|absent" },
+	{ "snapshot", ARG_PATH },
 	ARG_END
 };
 
@@ -242,5 +243,6 @@ const struct module MODULE = {
 	.args = args,
 	.rules = &svc_conn_rules,
 	.check_mode = true,
+	.reads_snapshot = true,
 	.run = run,
 };

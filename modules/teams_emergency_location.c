@@ -58,6 +58,7 @@ static const struct arg_spec args[] = {
 	{ "locations", ARG_LIST, .elements = ARG_DICT, .options = location_args },
 	{ "purge_locations", ARG_BOOL, .def = "false" },
 	{ "state", ARG_STR, .def = "\"present\"", .choices = "present|absent" },
+	{ "snapshot", ARG_PATH },
 	ARG_END
 };
 
@@ -1119,5 +1120,6 @@ const struct module MODULE = {
 	.args = args,
 	.rules = &rules,
 	.check_mode = true,
+	.reads_snapshot = true,
 	.run = run,
 };

@@ -67,6 +67,7 @@ static const struct arg_spec args[] = {
 	{ "state", ARG_STR, .def = "\"present\"", .choices = "present|absent" },
 	{ "reassign", ARG_BOOL, .def = "false" },
 	{ "wait_timeout", ARG_INT, .def = "300" },
+	{ "snapshot", ARG_PATH },
 	ARG_END
 };
 
@@ -769,6 +770,7 @@ const struct module MODULE = {
 	.args = args,
 	.rules = &rules,
 	.check_mode = true,
+	.reads_snapshot = true,
 	.req_size = sizeof(struct req),
 	.validate = validate,
 	.read = read_number,

@@ -44,6 +44,7 @@ static const struct arg_spec args[] = {
 	{ "wait", ARG_BOOL, .def = "true" },
 	{ "wait_timeout", ARG_INT, .def = "300" },
 	{ "voice_routing_policy", ARG_STR, ARG_NAME(ARG_LEN_NAME) },
+	{ "snapshot", ARG_PATH },
 	ARG_END
 };
 
@@ -781,6 +782,7 @@ const struct module MODULE = {
 	.args = args,
 	.rules = &svc_conn_rules,
 	.check_mode = true,
+	.reads_snapshot = true,
 	.req_size = sizeof(struct req),
 	.validate = validate,
 	.read = read_account,

@@ -30,6 +30,7 @@
 #include "perm.h"
 #include "routes.h"
 #include "scrules.h"
+#include "snapshot.h"
 #include "svc.h"
 #include "teamsadmin.h"
 #include "tenant.h"
@@ -46,7 +47,8 @@ static const struct arg_spec args[] = {
 	ARG_END
 };
 
-#define USER_SELECT "id,userPrincipalName,displayName,usageLocation,assignedLicenses"
+/* What tenant_user_get() selects, so that the snapshot holds the same. */
+#define USER_SELECT "id,userPrincipalName,displayName,usageLocation,assignedLicenses,accountEnabled"
 
 /* Everything read once; released by tenant_release(). */
 struct tenant {
@@ -55,6 +57,7 @@ struct tenant {
 	cJSON *ecrps;
 	cJSON *ra_views;      /* Teams view of the resource accounts */
 	cJSON *numbers;
+	cJSON *locations;     /* ta_locations() */
 	cJSON *addresses;     /* ta_group_addresses() */
 	cJSON *configs;       /* userConfigurations, trimmed (tenant_config_trim()) */
 	const cJSON **cfgv;   /* the same, as an array the indexes point into */
@@ -62,6 +65,7 @@ struct tenant {
 	struct uindex *cfg_id;    /* lower-cased object id -> position in cfgv */
 	cJSON *accounts;      /* Entra users of the sites' resource accounts, by UPN (null: none) */
 	cJSON *members;       /* group id -> Entra members */
+	cJSON *groups;        /* group id -> the group (null: none) */
 };
 
 static void
@@ -72,6 +76,7 @@ tenant_release(struct tenant *t)
 	cJSON_Delete(t->ecrps);
 	cJSON_Delete(t->ra_views);
 	cJSON_Delete(t->numbers);
+	cJSON_Delete(t->locations);
 	cJSON_Delete(t->addresses);
 	cJSON_Delete(t->configs);
 	free(t->cfgv);
@@ -79,6 +84,7 @@ tenant_release(struct tenant *t)
 	uindex_free(t->cfg_id);
 	cJSON_Delete(t->accounts);
 	cJSON_Delete(t->members);
+	cJSON_Delete(t->groups);
 }
 
 /* ---- small helpers ---- */
@@ -188,7 +194,8 @@ read_groups(struct tenant *t, struct core_ctx *ctx, const cJSON *sites)
 	int rc;
 
 	t->members = cJSON_CreateObject();
-	if (!t->members)
+	t->groups = cJSON_CreateObject();
+	if (!t->members || !t->groups)
 		BUG("out of memory");
 	cJSON_ArrayForEach(s, sites) {
 		if (!(g = group_of(s)))
@@ -197,7 +204,7 @@ read_groups(struct tenant *t, struct core_ctx *ctx, const cJSON *sites)
 		if (cJSON_GetObjectItemCaseSensitive(t->members, id))
 			continue;
 		rc = tenant_group_get(&group, ctx, id);
-		cJSON_Delete(group);
+		cJSON_AddItemToObject(t->groups, id, group ? group : cJSON_CreateNull());
 		group = NULL;
 		if (rc == CORE_ENOTFOUND) {
 			core_error_clear(ctx);
@@ -278,7 +285,6 @@ config_of(const struct tenant *t, const char *key, bool by_upn)
 static int
 read_tenant(struct tenant *t, struct core_ctx *ctx, const cJSON *sites)
 {
-	cJSON *locations = NULL;
 	int rc;
 
 	if ((rc = tenant_skus(&t->skus, ctx)) ||
@@ -286,42 +292,20 @@ read_tenant(struct tenant *t, struct core_ctx *ctx, const cJSON *sites)
 	    (rc = ta_policies(&t->ecrps, ctx, TA_EMERGENCY_ROUTING)) ||
 	    (rc = ta_users(&t->ra_views, ctx, "ResourceAccount")) ||
 	    (rc = tenant_numbers(&t->numbers, ctx, NULL)) ||
-	    (rc = ta_locations(&locations, ctx)) ||
+	    (rc = ta_locations(&t->locations, ctx)) ||
 	    (rc = read_configs(t, ctx)) ||
 	    (rc = read_accounts(t, ctx, sites)) ||
 	    (rc = read_groups(t, ctx, sites)))
-		goto out;
-	t->addresses = ta_group_addresses(locations);
-out:
-	cJSON_Delete(locations);
-	return rc;
+		return rc;
+	t->addresses = ta_group_addresses(t->locations);
+	return CORE_OK;
 }
 
-/* ---- the snapshot for teams_user_voice ---- */
-
-static int
-write_all(int fd, const char *s)
-{
-	size_t left = strlen(s);
-	ssize_t n;
-
-	while (left > 0) {
-		n = write(fd, s, left);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		s += n;
-		left -= (size_t)n;
-	}
-	return 0;
-}
+/* ---- the snapshot for the check runs of the sites ---- */
 
 struct snap {
 	const struct tenant *t;
-	struct core_ctx *ctx;
-	const char *path;
-	int fd;
+	struct snapshot_out *w;
 };
 
 /* One page of the user list: a line per user, with its voice configuration. */
@@ -353,9 +337,7 @@ snapshot_page(cJSON *items, const cJSON *page, void *arg)
 		cJSON_Delete(o);
 		if (!line)
 			BUG("out of memory");
-		if (write_all(sn->fd, line) != 0 || write_all(sn->fd, "\n") != 0)
-			rc = core_error(sn->ctx, CORE_EARGS, "snapshot '%s' could not be written: %s",
-			    sn->path, strerror(errno));
+		rc = snapshot_line(sn->w, line);
 		free(line);
 		if (rc)
 			break;
@@ -364,38 +346,130 @@ snapshot_page(cJSON *items, const cJSON *page, void *arg)
 }
 
 /*
- * Writes every user of the tenant (id, UPN, licences) with its voice
- * configuration, one JSON object a line, to path (mode 0600, replaced
- * whole): teams_user_voice's snapshot option reads it in a check run
- * instead of reading the tenant again for every site.
+ * The resource accounts as ta_resource_account_get() answers them, from
+ * their Teams view (which lists every resource account, licensed or not).
+ */
+static cJSON *
+resource_accounts(const cJSON *views)
+{
+	cJSON *out = cj_array(), *o;
+	const cJSON *v;
+
+	cJSON_ArrayForEach(v, views) {
+		o = cj_object();
+		cj_set_str(o, "objectId", cj_str(v, "objectId"));
+		cj_set_str(o, "userPrincipalName", cj_str(v, "userPrincipalName"));
+		cj_set_str(o, "displayName", cj_str(v, "displayName"));
+		cj_set_str(o, "applicationId", cj_str(v, "applicationId"));
+		cj_set_str(o, "phoneNumber", cj_str(v, "lineUri"));
+		cj_set_str(o, "tenantId", cj_str(v, "tenantId"));
+		cj_push(out, o);
+	}
+	return out;
+}
+
+/* The sites' resource accounts' Entra users, by UPN and by id (null: none). */
+static cJSON *
+accounts(const cJSON *by_upn)
+{
+	cJSON *out = cj_dup(by_upn);
+	const cJSON *u;
+
+	cJSON_ArrayForEach(u, by_upn)
+		if (cj_str(u, "id"))
+			cj_set(out, cj_str(u, "id"), cj_dup(u));
+	return out;
+}
+
+/* Puts a policy type's instances under its kind; consumes list. */
+static void
+put_policies(cJSON *kinds, const char *type, cJSON *list)
+{
+	char *kind = snapshot_policy_kind(type);
+
+	cj_set(kinds, kind, list);
+	free(kind);
+}
+
+/* Reads a policy type's group grants under its kind. */
+static int
+put_grants(cJSON *kinds, struct core_ctx *ctx, const char *type)
+{
+	char *kind;
+	cJSON *grants = NULL;
+	int rc = ta_group_grants(&grants, ctx, type);
+
+	if (rc)
+		return rc;
+	kind = snapshot_grants_kind(type);
+	cj_set(kinds, kind, grants);
+	free(kind);
+	return CORE_OK;
+}
+
+/*
+ * Writes the tenant as read (snapshot.h): the kinds the sites' modules
+ * read, then every user of the tenant (id, UPN, licences) with its voice
+ * configuration, one JSON object a line, which teams_user_voice streams.
+ * What the checks above did not need is read here: the Shared Calling
+ * policies, the PSTN usages, the auto attendants, the organization and,
+ * when a site has a group, the group grants.
  */
 static int
 write_snapshot(const struct tenant *t, struct core_ctx *ctx, const char *path)
 {
-	struct snap sn = { t, ctx, path, -1 };
-	char *tmp = xasprintf("%s.tmp", path), *list;
-	int rc;
+	struct snap sn = { t, NULL };
+	cJSON *kinds = cj_object(), *x = NULL, *pstn = NULL;
+	char *list;
+	int rc, end;
 
-	(void)unlink(tmp);
-	sn.fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (sn.fd < 0) {
-		rc = core_error(ctx, CORE_EARGS, "snapshot '%s' could not be written: %s", path,
-		    strerror(errno));
+	if ((rc = ta_policies(&x, ctx, TA_SHARED_CALLING)))
+		goto out;
+	put_policies(kinds, TA_SHARED_CALLING, x);
+	put_policies(kinds, TA_VOICE_ROUTING, cj_dup(t->vrps));
+	put_policies(kinds, TA_EMERGENCY_ROUTING, cj_dup(t->ecrps));
+	if ((rc = ta_policy_get(&pstn, ctx, TA_PSTN_USAGES, "Global")) == CORE_OK) {
+		x = cj_array();
+		cj_push(x, pstn);
+		put_policies(kinds, TA_PSTN_USAGES, x);
+	} else if (rc == CORE_ENOTFOUND) {
+		rc = CORE_OK;    /* left out: read where needed, as without a snapshot */
+	} else {
 		goto out;
 	}
-	list = route_path(RT_G_USERS_LIST, "id,userPrincipalName,assignedLicenses");
-	rc = graph_list_each(ctx, list, NULL, snapshot_page, &sn);
-	free(list);
-	if (close(sn.fd) != 0 && !rc)
-		rc = core_error(ctx, CORE_EARGS, "snapshot '%s' could not be written: %s", path,
-		    strerror(errno));
-	if (!rc && rename(tmp, path) != 0)
-		rc = core_error(ctx, CORE_EARGS, "snapshot '%s' could not be written: %s", path,
-		    strerror(errno));
-	if (rc)
-		(void)unlink(tmp);
+	if ((rc = ta_auto_attendants(&x, ctx)))
+		goto out;
+	cj_set(kinds, SNAP_AUTO_ATTENDANTS, x);
+	if ((rc = tenant_organization(&x, ctx)))
+		goto out;
+	cj_set(kinds, SNAP_ORGANIZATION, x);
+	cj_set(kinds, SNAP_SKUS, cj_dup(t->skus));
+	cj_set(kinds, SNAP_NUMBERS, cj_dup(t->numbers));
+	cj_set(kinds, SNAP_LOCATIONS, cj_dup(t->locations));
+	cj_set(kinds, SNAP_RA_VIEWS, cj_dup(t->ra_views));
+	cj_set(kinds, SNAP_RESOURCE_ACCOUNTS, resource_accounts(t->ra_views));
+	cj_set(kinds, SNAP_ACCOUNTS, accounts(t->accounts));
+	if (t->groups && t->groups->child) {
+		cj_set(kinds, SNAP_GROUPS, cj_dup(t->groups));
+		cj_set(kinds, SNAP_GROUP_MEMBERS, cj_dup(t->members));
+		/* The group grants the sites' group checks read. */
+		if ((rc = put_grants(kinds, ctx, TA_SHARED_CALLING)) ||
+		    (rc = put_grants(kinds, ctx, TA_VOICE_ROUTING)))
+			goto out;
+	}
+	rc = snapshot_begin(&sn.w, ctx, path, kinds);
+	cJSON_Delete(kinds);
+	kinds = NULL;
+	if (!rc) {
+		list = route_path(RT_G_USERS_LIST, "id,userPrincipalName,assignedLicenses");
+		rc = graph_list_each(ctx, list, NULL, snapshot_page, &sn);
+		free(list);
+	}
+	end = snapshot_end(sn.w, rc == CORE_OK);
+	if (!rc)
+		rc = end;
 out:
-	free(tmp);
+	cJSON_Delete(kinds);
 	return rc;
 }
 

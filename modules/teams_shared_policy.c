@@ -40,6 +40,7 @@ static const struct arg_spec args[] = {
 	{ "state", ARG_STR, .def = "\"present\"", .choices = "present|absent" },
 	{ "force", ARG_BOOL, .def = "false" },
 	{ "check_prerequisites", ARG_BOOL, .def = "true" },
+	{ "snapshot", ARG_PATH },
 	ARG_END
 };
 
@@ -612,6 +613,7 @@ const struct module MODULE = {
 	.args = args,
 	.rules = &rules,
 	.check_mode = true,
+	.reads_snapshot = true,
 	.req_size = sizeof(struct req),
 	.validate = validate,
 	.read = read_policy,

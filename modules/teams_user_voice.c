@@ -1861,5 +1861,6 @@ const struct module MODULE = {
 	.args = args,
 	.rules = &rules,
 	.check_mode = true,
+	.reads_snapshot = true,
 	.run = run,
 };

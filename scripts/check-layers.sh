@@ -5,7 +5,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 2
 declare -A layer=(
 	[core]=0 [buf]=0 [e164]=0 [jsonutil]=0 [cj]=0 [userindex]=0 [text]=0
-	[args]=1 [aacodec]=1 [result]=1 [reconcile]=1 [http]=1 [wirelog]=1 [pace]=1
+	[args]=1 [aacodec]=1 [result]=1 [reconcile]=1 [http]=1 [wirelog]=1 [pace]=1 [snapshot]=1
 	[auth]=2 [svc]=2 [svc_internal]=2 [argspec]=1
 	[args_internal]=1 [argcoerce]=1 [argcheck]=1
 	[graph]=3 [teamsadmin]=3 [routes]=3 [perm]=3

@@ -222,6 +222,7 @@ options:
     default: true
 extends_documentation_fragment:
   - dialtone.teams_phone.auth
+  - dialtone.teams_phone.snapshot
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:

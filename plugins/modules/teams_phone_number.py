@@ -102,6 +102,7 @@ options:
     default: 300
 extends_documentation_fragment:
   - dialtone.teams_phone.auth
+  - dialtone.teams_phone.snapshot
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:

@@ -115,6 +115,7 @@ options:
     type: str
 extends_documentation_fragment:
   - dialtone.teams_phone.auth
+  - dialtone.teams_phone.snapshot
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:

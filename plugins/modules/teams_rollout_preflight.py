@@ -66,9 +66,13 @@ options:
     default: true
   snapshot:
     description:
-      - Also write every user of the tenant (object id, UPN, licences) with its voice configuration to this file, one
-        JSON object a line, for the O(dialtone.teams_phone.teams_user_voice#module:snapshot) option of the later
-        tasks of a check run. Costs the user list (999 users a page).
+      - Also write the tenant as read to this file, for the C(snapshot) option of the later tasks of a check run
+        (O(dialtone.teams_phone.teams_user_voice#module:snapshot) and the other modules of a site), so that they do
+        not read the tenant again. It holds the policies, PSTN usages, SKUs, numbers, emergency locations, auto
+        attendants, resource accounts, the sites' accounts and the organization, then every user of the tenant
+        (object id, UPN, licences) with its voice configuration, one JSON object a line. Costs the user list (999
+        users a page) and four reads.
+      - The file records the tenant ID; a task of another tenant refuses it.
       - The file is created with mode 0600 and replaced whole; it holds no secret.
     type: path
 extends_documentation_fragment:

@@ -87,14 +87,6 @@ options:
     type: str
     choices: [keep, remove, fail]
     default: keep
-  snapshot:
-    description:
-      - In check mode, read the users and their voice configurations from this file instead of from the tenant. It is
-        the file M(dialtone.teams_phone.teams_rollout_preflight) wrote with its O(dialtone.teams_phone.teams_rollout_preflight#module:snapshot) option
-        earlier in the same run, so that a compliance run reads the tenant once for every site.
-      - Users the file does not hold are read from the tenant as usual.
-      - Ignored outside check mode; a run that writes always reads the tenant.
-    type: path
   wait:
     description:
       - Grants take effect asynchronously, usually within a minute. With V(true), the users written to are read
@@ -122,6 +114,7 @@ options:
     default: 20
 extends_documentation_fragment:
   - dialtone.teams_phone.auth
+  - dialtone.teams_phone.snapshot
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:

@@ -57,6 +57,14 @@ sim_count_path() {
 	sim_call GET /_sim/requests | /usr/bin/python3 -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin)["requests"] if sys.argv[1] in e["path"] and not e.get("fault") and e.get("status") != 429))' "$1"
 }
 
+# Requests to Graph and Teams (sign-ins left out) the simulator handled, in
+# its log: a $batch counts once, as it is one request on the wire; a request
+# it faulted or throttled was not handled, and the client's retry of it is the
+# same read.
+sim_requests() {
+	sim_call GET /_sim/requests | /usr/bin/python3 -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin)["requests"] if e["service"] != "login" and not e.get("batch") and not e.get("fault") and e.get("status") != 429))'
+}
+
 # "changed=N" summed over every host of an ansible-playbook log.
 recap_changed() {
 	sed -n 's/^[^ ].* : ok=[0-9]* *changed=\([0-9]*\).*/\1/p' "$1" | awk '{s += $1} END {print s + 0}'

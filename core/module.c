@@ -49,7 +49,7 @@ module_main(const struct module *m, int argc, char **argv)
 	struct core_ctx ctx;
 	struct result res;
 	cJSON *input = NULL, *params = NULL, *invocation = NULL;
-	char *fqcn, *text;
+	char *fqcn;
 	int rc;
 
 	if (argc == 2 && strcmp(argv[1], "--argument-spec") == 0)
@@ -78,9 +78,7 @@ module_main(const struct module *m, int argc, char **argv)
 	if (rc && !ctx.writes)
 		res.changed = false;
 out:
-	text = result_render(&ctx, &res, invocation, rc);
-	core_print_line(text);
-	free(text);
+	result_print(&ctx, &res, invocation, rc);
 	result_release(&res);
 	core_ctx_release(&ctx);
 	cJSON_Delete(params);

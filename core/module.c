@@ -43,6 +43,23 @@ print_argument_spec(const struct module *m)
 	return 0;
 }
 
+/*
+ * After validation the options live in params: drops them from the input
+ * (a list of many users is not held twice while the module runs), keeping
+ * the _ansible_* keys ctx points into.
+ */
+static void
+drop_options(cJSON *input)
+{
+	cJSON *item, *next;
+
+	for (item = input ? input->child : NULL; item; item = next) {
+		next = item->next;
+		if (!item->string || strncmp(item->string, "_ansible", strlen("_ansible")) != 0)
+			cJSON_Delete(cJSON_DetachItemViaPointer(input, item));
+	}
+}
+
 int
 module_main(const struct module *m, int argc, char **argv)
 {
@@ -66,6 +83,7 @@ module_main(const struct module *m, int argc, char **argv)
 		invocation = args_invocation(m->args, params);
 	if (rc)
 		goto out;
+	drop_options(input);
 	ctx.params = params;
 	if (ctx.check_mode && !m->check_mode) {
 		rc = refuse_check_mode(&ctx, &res);

@@ -769,7 +769,7 @@ static const char *const kept_types[] = {
 
 /* The ids read_configs() looks for, indexed; see configs_page(). */
 struct wanted_configs {
-	struct vstate *states;
+	struct vstate *const *states;
 	size_t n;
 	struct uindex *ids;           /* lower-cased id -> first position */
 	size_t *same;                 /* next position with the same id, or n */
@@ -789,12 +789,12 @@ configs_page(cJSON *items, const cJSON *page, void *arg)
 		if (!cj_str(item, "id") || !uindex_get(wc->ids, cj_str(item, "id"), &i))
 			continue;
 		for (; i < wc->n; i = wc->same[i]) {
-			if (wc->states[i].present)
+			if (wc->states[i]->present)
 				continue;
 			if (!trimmed)
 				tenant_config_trim(item, kept_types);
 			trimmed = true;
-			vstate_from(&wc->states[i], item);
+			vstate_from(wc->states[i], item);
 		}
 	}
 	return CORE_OK;
@@ -802,7 +802,8 @@ configs_page(cJSON *items, const cJSON *page, void *arg)
 
 /* Reads the userConfigurations list page by page, keeping those of ids. */
 static int
-read_configs_listed(struct vstate *states, struct core_ctx *ctx, char *const *ids, size_t n)
+read_configs_listed(struct vstate *const *states, struct core_ctx *ctx, char *const *ids,
+    size_t n)
 {
 	struct wanted_configs wc = { states, n, uindex_new(n), xcalloc(n, sizeof(size_t)) };
 	size_t *last = xcalloc(n, sizeof(size_t));
@@ -822,7 +823,7 @@ read_configs_listed(struct vstate *states, struct core_ctx *ctx, char *const *id
 	    configs_page, &wc);
 	if (rc)
 		for (i = 0; i < n; i++)
-			vstate_release(&states[i]);
+			vstate_release(states[i]);
 	free(last);
 	free(wc.same);
 	uindex_free(wc.ids);
@@ -841,12 +842,12 @@ configs_in_bulk(size_t n)
 }
 
 /*
- * The voice state of each id into states[i] (release each with
+ * The voice state of each id into *states[i] (release each with
  * vstate_release(); not present when the user has no userConfiguration):
  * $batch of single reads for a few users, the bulk list for many.
  */
 static int
-read_configs(struct vstate *states, struct core_ctx *ctx, char *const *ids, size_t n)
+read_configs(struct vstate *const *states, struct core_ctx *ctx, char *const *ids, size_t n)
 {
 	struct graph_batch_item *items = NULL;
 	char **urls = NULL;
@@ -854,7 +855,7 @@ read_configs(struct vstate *states, struct core_ctx *ctx, char *const *ids, size
 	int rc = CORE_OK;
 
 	for (i = 0; i < n; i++)
-		memset(&states[i], 0, sizeof(states[i]));
+		memset(states[i], 0, sizeof(*states[i]));
 	if (n == 0)
 		return CORE_OK;
 	if (!configs_in_bulk(n)) {
@@ -869,7 +870,7 @@ read_configs(struct vstate *states, struct core_ctx *ctx, char *const *ids, size
 		for (i = 0; !rc && i < n; i++) {
 			if (items[i].status == 200) {
 				tenant_config_trim(items[i].response, kept_types);
-				vstate_from(&states[i], items[i].response);
+				vstate_from(states[i], items[i].response);
 			} else if (items[i].status != 404) {
 				char *t = graph_error_text(ctx, items[i].status, items[i].response);
 
@@ -882,7 +883,7 @@ read_configs(struct vstate *states, struct core_ctx *ctx, char *const *ids, size
 		for (i = 0; i < n; i++) {
 			free(urls[i]);
 			if (rc)
-				vstate_release(&states[i]);
+				vstate_release(states[i]);
 		}
 		free(urls);
 		free(items);
@@ -1585,6 +1586,7 @@ wait_effective(struct core_ctx *ctx, struct user *us, size_t n, const struct wan
 	char **ids = xcalloc(n, sizeof(*ids));
 	struct user **who = xcalloc(n, sizeof(*who));
 	struct vstate *states = xcalloc(n, sizeof(*states));
+	struct vstate **into = xcalloc(n, sizeof(*into));
 	cJSON *late = NULL;
 	char *text;
 	int rc = CORE_OK;
@@ -1597,7 +1599,9 @@ wait_effective(struct core_ctx *ctx, struct user *us, size_t n, const struct wan
 			}
 		if (m == 0)
 			break;
-		rc = read_configs(states, ctx, ids, m);
+		for (i = 0; i < m; i++)
+			into[i] = &states[i];
+		rc = read_configs(into, ctx, ids, m);
 		if (rc)
 			break;
 		for (i = 0; i < m; i++) {
@@ -1629,6 +1633,7 @@ wait_effective(struct core_ctx *ctx, struct user *us, size_t n, const struct wan
 	}
 out:
 	cJSON_Delete(late);
+	free(into);
 	free(states);
 	free(who);
 	free(ids);
@@ -1679,9 +1684,9 @@ check_users(struct core_ctx *ctx, struct user *us, size_t n)
 {
 	cJSON *skus = NULL, *missing = cj_array(), *unlicensed = cj_array();
 	cJSON *unconfigured = cj_array();
-	struct vstate *states = NULL;
+	struct vstate **states = NULL;
 	char **ids = NULL;
-	size_t i, m, *who = NULL;
+	size_t i, m;
 	int rc;
 
 	for (i = 0; i < n; i++)
@@ -1703,18 +1708,15 @@ check_users(struct core_ctx *ctx, struct user *us, size_t n)
 		goto out;
 	ids = xcalloc(n ? n : 1, sizeof(*ids));
 	states = xcalloc(n ? n : 1, sizeof(*states));
-	who = xcalloc(n ? n : 1, sizeof(*who));
 	/* Only the users a snapshot did not give. */
 	for (i = 0, m = 0; i < n; i++)
 		if (!us[i].st.present) {
-			who[m] = i;
+			states[m] = &us[i].st;
 			ids[m++] = us[i].id;
 		}
 	rc = read_configs(states, ctx, ids, m);
 	if (rc)
 		goto out;
-	for (i = 0; i < m; i++)
-		us[who[i]].st = states[i];
 	for (i = 0; i < n; i++)
 		if (!us[i].st.present)
 			cj_push_str(unconfigured, user_name(&us[i]));
@@ -1722,7 +1724,6 @@ check_users(struct core_ctx *ctx, struct user *us, size_t n)
 	    "resource accounts and accounts not yet set up for Teams have none: give users "
 	    "(a new licence can take a while to reach Teams)", true);
 out:
-	free(who);
 	free(states);
 	free(ids);
 	cJSON_Delete(unconfigured);
@@ -1884,7 +1885,7 @@ check_members(struct core_ctx *ctx, const char *group, const struct want *w,
     struct result *res)
 {
 	cJSON *members = NULL, *results = cj_array(), *numbered = cj_array();
-	struct vstate *states = NULL;
+	struct vstate **states = NULL;
 	struct user *us = NULL;
 	const cJSON *m;
 	size_t n = 0, i, k = 0;
@@ -1907,6 +1908,7 @@ check_members(struct core_ctx *ctx, const char *group, const struct want *w,
 		if (cj_str(m, "userPrincipalName"))
 			us[k].upn = xstrdup(cj_str(m, "userPrincipalName"));
 		ids[k] = us[k].id;
+		states[k] = &us[k].st;
 		k++;
 	}
 	n = k;
@@ -1916,8 +1918,6 @@ check_members(struct core_ctx *ctx, const char *group, const struct want *w,
 	for (i = 0; i < n; i++) {
 		const char *kind, *sc, *vrp;
 
-		us[i].st = states[i];
-		memset(&states[i], 0, sizeof(states[i]));
 		if (!us[i].st.present)
 			continue;    /* not a Teams user: the grant does not reach it */
 		sc = us[i].st.cur[P_SC];
@@ -1964,8 +1964,6 @@ check_members(struct core_ctx *ctx, const char *group, const struct want *w,
 out:
 	for (i = 0; us && i < n; i++)
 		user_release(&us[i]);
-	for (i = 0; states && i < n; i++)
-		vstate_release(&states[i]);
 	free(states);
 	free(ids);
 	free(us);

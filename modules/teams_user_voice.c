@@ -90,6 +90,8 @@ static const struct arg_rules rules = {
 #define NAMES_SHOWN 20
 /* Per-user warnings also raised as Ansible warnings before a summary line. */
 #define WARNINGS_SHOWN 10
+/* Enterprise voice writes built and answered at a time (send_voice()). */
+#define VOICE_WINDOW 256
 /* Numbers per numberAssignments read when releasing personal numbers. */
 #define TARGETS_PER_READ 15
 
@@ -1262,12 +1264,6 @@ put_results(struct result *res, struct core_ctx *ctx, struct user *us, size_t n,
 
 /* ---- writes ---- */
 
-/* One pending write of svc_call_many(): whose, and which setting. */
-struct write {
-	struct user *u;
-	int what;                     /* a policy index, or -1 for enterprise voice */
-};
-
 static void
 user_error(struct user *u, const char *fmt, ...) PRINTF(2, 3);
 
@@ -1471,70 +1467,90 @@ send_grants(struct core_ctx *ctx, struct user *us, size_t n, const struct want *
 	return rc;
 }
 
+/* What happened to u's enterprise voice write (req, answered resp and rc). */
+static void
+voice_outcome(struct core_ctx *ctx, struct user *u, const struct svc_req *req,
+    const struct svc_resp *resp, int rc, int *failed)
+{
+	char *t, *why;
+
+	if (rc == CORE_OK) {
+		u->pending = true;
+		return;
+	}
+	t = resp->status ? graph_error_text(ctx, resp->status, resp->json) :
+	    xstrdup("no answer");
+	/* The enterprise voice route is inferred (routes.h): say so on 404/405. */
+	why = route_unverified(RT_ENTERPRISE_VOICE, req->path, resp->status, t);
+	if (why) {
+		free(t);
+		t = why;
+	}
+	user_error(u, "enterprise voice: %s", t);
+	free(t);
+	(*failed)++;
+}
+
 /*
- * The enterprise voice writes of every user, all together, at most
- * max_concurrency in flight.
+ * The enterprise voice writes of every user, at most max_concurrency in
+ * flight, VOICE_WINDOW requests at a time so that requests and answers
+ * are not all held at once. Writes refused because the user is not
+ * provisioned yet are kept and sent again together at the end.
  */
 static int
 send_voice(struct core_ctx *ctx, struct user *us, size_t n, int *failed)
 {
-	size_t i, m = 0, total = 0;
-	struct svc_req *reqs;
-	struct svc_resp *resps;
-	struct write *map;
-	int *rcs, rc = CORE_OK;
+	size_t i, s, k, m = 0, nl = 0;
+	struct svc_req reqs[VOICE_WINDOW], *lreqs;
+	struct svc_resp resps[VOICE_WINDOW], *lresps;
+	struct user **who, **lwho;
+	int rcs[VOICE_WINDOW], *lrcs, rc = CORE_OK;
 
 	for (i = 0; i < n; i++)
-		total += us[i].ev_write;
-	reqs = xcalloc(total ? total : 1, sizeof(*reqs));
-	resps = xcalloc(total ? total : 1, sizeof(*resps));
-	map = xcalloc(total ? total : 1, sizeof(*map));
-	rcs = xcalloc(total ? total : 1, sizeof(*rcs));
-	for (i = 0; i < n; i++) {
-		if (!us[i].ev_write)
-			continue;
-		ta_enterprise_voice_req(&reqs[m], us[i].id, us[i].ev_to);
-		map[m++] = (struct write){ &us[i], -1 };
-	}
+		m += us[i].ev_write;
 	if (m == 0)
-		goto out;
-	rc = svc_call_many(resps, rcs, ctx, reqs, m);
-	if (!rc)
-		rc = resend_not_provisioned(ctx, reqs, resps, rcs, m);
-	for (i = 0; i < m; i++) {
-		struct user *u = map[i].u;
-		char *t;
-
-		if (rcs[i] == CORE_OK) {
-			u->pending = true;
-			continue;
-		}
-		t = resps[i].status ? graph_error_text(ctx, resps[i].status, resps[i].json) :
-		    xstrdup("no answer");
-		if (map[i].what < 0) {
-			/* The enterprise voice route is inferred (routes.h): say so on 404/405. */
-			char *why = route_unverified(RT_ENTERPRISE_VOICE, reqs[i].path,
-			    resps[i].status, t);
-
-			if (why) {
-				free(t);
-				t = why;
+		return CORE_OK;
+	who = xcalloc(m, sizeof(*who));
+	lwho = xcalloc(m, sizeof(*lwho));
+	lreqs = xcalloc(m, sizeof(*lreqs));
+	lresps = xcalloc(m, sizeof(*lresps));
+	lrcs = xcalloc(m, sizeof(*lrcs));
+	for (i = 0, k = 0; i < n; i++)
+		if (us[i].ev_write)
+			who[k++] = &us[i];
+	for (s = 0; s < m && !rc; s += k) {
+		k = m - s < VOICE_WINDOW ? m - s : VOICE_WINDOW;
+		memset(reqs, 0, sizeof(reqs));
+		memset(resps, 0, sizeof(resps));
+		for (i = 0; i < k; i++)
+			ta_enterprise_voice_req(&reqs[i], who[s + i]->id, who[s + i]->ev_to);
+		rc = svc_call_many(resps, rcs, ctx, reqs, k);
+		for (i = 0; i < k; i++) {
+			if (!rc && rcs[i] == CORE_ESERVICE && resps[i].raw.data &&
+			    tenant_not_yet_provisioned(resps[i].raw.data)) {
+				lwho[nl] = who[s + i];
+				lreqs[nl] = reqs[i];
+				lresps[nl] = resps[i];
+				lrcs[nl++] = rcs[i];
+				continue;
 			}
+			voice_outcome(ctx, who[s + i], &reqs[i], &resps[i], rcs[i], failed);
+			svc_resp_release(&resps[i]);
+			ta_req_release(&reqs[i]);
 		}
-		user_error(u, "%s: %s", map[i].what < 0 ? "enterprise voice" :
-		    pols[map[i].what].type, t);
-		free(t);
-		(*failed)++;
 	}
-out:
-	for (i = 0; i < m; i++) {
-		svc_resp_release(&resps[i]);
-		ta_req_release(&reqs[i]);
+	if (!rc && nl)
+		rc = resend_not_provisioned(ctx, lreqs, lresps, lrcs, nl);
+	for (i = 0; i < nl; i++) {
+		voice_outcome(ctx, lwho[i], &lreqs[i], &lresps[i], lrcs[i], failed);
+		svc_resp_release(&lresps[i]);
+		ta_req_release(&lreqs[i]);
 	}
-	free(reqs);
-	free(resps);
-	free(map);
-	free(rcs);
+	free(who);
+	free(lwho);
+	free(lreqs);
+	free(lresps);
+	free(lrcs);
 	return rc;
 }
 

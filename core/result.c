@@ -603,8 +603,8 @@ result_print(const struct core_ctx *ctx, struct result *r, cJSON *invocation, in
 		return;
 	}
 	*mark = '\0';
-	fputs(printed, stdout);
-	fputc('[', stdout);
+	core_print_part(printed);
+	core_print_part("[");
 	for (i = 0; i < r->stream_n; i++) {
 		el = stream_element(ctx, r, i);
 		text = cJSON_PrintUnformatted(el);
@@ -612,11 +612,11 @@ result_print(const struct core_ctx *ctx, struct result *r, cJSON *invocation, in
 		if (!text)
 			BUG("out of memory");
 		if (i)
-			fputc(',', stdout);
-		fputs(text, stdout);
+			core_print_part(",");
+		core_print_part(text);
 		cJSON_free(text);
 	}
-	fputc(']', stdout);
+	core_print_part("]");
 	core_print_line(mark + 1);
 	cJSON_free(printed);
 }

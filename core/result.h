@@ -9,6 +9,10 @@
  * VALUE_SPECIFIED_IN_NO_LOG_PARAMETER, an occurrence inside a longer string
  * becomes "********". Keys are scrubbed as well as values.
  *
+ * A list of many large elements (one per user) can be streamed instead
+ * (result_put_stream()): result_print() makes, scrubs, prints and frees its
+ * elements one at a time, so the document is never whole in memory.
+ *
  * Only result.c writes to stdout.
  */
 #ifndef DIALTONE_RESULT_H

@@ -369,6 +369,15 @@ Test(result, prints_an_empty_streamed_list, .init = cr_redirect_stdout)
 	core_ctx_release(&ctx);
 }
 
+Test(result, prints_a_line_in_parts, .init = cr_redirect_stdout)
+{
+	core_print_part("{\"a\":");
+	core_print_part("[1]");
+	core_print_line("}");
+	fflush(stdout);
+	cr_expect_stdout_eq_str("{\"a\":[1]}\n");
+}
+
 Test(result, refuses_a_reserved_key_as_a_programmer_error, .exit_code = 1,
     .init = cr_redirect_stdout)
 {

@@ -11,7 +11,10 @@
  *   - their voice state comes from userConfigurations: $batch of single
  *     reads, or the bulk list (999 a page) when it costs fewer requests;
  *   - list pages are matched through hash indexes by UPN and object id as
- *     they arrive, and only the task's users are kept;
+ *     they arrive, and only the task's users are kept, each as a compact
+ *     record (interned policy names, licence sets shared between users);
+ *   - results are printed user by user (result_put_stream()), never held
+ *     as one document;
  *   - a policy setting compares the effective assignment (direct, then
  *     group by rank, then Global), so a user a group or Global grant
  *     already covers is left alone;

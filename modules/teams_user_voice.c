@@ -125,7 +125,7 @@ struct want {
 
 /*
  * The voice state of a user, kept from its userConfiguration: policy names
- * and assignment kinds are interned (names.h below), so a user costs a few
+ * and assignment kinds are interned (intern()), so a user costs a few
  * pointers, not a JSON tree. Released by vstate_release().
  */
 struct vstate {

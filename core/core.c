@@ -144,12 +144,23 @@ core_secret_add(struct core_ctx *ctx, const char *value)
 	ctx->secrets[ctx->nsecrets++] = xstrdup(value);
 }
 
+/* A line core_print_part() started and core_print_line() has not ended. */
+static bool line_open;
+
 void
 core_print_line(const char *text)
 {
 	fputs(text, stdout);
 	fputc('\n', stdout);
 	fflush(stdout);
+	line_open = false;
+}
+
+void
+core_print_part(const char *text)
+{
+	fputs(text, stdout);
+	line_open = true;
 }
 
 _Noreturn void
@@ -167,6 +178,8 @@ core_bug(const char *file, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
 	va_end(ap);
+	if (line_open)
+		core_print_line("");
 	/* No allocation may be possible here: fall back to a fixed text. */
 	doc = cJSON_CreateObject();
 	if (doc && cJSON_AddBoolToObject(doc, "changed", 0) &&

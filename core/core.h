@@ -107,6 +107,13 @@ void core_secret_add(struct core_ctx *ctx, const char *value);
  */
 void core_print_line(const char *text);
 
+/*
+ * Writes text to stdout without a newline: the start of a line that
+ * core_print_line() ends, for a result printed piece by piece. A BUG()
+ * in between starts its object on a line of its own.
+ */
+void core_print_part(const char *text);
+
 /* Programmer errors: prints one failure JSON object and exits 1. */
 _Noreturn void core_bug(const char *file, int line, const char *fmt, ...)
 	PRINTF(3, 4);

@@ -70,13 +70,30 @@ print_argument_spec(const struct module *m)
 	return 0;
 }
 
+/*
+ * After validation the options live in params: drops them from the input
+ * (a list of many users is not held twice while the module runs), keeping
+ * the _ansible_* keys ctx points into.
+ */
+static void
+drop_options(cJSON *input)
+{
+	cJSON *item, *next;
+
+	for (item = input ? input->child : NULL; item; item = next) {
+		next = item->next;
+		if (!item->string || strncmp(item->string, "_ansible", strlen("_ansible")) != 0)
+			cJSON_Delete(cJSON_DetachItemViaPointer(input, item));
+	}
+}
+
 int
 module_main(const struct module *m, int argc, char **argv)
 {
 	struct core_ctx ctx;
 	struct result res;
 	cJSON *input = NULL, *params = NULL, *invocation = NULL;
-	char *fqcn, *text;
+	char *fqcn;
 	int rc;
 
 	if (argc == 2 && strcmp(argv[1], "--argument-spec") == 0)
@@ -93,6 +110,7 @@ module_main(const struct module *m, int argc, char **argv)
 		invocation = args_invocation(m->args, params);
 	if (rc)
 		goto out;
+	drop_options(input);
 	ctx.params = params;
 	if (ctx.check_mode && !m->check_mode) {
 		rc = refuse_check_mode(&ctx, &res);
@@ -112,9 +130,7 @@ module_main(const struct module *m, int argc, char **argv)
 	if (rc && !ctx.writes)
 		res.changed = false;
 out:
-	text = result_render(&ctx, &res, invocation, rc);
-	core_print_line(text);
-	free(text);
+	result_print(&ctx, &res, invocation, rc);
 	result_release(&res);
 	core_ctx_release(&ctx);
 	cJSON_Delete(params);

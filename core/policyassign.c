@@ -111,6 +111,9 @@ policy_id(char **id, enum pa_lookup *how, struct core_ctx *ctx, const char *type
 	return rc;
 }
 
+/* Graph assignment calls built, sent and answered at a time. */
+#define PA_WINDOW 64
+
 /* One Graph call: the users of items idx[0..k) of one type, one action. */
 struct pa_chunk {
 	size_t *idx;
@@ -143,6 +146,47 @@ chunk_body(const struct pa_run *r, const size_t *idx, size_t k, char **const ids
 	return body;
 }
 
+/* Marks the items of chunk k by its answer (resp, rc); a 401/403 sets *forbidden. */
+static void
+chunk_outcome(struct pa_run *r, const struct pa_chunk *k, const struct svc_resp *resp,
+    int rc, bool *forbidden)
+{
+	struct core_ctx *ctx = r->ctx;
+	long st = resp->status;
+	size_t j;
+
+	if (rc == CORE_OK) {
+		for (j = 0; j < k->k; j++) {
+			r->state[k->idx[j]] = PA_DONE;
+			r->items[k->idx[j]].rc = CORE_OK;
+		}
+		return;
+	}
+	if (st == 401 || st == 403) {
+		*forbidden = true;
+	} else if (st == 400 || st == 404 || st == 405) {
+		if (!r->warned_chunk) {
+			char *t = graph_error_text(ctx, st, resp->json);
+
+			core_warn(ctx, "graph refused a policy assignment call (%s); its "
+			    "users were granted one at a time through the Teams admin route", t);
+			free(t);
+			r->warned_chunk = true;
+		}
+	} else {
+		char *t = st ? graph_error_text(ctx, st, resp->json) : xstrdup("no answer");
+
+		for (j = 0; j < k->k; j++) {
+			r->state[k->idx[j]] = PA_DONE;
+			fail_item(&r->items[k->idx[j]], xstrdup(t));
+		}
+		free(t);
+		return;
+	}
+	for (j = 0; j < k->k; j++)
+		r->state[k->idx[j]] = PA_FALLBACK;
+}
+
 /*
  * The Graph route for the items of one type: policy ids, then the calls.
  * Items it cannot send are marked PA_FALLBACK.
@@ -152,7 +196,7 @@ graph_type(struct pa_run *r, const char *type, int batch)
 {
 	struct core_ctx *ctx = r->ctx;
 	char **ids = xcalloc(r->n, sizeof(*ids)), *why = NULL;
-	size_t *mine = xcalloc(r->n, sizeof(*mine)), nm = 0, i, j, c, nch = 0;
+	size_t *mine = xcalloc(r->n, sizeof(*mine)), nm = 0, i, j, c, nch = 0, w0, nw = 0;
 	struct pa_chunk *ch = NULL;
 	struct svc_req *reqs = NULL;
 	struct svc_resp *resps = NULL;
@@ -215,57 +259,33 @@ graph_type(struct pa_run *r, const char *type, int batch)
 		if (ch[nch].k)
 			nch++;
 	}
-	reqs = xcalloc(nch ? nch : 1, sizeof(*reqs));
-	resps = xcalloc(nch ? nch : 1, sizeof(*resps));
-	rcs = xcalloc(nch ? nch : 1, sizeof(*rcs));
-	for (c = 0; c < nch; c++) {
-		bool rm = is_removal(r->items[ch[c].idx[0]].name);
+	reqs = xcalloc(PA_WINDOW, sizeof(*reqs));
+	resps = xcalloc(PA_WINDOW, sizeof(*resps));
+	rcs = xcalloc(PA_WINDOW, sizeof(*rcs));
+	/* PA_WINDOW calls at a time: bodies and answers are not all held at once. */
+	for (w0 = 0; w0 < nch; w0 += nw) {
+		nw = nch - w0 < PA_WINDOW ? nch - w0 : PA_WINDOW;
+		for (c = 0; c < nw; c++) {
+			struct pa_chunk *k = &ch[w0 + c];
+			bool rm = is_removal(r->items[k->idx[0]].name);
 
-		ch[c].body = chunk_body(r, ch[c].idx, ch[c].k, rm ? NULL : ids);
-		reqs[c].svc = SVC_GRAPH;
-		reqs[c].method = "POST";
-		reqs[c].path = route_get(rm ? RT_G_POLICY_UNASSIGN : RT_G_POLICY_ASSIGN)->path;
-		reqs[c].body = ch[c].body;
-		/* An assignment sets a value: repeating it is harmless. */
-		reqs[c].flags = SVC_IDEMPOTENT;
-	}
-	if (nch)
-		rc = tenant_write_many(resps, rcs, ctx, reqs, nch);
-	if (rc)
-		goto out;
-	for (c = 0; c < nch; c++) {
-		long st = resps[c].status;
-
-		if (rcs[c] == CORE_OK) {
-			for (j = 0; j < ch[c].k; j++) {
-				r->state[ch[c].idx[j]] = PA_DONE;
-				r->items[ch[c].idx[j]].rc = CORE_OK;
-			}
-			continue;
+			k->body = chunk_body(r, k->idx, k->k, rm ? NULL : ids);
+			reqs[c].svc = SVC_GRAPH;
+			reqs[c].method = "POST";
+			reqs[c].path = route_get(rm ? RT_G_POLICY_UNASSIGN : RT_G_POLICY_ASSIGN)->path;
+			reqs[c].body = k->body;
+			/* An assignment sets a value: repeating it is harmless. */
+			reqs[c].flags = SVC_IDEMPOTENT;
 		}
-		if (st == 401 || st == 403) {
-			forbidden = true;
-		} else if (st == 400 || st == 404 || st == 405) {
-			if (!r->warned_chunk) {
-				char *t = graph_error_text(ctx, st, resps[c].json);
-
-				core_warn(ctx, "graph refused a policy assignment call (%s); its "
-				    "users were granted one at a time through the Teams admin route", t);
-				free(t);
-				r->warned_chunk = true;
-			}
-		} else {
-			char *t = st ? graph_error_text(ctx, st, resps[c].json) : xstrdup("no answer");
-
-			for (j = 0; j < ch[c].k; j++) {
-				r->state[ch[c].idx[j]] = PA_DONE;
-				fail_item(&r->items[ch[c].idx[j]], xstrdup(t));
-			}
-			free(t);
-			continue;
+		rc = tenant_write_many(resps, rcs, ctx, reqs, nw);
+		if (rc)
+			goto out;
+		for (c = 0; c < nw; c++) {
+			chunk_outcome(r, &ch[w0 + c], &resps[c], rcs[c], &forbidden);
+			svc_resp_release(&resps[c]);
+			cJSON_Delete(ch[w0 + c].body);
+			ch[w0 + c].body = NULL;
 		}
-		for (j = 0; j < ch[c].k; j++)
-			r->state[ch[c].idx[j]] = PA_FALLBACK;
 	}
 	if (forbidden) {
 		r->graph_off = true;
@@ -275,8 +295,9 @@ graph_type(struct pa_run *r, const char *type, int batch)
 	}
 	core_error_clear(ctx);
 out:
-	for (c = 0; c < nch; c++) {
+	for (c = 0; resps && c < nw; c++)
 		svc_resp_release(&resps[c]);
+	for (c = 0; c < nch; c++) {
 		free(ch[c].idx);
 		cJSON_Delete(ch[c].body);
 	}

@@ -48,6 +48,24 @@ result_init(struct result *r)
 	if (!r->out)
 		BUG("out of memory");
 	r->diff = NULL;
+	r->stream_key = NULL;
+	r->stream_n = 0;
+	r->stream_item = NULL;
+	r->stream_arg = NULL;
+	r->stream_release = NULL;
+}
+
+static void
+stream_drop(struct result *r)
+{
+	if (r->stream_release)
+		r->stream_release(r->stream_arg);
+	free(r->stream_key);
+	r->stream_key = NULL;
+	r->stream_n = 0;
+	r->stream_item = NULL;
+	r->stream_arg = NULL;
+	r->stream_release = NULL;
 }
 
 void
@@ -55,6 +73,7 @@ result_release(struct result *r)
 {
 	cJSON_Delete(r->out);
 	cJSON_Delete(r->diff);
+	stream_drop(r);
 	r->out = NULL;
 	r->diff = NULL;
 	r->changed = false;
@@ -93,6 +112,48 @@ result_put(struct result *r, const char *key, cJSON *item)
 		BUG("result key 'results' must be a list");
 	}
 	object_put(r->out, key, item);
+}
+
+/*
+ * What a streamed list stands as among the return values until printed: a
+ * raw byte no printed JSON text holds otherwise (cJSON escapes control
+ * characters in strings).
+ */
+#define STREAM_MARK "\x01"
+
+void
+result_put_stream(struct result *r, const char *key, size_t n, result_item_fn item,
+    void *arg, void (*release)(void *arg))
+{
+	cJSON *mark;
+
+	if (r->stream_key) {
+		if (release)
+			release(arg);
+		BUG("result_put_stream('%s') after '%s'", key, r->stream_key);
+	}
+	if (is_reserved(key)) {
+		if (release)
+			release(arg);
+		BUG("result key '%s' is reserved", key);
+	}
+	mark = cJSON_CreateRaw(STREAM_MARK);
+	if (!mark)
+		BUG("out of memory");
+	object_put(r->out, key, mark);
+	r->stream_key = xstrdup(key);
+	r->stream_n = n;
+	r->stream_item = item;
+	r->stream_arg = arg;
+	r->stream_release = release;
+}
+
+/* Whether item (a member of out) is the streamed list's mark. */
+static bool
+is_stream_mark(const struct result *r, const cJSON *item)
+{
+	return r->stream_key && cJSON_IsRaw(item) && item->string &&
+	    strcmp(item->string, r->stream_key) == 0;
 }
 
 /* A diff side: an object, a string or null; C NULL means {}. */
@@ -424,14 +485,33 @@ copy(const cJSON *item)
 	return c;
 }
 
-char *
-result_render(const struct core_ctx *ctx, struct result *r, cJSON *invocation,
-    int rc)
+/* Element i of the streamed list, scrubbed and made valid UTF-8. */
+static cJSON *
+stream_element(const struct core_ctx *ctx, struct result *r, size_t i)
 {
-	cJSON *doc;
+	cJSON *el = r->stream_item(r->stream_arg, i);
+
+	if (!el)
+		BUG("out of memory");
+	if (ctx->nsecrets)
+		scrub_item(ctx, el);
+	fix_utf8(el);
+	return el;
+}
+
+/*
+ * The whole document, scrubbed; a streamed list stays a mark unless
+ * materialize is true.
+ */
+static cJSON *
+build_doc(const struct core_ctx *ctx, struct result *r, cJSON *invocation, int rc,
+    bool materialize)
+{
+	cJSON *doc, *list;
 	const cJSON *item;
-	char *printed, *text, *fallback = NULL;
+	char *fallback = NULL;
 	bool failed = rc != CORE_OK;
+	size_t i;
 
 	doc = cJSON_CreateObject();
 	if (!doc)
@@ -448,6 +528,16 @@ result_render(const struct core_ctx *ctx, struct result *r, cJSON *invocation,
 	cJSON_ArrayForEach(item, r->out) {
 		if (failed && strcmp(item->string, "msg") == 0)
 			continue;
+		if (materialize && is_stream_mark(r, item)) {
+			list = cJSON_CreateArray();
+			if (!list)
+				BUG("out of memory");
+			for (i = 0; i < r->stream_n; i++)
+				if (!cJSON_AddItemToArray(list, r->stream_item(r->stream_arg, i)))
+					BUG("out of memory");
+			add(doc, item->string, list);
+			continue;
+		}
 		add(doc, item->string, copy(item));
 	}
 	/* Ansible shows a diff only for a change; one without is noise. */
@@ -461,6 +551,16 @@ result_render(const struct core_ctx *ctx, struct result *r, cJSON *invocation,
 	if (ctx->nsecrets)
 		scrub_members(ctx, doc, true);
 	fix_utf8(doc);
+	return doc;
+}
+
+char *
+result_render(const struct core_ctx *ctx, struct result *r, cJSON *invocation,
+    int rc)
+{
+	cJSON *doc = build_doc(ctx, r, invocation, rc, true);
+	char *printed, *text;
+
 	printed = cJSON_PrintUnformatted(doc);
 	cJSON_Delete(doc);
 	if (!printed)
@@ -470,3 +570,38 @@ result_render(const struct core_ctx *ctx, struct result *r, cJSON *invocation,
 	return text;
 }
 
+void
+result_print(const struct core_ctx *ctx, struct result *r, cJSON *invocation, int rc)
+{
+	cJSON *doc = build_doc(ctx, r, invocation, rc, false), *el;
+	char *printed, *mark, *text;
+	size_t i;
+
+	printed = cJSON_PrintUnformatted(doc);
+	cJSON_Delete(doc);
+	if (!printed)
+		BUG("out of memory");
+	mark = r->stream_key ? strstr(printed, STREAM_MARK) : NULL;
+	if (!mark) {
+		core_print_line(printed);
+		cJSON_free(printed);
+		return;
+	}
+	*mark = '\0';
+	core_print_part(printed);
+	core_print_part("[");
+	for (i = 0; i < r->stream_n; i++) {
+		el = stream_element(ctx, r, i);
+		text = cJSON_PrintUnformatted(el);
+		cJSON_Delete(el);
+		if (!text)
+			BUG("out of memory");
+		if (i)
+			core_print_part(",");
+		core_print_part(text);
+		cJSON_free(text);
+	}
+	core_print_part("]");
+	core_print_line(mark + 1);
+	cJSON_free(printed);
+}

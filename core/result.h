@@ -9,6 +9,10 @@
  * VALUE_SPECIFIED_IN_NO_LOG_PARAMETER, an occurrence inside a longer string
  * becomes "********". Keys are scrubbed as well as values.
  *
+ * A list of many large elements (one per user) can be streamed instead
+ * (result_put_stream()): result_print() makes, scrubs, prints and frees its
+ * elements one at a time, so the document is never whole in memory.
+ *
  * Only result.c writes to stdout.
  */
 #ifndef DIALTONE_RESULT_H
@@ -20,10 +24,22 @@
 
 #include "core.h"
 
+/*
+ * Makes element i of a streamed list (result_put_stream()): a new item the
+ * renderer consumes.
+ */
+typedef cJSON *(*result_item_fn)(void *arg, size_t i);
+
 struct result {
 	bool changed;
 	cJSON *out;   /* object of return values, owned; never NULL after init */
 	cJSON *diff;  /* NULL, a diff object, or an array of them; owned */
+	/* The one streamed list, if any (result_put_stream()). */
+	char *stream_key;
+	size_t stream_n;
+	result_item_fn stream_item;
+	void *stream_arg;                    /* owned: released by stream_release */
+	void (*stream_release)(void *arg);
 };
 
 void result_init(struct result *r);
@@ -34,6 +50,17 @@ void result_release(struct result *r);
  * failure alike. key must not be one of Ansible's reserved keys.
  */
 void result_put(struct result *r, const char *key, cJSON *item);
+
+/*
+ * Sets a list return value that is made element by element as it is
+ * printed (result_print()), so that a list of many large elements is never
+ * held whole: element i is item(arg, i), for i from 0 to n - 1. The list
+ * takes key's place among the return values as result_put() would. arg is
+ * owned by the result from here on: release(arg) (may be NULL) runs when
+ * the result is released. One streamed list per result.
+ */
+void result_put_stream(struct result *r, const char *key, size_t n, result_item_fn item,
+    void *arg, void (*release)(void *arg));
 
 /*
  * Adds one diff entry {"before", "after", "before_header", "after_header"}.
@@ -60,5 +87,12 @@ char *result_scrub_str(const struct core_ctx *ctx, const char *s);
  */
 char *result_render(const struct core_ctx *ctx, struct result *r, cJSON *invocation,
     int rc);
+
+/*
+ * Prints the document result_render() would return, and a newline, on
+ * stdout; a streamed list goes out element by element (each scrubbed as
+ * the whole document would be), never whole in memory.
+ */
+void result_print(const struct core_ctx *ctx, struct result *r, cJSON *invocation, int rc);
 
 #endif

@@ -380,8 +380,8 @@ tenant_not_yet_provisioned(const char *text)
 }
 
 int
-tenant_write_many(struct svc_resp *resps, int *rcs, struct core_ctx *ctx,
-    const struct svc_req *reqs, size_t n)
+tenant_resend_not_provisioned(struct core_ctx *ctx, const struct svc_req *reqs,
+    struct svc_resp *resps, int *rcs, size_t n)
 {
 	struct svc_req *again = xcalloc(n ? n : 1, sizeof(*again));
 	struct svc_resp *ar = xcalloc(n ? n : 1, sizeof(*ar));
@@ -389,7 +389,7 @@ tenant_write_many(struct svc_resp *resps, int *rcs, struct core_ctx *ctx,
 	int *arcs = xcalloc(n ? n : 1, sizeof(*arcs));
 	long delay = 2000, waited = 0;
 	size_t i, k;
-	int rc = svc_call_many(resps, rcs, ctx, reqs, n);
+	int rc = CORE_OK;
 
 	while (rc == CORE_OK) {
 		for (i = 0, k = 0; i < n; i++)
@@ -416,6 +416,15 @@ tenant_write_many(struct svc_resp *resps, int *rcs, struct core_ctx *ctx,
 	free(idx);
 	free(arcs);
 	return rc;
+}
+
+int
+tenant_write_many(struct svc_resp *resps, int *rcs, struct core_ctx *ctx,
+    const struct svc_req *reqs, size_t n)
+{
+	int rc = svc_call_many(resps, rcs, ctx, reqs, n);
+
+	return rc ? rc : tenant_resend_not_provisioned(ctx, reqs, resps, rcs, n);
 }
 
 static bool

@@ -190,6 +190,13 @@ bool tenant_not_yet_provisioned(const char *text);
  */
 int tenant_write_many(struct svc_resp *resps, int *rcs, struct core_ctx *ctx,
     const struct svc_req *reqs, size_t n);
+/*
+ * The resend of tenant_write_many() alone, for n requests already sent:
+ * resps[i] and rcs[i] hold their answers and are replaced by the last one.
+ * @return CORE_OK, or the transport or sign-in error of a resend
+ */
+int tenant_resend_not_provisioned(struct core_ctx *ctx, const struct svc_req *reqs,
+    struct svc_resp *resps, int *rcs, size_t n);
 
 /* How long Microsoft may take to apply a grant, as messages state it. */
 #define TENANT_GRANT_DELAY_TEXT "usually within minutes, at times up to 24 hours"

@@ -11,7 +11,10 @@
  *   - their voice state comes from userConfigurations: $batch of single
  *     reads, or the bulk list (999 a page) when it costs fewer requests;
  *   - list pages are matched through hash indexes by UPN and object id as
- *     they arrive, and only the task's users are kept;
+ *     they arrive, and only the task's users are kept, each as a compact
+ *     record (interned policy names, licence sets shared between users);
+ *   - results are printed user by user (result_put_stream()), never held
+ *     as one document;
  *   - a policy setting compares the effective assignment (direct, then
  *     group by rank, then Global), so a user a group or Global grant
  *     already covers is left alone;
@@ -90,6 +93,8 @@ static const struct arg_rules rules = {
 #define NAMES_SHOWN 20
 /* Per-user warnings also raised as Ansible warnings before a summary line. */
 #define WARNINGS_SHOWN 10
+/* Enterprise voice writes built and answered at a time (send_voice()). */
+#define VOICE_WINDOW 256
 /* Numbers per numberAssignments read when releasing personal numbers. */
 #define TARGETS_PER_READ 15
 
@@ -118,19 +123,46 @@ struct want {
 	cJSON *vrps;                  /* every voice routing policy (PSTN usages) */
 };
 
+/*
+ * The voice state of a user, kept from its userConfiguration: policy names
+ * and assignment kinds are interned (intern()), so a user costs a few
+ * pointers, not a JSON tree. Released by vstate_release().
+ */
+struct vstate {
+	bool present;                 /* the user has a userConfiguration */
+	bool ev;                      /* enterprise voice */
+	const char *cur[NPOL];        /* effective policy name ("Global" when none) */
+	const char *kind[NPOL];       /* its assignment type, or NULL */
+	cJSON *numbers;               /* personal numbers (strings), or NULL when none */
+};
+
+static void
+vstate_release(struct vstate *st)
+{
+	cJSON_Delete(st->numbers);
+	st->numbers = NULL;
+	st->present = false;
+}
+
+/* What changed for a user (plan_user()), shown as its changes. */
+#define CH_NUMBERS 1u
+#define CH_EV 2u
+#define CH_POLICY(i) (4u << (i))
+
 /* One user of the task; released by user_release(). */
 struct user {
 	const char *given;            /* as in the task */
 	char *id;
 	char *upn;
-	cJSON *graph;                 /* Graph user */
-	cJSON *config;                /* userConfiguration */
-	cJSON *numbers;               /* personal numbers (strings) */
+	const cJSON *licences;        /* interned {"assignedLicenses": [...]}, or NULL */
+	struct vstate st;             /* from its userConfiguration */
 	bool release;                 /* release the personal numbers */
 	bool ev_write, ev_to;
 	enum grant_op op[NPOL];
-	cJSON *changes;               /* {field: {"before", "after"}} */
-	cJSON *warnings;
+	unsigned changes;             /* CH_* */
+	bool ev_after;                /* enterprise voice after, for CH_EV */
+	const char *after[NPOL];      /* policy after, for CH_POLICY (NULL: not known) */
+	cJSON *warnings;              /* NULL when none */
 	cJSON *errors;
 	bool pending;                 /* a write not yet seen in effect */
 };
@@ -140,12 +172,138 @@ user_release(struct user *u)
 {
 	free(u->id);
 	free(u->upn);
-	cJSON_Delete(u->graph);
-	cJSON_Delete(u->config);
-	cJSON_Delete(u->numbers);
-	cJSON_Delete(u->changes);
+	vstate_release(&u->st);
 	cJSON_Delete(u->warnings);
 	cJSON_Delete(u->errors);
+}
+
+/*
+ * Interned strings: one copy of each distinct policy name, assignment type
+ * and licence set however many users share it, kept until the run ends.
+ */
+struct interned {
+	char **keys;                  /* by slot, NULL when empty */
+	cJSON **vals;                 /* by slot: what the caller keeps with the key */
+	size_t slots, used;
+};
+
+static struct interned names_pool, licence_pool;
+
+static size_t
+intern_hash(const char *s)
+{
+	size_t h = 14695981039346656037u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+/* The slot of key: where it is, or the empty one it would go to. */
+static size_t
+intern_slot(const struct interned *t, const char *key)
+{
+	size_t i = intern_hash(key) & (t->slots - 1);
+
+	while (t->keys[i] && strcmp(t->keys[i], key) != 0)
+		i = (i + 1) & (t->slots - 1);
+	return i;
+}
+
+/* key's slot in t, adding a copy of key when new (*added says so). */
+static size_t
+intern_put(struct interned *t, const char *key, bool *added)
+{
+	size_t i, j, old = t->slots;
+	char **keys = t->keys;
+	cJSON **vals = t->vals;
+
+	if (2 * (t->used + 1) > t->slots) {
+		t->slots = old ? 2 * old : 64;
+		t->keys = xcalloc(t->slots, sizeof(*t->keys));
+		t->vals = xcalloc(t->slots, sizeof(*t->vals));
+		for (j = 0; j < old; j++)
+			if (keys[j]) {
+				i = intern_slot(t, keys[j]);
+				t->keys[i] = keys[j];
+				t->vals[i] = vals[j];
+			}
+		free(keys);
+		free(vals);
+	}
+	i = intern_slot(t, key);
+	*added = !t->keys[i];
+	if (*added) {
+		t->keys[i] = xstrdup(key);
+		t->used++;
+	}
+	return i;
+}
+
+static void
+intern_free(struct interned *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->slots; i++) {
+		free(t->keys[i]);
+		cJSON_Delete(t->vals[i]);
+	}
+	free(t->keys);
+	free(t->vals);
+	memset(t, 0, sizeof(*t));
+}
+
+/* The one copy of s (NULL for NULL), valid until the run ends. */
+static const char *
+intern(const char *s)
+{
+	size_t i;
+	bool added;
+
+	if (!s)
+		return NULL;
+	i = intern_put(&names_pool, s, &added);
+	return names_pool.keys[i];
+}
+
+/*
+ * The licences of Graph user g as a shared {"assignedLicenses": [...]}
+ * (tenant_user_has_plan() reads it as the user), or NULL when g has none.
+ */
+static const cJSON *
+intern_licences(const cJSON *g)
+{
+	const cJSON *l = cJSON_GetObjectItem(g, "assignedLicenses");
+	char *key;
+	size_t i;
+	bool added;
+
+	if (!l)
+		return NULL;
+	key = cJSON_PrintUnformatted(l);
+	if (!key)
+		BUG("out of memory");
+	i = intern_put(&licence_pool, key, &added);
+	cJSON_free(key);
+	if (added) {
+		licence_pool.vals[i] = cj_object();
+		if (!cJSON_AddItemToObject(licence_pool.vals[i], "assignedLicenses",
+		    cJSON_Duplicate(l, 1)))
+			BUG("out of memory");
+	}
+	return licence_pool.vals[i];
+}
+
+/* Takes id, UPN and licences from Graph user g. */
+static void
+user_take_graph(struct user *u, const cJSON *g)
+{
+	if (cj_str(g, "id"))
+		u->id = xstrdup(cj_str(g, "id"));
+	if (cj_str(g, "userPrincipalName"))
+		u->upn = xstrdup(cj_str(g, "userPrincipalName"));
+	u->licences = intern_licences(g);
 }
 
 /*
@@ -360,13 +518,12 @@ struct listed {
 	bool first;
 };
 
-/* Matches one Graph user (detached into the first user matched). */
+/* Matches one Graph user: its id, UPN and licences go to every user it is. */
 static void
-listed_take(struct listed *l, cJSON *items, cJSON *item)
+listed_take(struct listed *l, const cJSON *item)
 {
 	const char *keys[2] = { cj_str(item, "id"), cj_str(item, "userPrincipalName") };
 	size_t k, i;
-	bool kept = false;
 
 	if (!keys[0] || !*keys[0])
 		return;
@@ -378,14 +535,7 @@ listed_take(struct listed *l, cJSON *items, cJSON *item)
 
 			if (u->id)
 				continue;
-			u->graph = kept ? cJSON_Duplicate(item, 1) :
-			    cJSON_DetachItemViaPointer(items, item);
-			if (!u->graph)
-				BUG("out of memory");
-			kept = true;
-			u->id = xstrdup(keys[0]);
-			if (keys[1])
-				u->upn = xstrdup(keys[1]);
+			user_take_graph(u, item);
 			l->left--;
 		}
 	}
@@ -395,13 +545,11 @@ static int
 listed_page(cJSON *items, const cJSON *page, void *arg)
 {
 	struct listed *l = arg;
-	cJSON *item = items->child, *next;
+	const cJSON *item = items->child;
 	const cJSON *count = cJSON_GetObjectItemCaseSensitive(page, "@odata.count");
 
-	for (; item && l->left; item = next) {
-		next = item->next;
-		listed_take(l, items, item);
-	}
+	for (; item && l->left; item = item->next)
+		listed_take(l, item);
 	if (l->first && cJSON_IsNumber(count))
 		tenant_population = (long)count->valuedouble;
 	if (l->left == 0)
@@ -447,16 +595,18 @@ resolve_listed(struct user *us, size_t n, struct core_ctx *ctx)
 	return rc;
 }
 
+static void vstate_from(struct vstate *st, const cJSON *config);
+
 /* Takes the snapshot line o for every user of l it names. */
 static void
-snapshot_take(struct listed *l, cJSON *o)
+snapshot_take(struct listed *l, const cJSON *o)
 {
 	const char *keys[2] = { cj_str(o, "id"), cj_str(o, "userPrincipalName") };
-	cJSON *cfg = cJSON_DetachItemFromObjectCaseSensitive(o, "configuration");
+	const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(o, "configuration");
 	size_t k, i;
 
 	if (!cJSON_IsObject(cfg) || !keys[0] || !*keys[0])
-		goto out;
+		return;
 	for (k = 0; k < 2; k++) {
 		if (!keys[k] || !uindex_get(l->given, keys[k], &i))
 			continue;
@@ -465,18 +615,11 @@ snapshot_take(struct listed *l, cJSON *o)
 
 			if (u->id)
 				continue;
-			u->graph = cJSON_Duplicate(o, 1);
-			u->config = cJSON_Duplicate(cfg, 1);
-			if (!u->graph || !u->config)
-				BUG("out of memory");
-			u->id = xstrdup(keys[0]);
-			if (keys[1])
-				u->upn = xstrdup(keys[1]);
+			user_take_graph(u, o);
+			vstate_from(&u->st, cfg);
 			l->left--;
 		}
 	}
-out:
-	cJSON_Delete(cfg);
 }
 
 /*
@@ -561,12 +704,7 @@ resolve_batch(struct user *us, size_t n, struct core_ctx *ctx)
 	rc = graph_batch(ctx, items, n);
 	for (i = 0; !rc && i < n; i++) {
 		if (items[i].status == 200) {
-			us[i].graph = items[i].response;
-			items[i].response = NULL;
-			if (cj_str(us[i].graph, "id"))
-				us[i].id = xstrdup(cj_str(us[i].graph, "id"));
-			if (cj_str(us[i].graph, "userPrincipalName"))
-				us[i].upn = xstrdup(cj_str(us[i].graph, "userPrincipalName"));
+			user_take_graph(&us[i], items[i].response);
 		} else if (items[i].status != 404) {
 			char *t = graph_error_text(ctx, items[i].status, items[i].response);
 
@@ -620,7 +758,7 @@ resolve_users(struct user *us, size_t n, struct core_ctx *ctx)
 		}
 	rc = resolve_batch(left, m, ctx);
 	for (i = 0; i < m; i++) {
-		rest[i]->graph = left[i].graph;
+		rest[i]->licences = left[i].licences;
 		rest[i]->id = left[i].id;
 		rest[i]->upn = left[i].upn;
 	}
@@ -636,7 +774,7 @@ static const char *const kept_types[] = {
 
 /* The ids read_configs() looks for, indexed; see configs_page(). */
 struct wanted_configs {
-	cJSON **configs;
+	struct vstate *const *states;
 	size_t n;
 	struct uindex *ids;           /* lower-cased id -> first position */
 	size_t *same;                 /* next position with the same id, or n */
@@ -646,26 +784,22 @@ static int
 configs_page(cJSON *items, const cJSON *page, void *arg)
 {
 	struct wanted_configs *wc = arg;
-	cJSON *item = items->child, *next;
+	cJSON *item;
 	size_t i;
 
 	(void)page;
-	for (; item; item = next) {
-		bool kept = false;
+	cJSON_ArrayForEach(item, items) {
+		bool trimmed = false;
 
-		next = item->next;
 		if (!cj_str(item, "id") || !uindex_get(wc->ids, cj_str(item, "id"), &i))
 			continue;
 		for (; i < wc->n; i = wc->same[i]) {
-			if (wc->configs[i])
+			if (wc->states[i]->present)
 				continue;
-			if (!kept)
+			if (!trimmed)
 				tenant_config_trim(item, kept_types);
-			wc->configs[i] = kept ? cJSON_Duplicate(item, 1) :
-			    cJSON_DetachItemViaPointer(items, item);
-			if (!wc->configs[i])
-				BUG("out of memory");
-			kept = true;
+			trimmed = true;
+			vstate_from(wc->states[i], item);
 		}
 	}
 	return CORE_OK;
@@ -673,9 +807,10 @@ configs_page(cJSON *items, const cJSON *page, void *arg)
 
 /* Reads the userConfigurations list page by page, keeping those of ids. */
 static int
-read_configs_listed(cJSON **configs, struct core_ctx *ctx, char *const *ids, size_t n)
+read_configs_listed(struct vstate *const *states, struct core_ctx *ctx, char *const *ids,
+    size_t n)
 {
-	struct wanted_configs wc = { configs, n, uindex_new(n), xcalloc(n, sizeof(size_t)) };
+	struct wanted_configs wc = { states, n, uindex_new(n), xcalloc(n, sizeof(size_t)) };
 	size_t *last = xcalloc(n, sizeof(size_t));
 	size_t i, j;
 	int rc;
@@ -692,10 +827,8 @@ read_configs_listed(cJSON **configs, struct core_ctx *ctx, char *const *ids, siz
 	rc = graph_list_each(ctx, route_get(RT_G_USER_CONFIGS)->path, NULL,
 	    configs_page, &wc);
 	if (rc)
-		for (i = 0; i < n; i++) {
-			cJSON_Delete(configs[i]);
-			configs[i] = NULL;
-		}
+		for (i = 0; i < n; i++)
+			vstate_release(states[i]);
 	free(last);
 	free(wc.same);
 	uindex_free(wc.ids);
@@ -714,12 +847,12 @@ configs_in_bulk(size_t n)
 }
 
 /*
- * The userConfiguration of each id into configs[i] (owned; NULL when the
- * user has none): $batch of single reads for a few users, the bulk list
- * for many.
+ * The voice state of each id into *states[i] (release each with
+ * vstate_release(); not present when the user has no userConfiguration):
+ * $batch of single reads for a few users, the bulk list for many.
  */
 static int
-read_configs(cJSON **configs, struct core_ctx *ctx, char *const *ids, size_t n)
+read_configs(struct vstate *const *states, struct core_ctx *ctx, char *const *ids, size_t n)
 {
 	struct graph_batch_item *items = NULL;
 	char **urls = NULL;
@@ -727,7 +860,7 @@ read_configs(cJSON **configs, struct core_ctx *ctx, char *const *ids, size_t n)
 	int rc = CORE_OK;
 
 	for (i = 0; i < n; i++)
-		configs[i] = NULL;
+		memset(states[i], 0, sizeof(*states[i]));
 	if (n == 0)
 		return CORE_OK;
 	if (!configs_in_bulk(n)) {
@@ -741,9 +874,8 @@ read_configs(cJSON **configs, struct core_ctx *ctx, char *const *ids, size_t n)
 		rc = graph_batch(ctx, items, n);
 		for (i = 0; !rc && i < n; i++) {
 			if (items[i].status == 200) {
-				configs[i] = items[i].response;
-				items[i].response = NULL;
-				tenant_config_trim(configs[i], kept_types);
+				tenant_config_trim(items[i].response, kept_types);
+				vstate_from(states[i], items[i].response);
 			} else if (items[i].status != 404) {
 				char *t = graph_error_text(ctx, items[i].status, items[i].response);
 
@@ -755,16 +887,14 @@ read_configs(cJSON **configs, struct core_ctx *ctx, char *const *ids, size_t n)
 		graph_batch_release(items, n);
 		for (i = 0; i < n; i++) {
 			free(urls[i]);
-			if (rc) {
-				cJSON_Delete(configs[i]);
-				configs[i] = NULL;
-			}
+			if (rc)
+				vstate_release(states[i]);
 		}
 		free(urls);
 		free(items);
 		return rc;
 	}
-	return read_configs_listed(configs, ctx, ids, n);
+	return read_configs_listed(states, ctx, ids, n);
 }
 
 /* ---- the current state of a user ---- */
@@ -781,14 +911,35 @@ ev_of(const cJSON *config)
 	return cJSON_IsTrue(cJSON_GetObjectItem(config, "isEnterpriseVoiceEnabled"));
 }
 
+/* Keeps what this module reads of a userConfiguration. */
 static void
-add_change(struct user *u, const char *field, cJSON *before, cJSON *after)
+vstate_from(struct vstate *st, const cJSON *config)
+{
+	const char *kind;
+	int i;
+
+	vstate_release(st);
+	st->present = true;
+	st->ev = ev_of(config);
+	for (i = 0; i < NPOL; i++) {
+		st->cur[i] = intern(tenant_effective(config, pols[i].type, &kind));
+		st->kind[i] = intern(kind);
+	}
+	st->numbers = tenant_personal_numbers(config);
+	if (cJSON_GetArraySize(st->numbers) == 0) {
+		cJSON_Delete(st->numbers);
+		st->numbers = NULL;
+	}
+}
+
+static void
+add_change(cJSON *changes, const char *field, cJSON *before, cJSON *after)
 {
 	cJSON *c = cj_object();
 
 	cJSON_AddItemToObject(c, "before", before);
 	cJSON_AddItemToObject(c, "after", after);
-	cJSON_AddItemToObject(u->changes, field, c);
+	cJSON_AddItemToObject(changes, field, c);
 }
 
 static cJSON *
@@ -812,6 +963,8 @@ warn_user(struct user *u, const char *fmt, ...)
 		BUG("out of memory");
 	va_end(ap);
 	s = buf_detach(&b, NULL);
+	if (!u->warnings)
+		u->warnings = cj_array();
 	cj_push_str(u->warnings, s);
 	free(s);
 }
@@ -819,7 +972,7 @@ warn_user(struct user *u, const char *fmt, ...)
 /*
  * Warnings about what keeps Shared Calling from applying to a user once the
  * task is done: sc and vrp are the policies in effect then (NULL when not
- * known), ev_after its enterprise voice then. u->numbers and u->release say
+ * known), ev_after its enterprise voice then. u->st.numbers and u->release say
  * whether it keeps a personal number.
  */
 static void
@@ -831,8 +984,8 @@ shared_calling_warnings(struct user *u, const struct want *w, const char *sc,
 
 	if (!sc || strcasecmp(sc, "Global") == 0)
 		return;
-	if (!u->release && cJSON_GetArraySize(u->numbers) > 0) {
-		list = names_text(u->numbers);
+	if (!u->release && cJSON_GetArraySize(u->st.numbers) > 0) {
+		list = names_text(u->st.numbers);
 		warn_user(u, "'%s' keeps personal number %s, which takes precedence: Shared "
 		    "Calling policy '%s' does not apply to this user (personal_number: remove "
 		    "releases the number)", user_name(u), list, sc);
@@ -853,30 +1006,28 @@ shared_calling_warnings(struct user *u, const struct want *w, const char *sc,
 
 /* ---- planning ---- */
 
-/* Fills u's writes, changes and warnings from its config and w. */
+/* Fills u's writes, changes and warnings from its voice state and w. */
 static void
 plan_user(struct user *u, const struct want *w)
 {
 	const char *after[NPOL];
-	bool ev_now = ev_of(u->config), ev_base, ev_after;
+	bool ev_now = u->st.ev, ev_base, ev_after;
 	int i;
 
-	u->changes = cj_object();
-	u->warnings = cj_array();
-	u->numbers = tenant_personal_numbers(u->config);
-	u->release = w->pn == PN_REMOVE && cJSON_GetArraySize(u->numbers) > 0;
+	u->changes = 0;
+	u->release = w->pn == PN_REMOVE && cJSON_GetArraySize(u->st.numbers) > 0;
 	if (u->release)
-		add_change(u, "telephoneNumbers", cJSON_Duplicate(u->numbers, 1), cj_array());
+		u->changes |= CH_NUMBERS;
 	/* Releasing a number turns enterprise voice off (docs/design/rules.md#num-5). */
 	ev_base = u->release ? false : ev_now;
 	ev_after = w->ev >= 0 ? w->ev == 1 : ev_base;
 	u->ev_write = w->ev >= 0 && ev_base != ev_after;
 	u->ev_to = ev_after;
+	u->ev_after = ev_after;
 	if (ev_now != ev_after)
-		add_change(u, "isEnterpriseVoiceEnabled", cJSON_CreateBool(ev_now),
-		    cJSON_CreateBool(ev_after));
+		u->changes |= CH_EV;
 	for (i = 0; i < NPOL; i++) {
-		const char *kind, *cur = tenant_effective(u->config, pols[i].type, &kind);
+		const char *kind = u->st.kind[i], *cur = u->st.cur[i];
 		const char *want = w->policy[i];
 
 		u->op[i] = G_NONE;
@@ -897,18 +1048,38 @@ plan_user(struct user *u, const struct want *w)
 			u->op[i] = G_GRANT;
 			after[i] = want;
 		}
-		if (u->op[i] != G_NONE)
-			add_change(u, pols[i].type, cJSON_CreateString(cur),
-			    string_or_null(after[i]));
+		if (u->op[i] != G_NONE) {
+			u->changes |= CH_POLICY(i);
+			u->after[i] = after[i];
+		}
 	}
 	shared_calling_warnings(u, w, u->op[P_SC] == G_REMOVE ? NULL : after[P_SC],
 	    u->op[P_VRP] == G_REMOVE ? NULL : after[P_VRP], ev_after);
 }
 
+/* u's changes, {field: {"before", "after"}}, as planned. */
+static cJSON *
+user_changes(const struct user *u)
+{
+	cJSON *c = cj_object();
+	int i;
+
+	if (u->changes & CH_NUMBERS)
+		add_change(c, "telephoneNumbers", cJSON_Duplicate(u->st.numbers, 1), cj_array());
+	if (u->changes & CH_EV)
+		add_change(c, "isEnterpriseVoiceEnabled", cJSON_CreateBool(u->st.ev),
+		    cJSON_CreateBool(u->ev_after));
+	for (i = 0; i < NPOL; i++)
+		if (u->changes & CH_POLICY(i))
+			add_change(c, pols[i].type, cJSON_CreateString(u->st.cur[i]),
+			    string_or_null(u->after[i]));
+	return c;
+}
+
 static bool
 user_changed(const struct user *u)
 {
-	return cJSON_GetArraySize(u->changes) > 0 || u->ev_write;
+	return u->changes || u->ev_write;
 }
 
 /* ---- output ---- */
@@ -922,8 +1093,9 @@ user_result(const struct user *u)
 	cj_set_str(r, "id", u->id);
 	cj_set_str(r, "userPrincipalName", u->upn);
 	cJSON_AddBoolToObject(r, "changed", user_changed(u));
-	cJSON_AddItemToObject(r, "changes", cJSON_Duplicate(u->changes, 1));
-	cJSON_AddItemToObject(r, "warnings", cJSON_Duplicate(u->warnings, 1));
+	cJSON_AddItemToObject(r, "changes", user_changes(u));
+	cJSON_AddItemToObject(r, "warnings", u->warnings ? cJSON_Duplicate(u->warnings, 1) :
+	    cj_array());
 	cJSON_AddBoolToObject(r, "pending", u->pending);
 	if (u->errors)
 		cJSON_AddItemToObject(r, "errors", cJSON_Duplicate(u->errors, 1));
@@ -933,16 +1105,22 @@ user_result(const struct user *u)
 static void
 add_user_diff(struct result *res, const struct core_ctx *ctx, const struct user *u)
 {
-	cJSON *before = cj_object(), *after = cj_object();
+	cJSON *before, *after, *changes;
 	const cJSON *c;
 	char *bh, *ah;
 
-	cJSON_ArrayForEach(c, u->changes) {
+	if (!ctx->diff)
+		return;
+	before = cj_object();
+	after = cj_object();
+	changes = user_changes(u);
+	cJSON_ArrayForEach(c, changes) {
 		cJSON_AddItemToObject(before, c->string,
 		    cJSON_Duplicate(cJSON_GetObjectItem(c, "before"), 1));
 		cJSON_AddItemToObject(after, c->string,
 		    cJSON_Duplicate(cJSON_GetObjectItem(c, "after"), 1));
 	}
+	cJSON_Delete(changes);
 	bh = xasprintf("%s (current)", user_name(u));
 	ah = xasprintf("%s (desired)", user_name(u));
 	result_add_diff(res, ctx, before, after, bh, ah);
@@ -970,29 +1148,71 @@ raise_warnings(struct core_ctx *ctx, const struct user *us, size_t n)
 	return total;
 }
 
+/* The users of a run, from put_results() until the result is printed. */
+struct users_out {
+	struct user *us;
+	size_t n;
+};
+
+static cJSON *
+users_out_item(void *arg, size_t i)
+{
+	const struct users_out *o = arg;
+
+	return user_result(&o->us[i]);
+}
+
 static void
-put_results(struct result *res, struct core_ctx *ctx, const struct user *us, size_t n,
+users_out_release(void *arg)
+{
+	struct users_out *o = arg;
+	size_t i;
+
+	for (i = 0; i < o->n; i++)
+		user_release(&o->us[i]);
+	free(o->us);
+	free(o);
+	intern_free(&names_pool);
+	intern_free(&licence_pool);
+}
+
+static void
+count_field(cJSON *by_field, const char *field)
+{
+	cJSON *k = cJSON_GetObjectItemCaseSensitive(by_field, field);
+
+	if (k)
+		cJSON_SetNumberValue(k, k->valuedouble + 1);
+	else
+		cJSON_AddNumberToObject(by_field, field, 1);
+}
+
+/*
+ * Puts results (made user by user as they are printed) and totals. The
+ * users array is the result's from here on; it lives until the result is
+ * released.
+ */
+static void
+put_results(struct result *res, struct core_ctx *ctx, struct user *us, size_t n,
     int writes, int warnings)
 {
-	cJSON *results = cj_array(), *totals = cj_object(), *by_field = cj_object();
-	const cJSON *c;
-	int changed = 0, pending = 0;
+	struct users_out *o = xcalloc(1, sizeof(*o));
+	cJSON *totals = cj_object(), *by_field = cj_object();
+	int changed = 0, pending = 0, k;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		cJSON_AddItemToArray(results, user_result(&us[i]));
 		if (user_changed(&us[i]))
 			changed++;
 		if (us[i].pending)
 			pending++;
-		cJSON_ArrayForEach(c, us[i].changes) {
-			cJSON *k = cJSON_GetObjectItemCaseSensitive(by_field, c->string);
-
-			if (k)
-				cJSON_SetNumberValue(k, k->valuedouble + 1);
-			else
-				cJSON_AddNumberToObject(by_field, c->string, 1);
-		}
+		if (us[i].changes & CH_NUMBERS)
+			count_field(by_field, "telephoneNumbers");
+		if (us[i].changes & CH_EV)
+			count_field(by_field, "isEnterpriseVoiceEnabled");
+		for (k = 0; k < NPOL; k++)
+			if (us[i].changes & CH_POLICY(k))
+				count_field(by_field, pols[k].type);
 	}
 	cJSON_AddNumberToObject(totals, "users", (double)n);
 	cJSON_AddNumberToObject(totals, "changed", changed);
@@ -1002,17 +1222,13 @@ put_results(struct result *res, struct core_ctx *ctx, const struct user *us, siz
 	cJSON_AddNumberToObject(totals, "warnings", warnings);
 	cJSON_AddItemToObject(totals, "by_field", by_field);
 	cJSON_AddNumberToObject(totals, "requests", (double)svc_request_count(ctx));
-	result_put(res, "results", results);
+	o->us = us;
+	o->n = n;
+	result_put_stream(res, "results", n, users_out_item, o, users_out_release);
 	result_put(res, "totals", totals);
 }
 
 /* ---- writes ---- */
-
-/* One pending write of svc_call_many(): whose, and which setting. */
-struct write {
-	struct user *u;
-	int what;                     /* a policy index, or -1 for enterprise voice */
-};
 
 static void
 user_error(struct user *u, const char *fmt, ...) PRINTF(2, 3);
@@ -1073,7 +1289,7 @@ release_numbers(struct core_ctx *ctx, struct user *us, size_t n, int timeout, in
 	for (i = 0; i < n; i++) {
 		if (!us[i].release)
 			continue;
-		cJSON_ArrayForEach(num, us[i].numbers) {
+		cJSON_ArrayForEach(num, us[i].st.numbers) {
 			const char *type = NULL;
 
 			cJSON_ArrayForEach(a, assigned) {
@@ -1114,59 +1330,12 @@ count_writes(const struct user *us, size_t n)
 
 	for (i = 0; i < n; i++) {
 		if (us[i].release)
-			w += cJSON_GetArraySize(us[i].numbers);
+			w += cJSON_GetArraySize(us[i].st.numbers);
 		w += us[i].ev_write;
 		for (k = 0; k < NPOL; k++)
 			w += us[i].op[k] != G_NONE;
 	}
 	return w;
-}
-
-/*
- * Writes refused because the user is not provisioned in Teams yet (a licence
- * or account still replicating) did nothing: they are sent again after a
- * doubling wait (2 s to 15 s) for at most TENANT_PROVISION_WAIT_S seconds.
- * resps[i] and rcs[i] are replaced by the last answer.
- */
-static int
-resend_not_provisioned(struct core_ctx *ctx, const struct svc_req *reqs,
-    struct svc_resp *resps, int *rcs, size_t m)
-{
-	struct svc_req *again = xcalloc(m, sizeof(*again));
-	struct svc_resp *ar = xcalloc(m, sizeof(*ar));
-	size_t *idx = xcalloc(m, sizeof(*idx));
-	int *arcs = xcalloc(m, sizeof(*arcs));
-	long delay = 2000, waited = 0;
-	size_t i, k;
-	int rc = CORE_OK;
-
-	for (;;) {
-		for (i = 0, k = 0; i < m; i++)
-			if (rcs[i] == CORE_ESERVICE && resps[i].raw.data &&
-			    tenant_not_yet_provisioned(resps[i].raw.data)) {
-				idx[k] = i;
-				again[k++] = reqs[i];
-			}
-		if (k == 0 || waited + delay > TENANT_PROVISION_WAIT_S * 1000L)
-			break;
-		http_wait_ms(delay);
-		waited += delay;
-		delay = delay * 2 > 15000 ? 15000 : delay * 2;
-		core_error_clear(ctx);
-		rc = svc_call_many(ar, arcs, ctx, again, k);
-		for (i = 0; i < k; i++) {
-			svc_resp_release(&resps[idx[i]]);
-			resps[idx[i]] = ar[i];
-			rcs[idx[i]] = arcs[i];
-		}
-		if (rc)
-			break;
-	}
-	free(again);
-	free(ar);
-	free(idx);
-	free(arcs);
-	return rc;
 }
 
 /*
@@ -1217,70 +1386,90 @@ send_grants(struct core_ctx *ctx, struct user *us, size_t n, const struct want *
 	return rc;
 }
 
+/* What happened to u's enterprise voice write (req, answered resp and rc). */
+static void
+voice_outcome(struct core_ctx *ctx, struct user *u, const struct svc_req *req,
+    const struct svc_resp *resp, int rc, int *failed)
+{
+	char *t, *why;
+
+	if (rc == CORE_OK) {
+		u->pending = true;
+		return;
+	}
+	t = resp->status ? graph_error_text(ctx, resp->status, resp->json) :
+	    xstrdup("no answer");
+	/* The enterprise voice route is inferred (routes.h): say so on 404/405. */
+	why = route_unverified(RT_ENTERPRISE_VOICE, req->path, resp->status, t);
+	if (why) {
+		free(t);
+		t = why;
+	}
+	user_error(u, "enterprise voice: %s", t);
+	free(t);
+	(*failed)++;
+}
+
 /*
- * The enterprise voice writes of every user, all together, at most
- * max_concurrency in flight.
+ * The enterprise voice writes of every user, at most max_concurrency in
+ * flight, VOICE_WINDOW requests at a time so that requests and answers
+ * are not all held at once. Writes refused because the user is not
+ * provisioned yet are kept and sent again together at the end.
  */
 static int
 send_voice(struct core_ctx *ctx, struct user *us, size_t n, int *failed)
 {
-	size_t i, m = 0, total = 0;
-	struct svc_req *reqs;
-	struct svc_resp *resps;
-	struct write *map;
-	int *rcs, rc = CORE_OK;
+	size_t i, s, k, m = 0, nl = 0;
+	struct svc_req reqs[VOICE_WINDOW], *lreqs;
+	struct svc_resp resps[VOICE_WINDOW], *lresps;
+	struct user **who, **lwho;
+	int rcs[VOICE_WINDOW], *lrcs, rc = CORE_OK;
 
 	for (i = 0; i < n; i++)
-		total += us[i].ev_write;
-	reqs = xcalloc(total ? total : 1, sizeof(*reqs));
-	resps = xcalloc(total ? total : 1, sizeof(*resps));
-	map = xcalloc(total ? total : 1, sizeof(*map));
-	rcs = xcalloc(total ? total : 1, sizeof(*rcs));
-	for (i = 0; i < n; i++) {
-		if (!us[i].ev_write)
-			continue;
-		ta_enterprise_voice_req(&reqs[m], us[i].id, us[i].ev_to);
-		map[m++] = (struct write){ &us[i], -1 };
-	}
+		m += us[i].ev_write;
 	if (m == 0)
-		goto out;
-	rc = svc_call_many(resps, rcs, ctx, reqs, m);
-	if (!rc)
-		rc = resend_not_provisioned(ctx, reqs, resps, rcs, m);
-	for (i = 0; i < m; i++) {
-		struct user *u = map[i].u;
-		char *t;
-
-		if (rcs[i] == CORE_OK) {
-			u->pending = true;
-			continue;
-		}
-		t = resps[i].status ? graph_error_text(ctx, resps[i].status, resps[i].json) :
-		    xstrdup("no answer");
-		if (map[i].what < 0) {
-			/* The enterprise voice route is inferred (routes.h): say so on 404/405. */
-			char *why = route_unverified(RT_ENTERPRISE_VOICE, reqs[i].path,
-			    resps[i].status, t);
-
-			if (why) {
-				free(t);
-				t = why;
+		return CORE_OK;
+	who = xcalloc(m, sizeof(*who));
+	lwho = xcalloc(m, sizeof(*lwho));
+	lreqs = xcalloc(m, sizeof(*lreqs));
+	lresps = xcalloc(m, sizeof(*lresps));
+	lrcs = xcalloc(m, sizeof(*lrcs));
+	for (i = 0, k = 0; i < n; i++)
+		if (us[i].ev_write)
+			who[k++] = &us[i];
+	for (s = 0; s < m && !rc; s += k) {
+		k = m - s < VOICE_WINDOW ? m - s : VOICE_WINDOW;
+		memset(reqs, 0, sizeof(reqs));
+		memset(resps, 0, sizeof(resps));
+		for (i = 0; i < k; i++)
+			ta_enterprise_voice_req(&reqs[i], who[s + i]->id, who[s + i]->ev_to);
+		rc = svc_call_many(resps, rcs, ctx, reqs, k);
+		for (i = 0; i < k; i++) {
+			if (!rc && rcs[i] == CORE_ESERVICE && resps[i].raw.data &&
+			    tenant_not_yet_provisioned(resps[i].raw.data)) {
+				lwho[nl] = who[s + i];
+				lreqs[nl] = reqs[i];
+				lresps[nl] = resps[i];
+				lrcs[nl++] = rcs[i];
+				continue;
 			}
+			voice_outcome(ctx, who[s + i], &reqs[i], &resps[i], rcs[i], failed);
+			svc_resp_release(&resps[i]);
+			ta_req_release(&reqs[i]);
 		}
-		user_error(u, "%s: %s", map[i].what < 0 ? "enterprise voice" :
-		    pols[map[i].what].type, t);
-		free(t);
-		(*failed)++;
 	}
-out:
-	for (i = 0; i < m; i++) {
-		svc_resp_release(&resps[i]);
-		ta_req_release(&reqs[i]);
+	if (!rc && nl)
+		rc = tenant_resend_not_provisioned(ctx, lreqs, lresps, lrcs, nl);
+	for (i = 0; i < nl; i++) {
+		voice_outcome(ctx, lwho[i], &lreqs[i], &lresps[i], lrcs[i], failed);
+		svc_resp_release(&lresps[i]);
+		ta_req_release(&lreqs[i]);
 	}
-	free(reqs);
-	free(resps);
-	free(map);
-	free(rcs);
+	free(who);
+	free(lwho);
+	free(lreqs);
+	free(lresps);
+	free(lrcs);
 	return rc;
 }
 
@@ -1298,21 +1487,22 @@ send_writes(struct core_ctx *ctx, struct user *us, size_t n, const struct want *
 	return rc ? rc : send_grants(ctx, us, n, w, failed);
 }
 
-/* True when config shows every write of u in effect. */
+/* True when st shows every write of u in effect. */
 static bool
-in_effect(const struct user *u, const struct want *w, const cJSON *config)
+in_effect(const struct user *u, const struct want *w, const struct vstate *st)
 {
 	const char *kind, *cur;
 	int k;
 
-	if (!config)
+	if (!st->present)
 		return false;
-	if (u->ev_write && ev_of(config) != u->ev_to)
+	if (u->ev_write && st->ev != u->ev_to)
 		return false;
 	for (k = 0; k < NPOL; k++) {
 		if (u->op[k] == G_NONE)
 			continue;
-		cur = tenant_effective(config, pols[k].type, &kind);
+		cur = st->cur[k];
+		kind = st->kind[k];
 		if (u->op[k] == G_GRANT && strcasecmp(cur, w->policy[k]) != 0)
 			return false;
 		if (u->op[k] == G_REMOVE && is_direct(kind))
@@ -1330,7 +1520,8 @@ wait_effective(struct core_ctx *ctx, struct user *us, size_t n, const struct wan
 	size_t i, m;
 	char **ids = xcalloc(n, sizeof(*ids));
 	struct user **who = xcalloc(n, sizeof(*who));
-	cJSON **configs = xcalloc(n, sizeof(*configs));
+	struct vstate *states = xcalloc(n, sizeof(*states));
+	struct vstate **into = xcalloc(n, sizeof(*into));
 	cJSON *late = NULL;
 	char *text;
 	int rc = CORE_OK;
@@ -1343,14 +1534,15 @@ wait_effective(struct core_ctx *ctx, struct user *us, size_t n, const struct wan
 			}
 		if (m == 0)
 			break;
-		rc = read_configs(configs, ctx, ids, m);
+		for (i = 0; i < m; i++)
+			into[i] = &states[i];
+		rc = read_configs(into, ctx, ids, m);
 		if (rc)
 			break;
 		for (i = 0; i < m; i++) {
-			if (in_effect(who[i], w, configs[i]))
+			if (in_effect(who[i], w, &states[i]))
 				who[i]->pending = false;
-			cJSON_Delete(configs[i]);
-			configs[i] = NULL;
+			vstate_release(&states[i]);
 		}
 		for (i = 0, m = 0; i < n; i++)
 			m += us[i].pending;
@@ -1376,7 +1568,8 @@ wait_effective(struct core_ctx *ctx, struct user *us, size_t n, const struct wan
 	}
 out:
 	cJSON_Delete(late);
-	free(configs);
+	free(into);
+	free(states);
 	free(who);
 	free(ids);
 	return rc;
@@ -1425,9 +1618,10 @@ static int
 check_users(struct core_ctx *ctx, struct user *us, size_t n)
 {
 	cJSON *skus = NULL, *missing = cj_array(), *unlicensed = cj_array();
-	cJSON *unconfigured = cj_array(), **configs = NULL;
+	cJSON *unconfigured = cj_array();
+	struct vstate **states = NULL;
 	char **ids = NULL;
-	size_t i, m, *who = NULL;
+	size_t i, m;
 	int rc;
 
 	for (i = 0; i < n; i++)
@@ -1440,39 +1634,32 @@ check_users(struct core_ctx *ctx, struct user *us, size_t n)
 	if (rc)
 		goto out;
 	for (i = 0; i < n; i++) {
-		if (!tenant_user_has_plan(us[i].graph, skus, TENANT_PLAN_TEAMS_PHONE))
+		if (!tenant_user_has_plan(us[i].licences, skus, TENANT_PLAN_TEAMS_PHONE))
 			cj_push_str(unlicensed, user_name(&us[i]));
-		/* The licences were all the Graph user was read for. */
-		cJSON_Delete(us[i].graph);
-		us[i].graph = NULL;
 	}
 	rc = refuse_list(ctx, unlicensed, "users without a Teams Phone licence",
 	    "assign them Teams Phone (MCOEV, or a suite that includes it) first", true);
 	if (rc)
 		goto out;
 	ids = xcalloc(n ? n : 1, sizeof(*ids));
-	configs = xcalloc(n ? n : 1, sizeof(*configs));
-	who = xcalloc(n ? n : 1, sizeof(*who));
+	states = xcalloc(n ? n : 1, sizeof(*states));
 	/* Only the users a snapshot did not give. */
 	for (i = 0, m = 0; i < n; i++)
-		if (!us[i].config) {
-			who[m] = i;
+		if (!us[i].st.present) {
+			states[m] = &us[i].st;
 			ids[m++] = us[i].id;
 		}
-	rc = read_configs(configs, ctx, ids, m);
+	rc = read_configs(states, ctx, ids, m);
 	if (rc)
 		goto out;
-	for (i = 0; i < m; i++)
-		us[who[i]].config = configs[i];
 	for (i = 0; i < n; i++)
-		if (!us[i].config)
+		if (!us[i].st.present)
 			cj_push_str(unconfigured, user_name(&us[i]));
 	rc = refuse_list(ctx, unconfigured, "no Teams user configuration for",
 	    "resource accounts and accounts not yet set up for Teams have none: give users "
 	    "(a new licence can take a while to reach Teams)", true);
 out:
-	free(who);
-	free(configs);
+	free(states);
 	free(ids);
 	cJSON_Delete(unconfigured);
 	cJSON_Delete(unlicensed);
@@ -1486,7 +1673,8 @@ static int
 check_personal_numbers(struct core_ctx *ctx, const struct user *us, size_t n,
     const struct want *w)
 {
-	cJSON *who = cj_array(), *nums;
+	cJSON *who = cj_array();
+	const cJSON *nums;
 	size_t i;
 	int rc;
 
@@ -1497,7 +1685,7 @@ check_personal_numbers(struct core_ctx *ctx, const struct user *us, size_t n,
 	for (i = 0; i < n; i++) {
 		char *list, *s;
 
-		nums = tenant_personal_numbers(us[i].config);
+		nums = us[i].st.numbers;
 		if (cJSON_GetArraySize(nums) > 0) {
 			list = names_list(nums, false);
 			s = xasprintf("'%s' (%s)", user_name(&us[i]), list);
@@ -1505,7 +1693,6 @@ check_personal_numbers(struct core_ctx *ctx, const struct user *us, size_t n,
 			free(s);
 			free(list);
 		}
-		cJSON_Delete(nums);
 	}
 	rc = refuse_list(ctx, who, "users with a personal number, which takes precedence "
 	    "over Shared Calling", "remove their numbers (personal_number: remove) or leave "
@@ -1520,6 +1707,7 @@ run_users(struct core_ctx *ctx, const cJSON *params, struct want *w, struct resu
 	struct user *us = NULL;
 	size_t n = 0, i;
 	int rc, writes, warnings, failed = 0;
+	bool handed = false;          /* us is the result's (put_results()) */
 
 	rc = read_users(&us, &n, ctx, params);
 	if (rc)
@@ -1553,6 +1741,7 @@ run_users(struct core_ctx *ctx, const cJSON *params, struct want *w, struct resu
 	warnings = raise_warnings(ctx, us, n);
 	if (ctx->check_mode || writes == 0) {
 		put_results(res, ctx, us, n, writes, warnings);
+		handed = true;
 		goto out;
 	}
 	rc = release_numbers(ctx, us, n, w->wait_timeout, &failed);
@@ -1561,6 +1750,7 @@ run_users(struct core_ctx *ctx, const cJSON *params, struct want *w, struct resu
 	if (!rc && !failed && w->wait)
 		rc = wait_effective(ctx, us, n, w);
 	put_results(res, ctx, us, n, writes, warnings);
+	handed = true;
 	/* Changed only if some write went through. */
 	res->changed = writes > failed;
 	if (!rc && failed) {
@@ -1582,9 +1772,11 @@ run_users(struct core_ctx *ctx, const cJSON *params, struct want *w, struct resu
 		cJSON_Delete(first);
 	}
 out:
-	for (i = 0; i < n; i++)
-		user_release(&us[i]);
-	free(us);
+	if (!handed) {
+		for (i = 0; i < n; i++)
+			user_release(&us[i]);
+		free(us);
+	}
 	return rc;
 }
 
@@ -1627,7 +1819,8 @@ static int
 check_members(struct core_ctx *ctx, const char *group, const struct want *w,
     struct result *res)
 {
-	cJSON *members = NULL, *results = cj_array(), *numbered = cj_array(), **configs = NULL;
+	cJSON *members = NULL, *results = cj_array(), *numbered = cj_array();
+	struct vstate **states = NULL;
 	struct user *us = NULL;
 	const cJSON *m;
 	size_t n = 0, i, k = 0;
@@ -1640,7 +1833,7 @@ check_members(struct core_ctx *ctx, const char *group, const struct want *w,
 	n = (size_t)cJSON_GetArraySize(members);
 	us = xcalloc(n ? n : 1, sizeof(*us));
 	ids = xcalloc(n ? n : 1, sizeof(*ids));
-	configs = xcalloc(n ? n : 1, sizeof(*configs));
+	states = xcalloc(n ? n : 1, sizeof(*states));
 	cJSON_ArrayForEach(m, members) {
 		if (!cj_str(m, "id"))
 			continue;
@@ -1650,23 +1843,20 @@ check_members(struct core_ctx *ctx, const char *group, const struct want *w,
 		if (cj_str(m, "userPrincipalName"))
 			us[k].upn = xstrdup(cj_str(m, "userPrincipalName"));
 		ids[k] = us[k].id;
+		states[k] = &us[k].st;
 		k++;
 	}
 	n = k;
-	rc = read_configs(configs, ctx, ids, n);
+	rc = read_configs(states, ctx, ids, n);
 	if (rc)
 		goto out;
 	for (i = 0; i < n; i++) {
 		const char *kind, *sc, *vrp;
 
-		us[i].config = configs[i];
-		configs[i] = NULL;
-		if (!us[i].config)
+		if (!us[i].st.present)
 			continue;    /* not a Teams user: the grant does not reach it */
-		us[i].changes = cj_object();
-		us[i].warnings = cj_array();
-		us[i].numbers = tenant_personal_numbers(us[i].config);
-		sc = tenant_effective(us[i].config, TA_SHARED_CALLING, &kind);
+		sc = us[i].st.cur[P_SC];
+		kind = us[i].st.kind[P_SC];
 		if (w->policy[P_SC] && *w->policy[P_SC] && !is_direct(kind))
 			sc = w->policy[P_SC];
 		else if (w->policy[P_SC] && *w->policy[P_SC] && strcasecmp(sc, w->policy[P_SC]))
@@ -1675,18 +1865,19 @@ check_members(struct core_ctx *ctx, const char *group, const struct want *w,
 			    "['%s'], shared_calling_policy: \"\") for the group's to apply",
 			    user_name(&us[i]), TA_SHARED_CALLING, sc, w->policy[P_SC],
 			    user_name(&us[i]));
-		vrp = tenant_effective(us[i].config, TA_VOICE_ROUTING, &kind);
+		vrp = us[i].st.cur[P_VRP];
+		kind = us[i].st.kind[P_VRP];
 		if (w->policy[P_VRP] && *w->policy[P_VRP] && !is_direct(kind))
 			vrp = w->policy[P_VRP];
-		if (w->pn == PN_FAIL && cJSON_GetArraySize(us[i].numbers) > 0) {
-			char *list = names_list(us[i].numbers, false);
+		if (w->pn == PN_FAIL && cJSON_GetArraySize(us[i].st.numbers) > 0) {
+			char *list = names_list(us[i].st.numbers, false);
 			char *s = xasprintf("'%s' (%s)", user_name(&us[i]), list);
 
 			cj_push_str(numbered, s);
 			free(s);
 			free(list);
 		}
-		shared_calling_warnings(&us[i], w, sc, vrp, ev_of(us[i].config));
+		shared_calling_warnings(&us[i], w, sc, vrp, us[i].st.ev);
 		if (cJSON_GetArraySize(us[i].warnings) > 0)
 			cJSON_AddItemToArray(results, user_result(&us[i]));
 	}
@@ -1708,9 +1899,7 @@ check_members(struct core_ctx *ctx, const char *group, const struct want *w,
 out:
 	for (i = 0; us && i < n; i++)
 		user_release(&us[i]);
-	for (i = 0; configs && i < n; i++)
-		cJSON_Delete(configs[i]);
-	free(configs);
+	free(states);
 	free(ids);
 	free(us);
 	cJSON_Delete(numbered);
@@ -1853,6 +2042,11 @@ run(struct core_ctx *ctx, const cJSON *params, struct result *res)
 	if (!rc)
 		rc = group ? run_group(ctx, params, &w, res) : run_users(ctx, params, &w, res);
 	cJSON_Delete(w.vrps);
+	/* Interned strings stay while the result still prints users from them. */
+	if (!res->stream_release) {
+		intern_free(&names_pool);
+		intern_free(&licence_pool);
+	}
 	return rc;
 }
 

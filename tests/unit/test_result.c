@@ -278,6 +278,106 @@ Test(result, prints_the_text_and_a_newline_on_stdout, .init = cr_redirect_stdout
 	cr_expect_stdout_eq_str("{\"changed\": false}\n");
 }
 
+/* --- streamed lists --------------------------------------------------- */
+
+/* A streamed list of n users; counts its release. */
+struct streamed {
+	const char *const *names;
+	int released;
+};
+
+static cJSON *
+streamed_item(void *arg, size_t i)
+{
+	const struct streamed *s = arg;
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "user", s->names[i]);
+	cJSON_AddNumberToObject(o, "i", (double)i);
+	return o;
+}
+
+static void
+streamed_release(void *arg)
+{
+	((struct streamed *)arg)->released++;
+}
+
+Test(result, renders_a_streamed_list_in_its_place_as_a_built_one)
+{
+	static const char *const names[] = { "a@contoso.com", "b@contoso.com" };
+	struct streamed s = { names, 0 };
+	struct core_ctx ctx;
+	struct result r;
+	char *text;
+
+	core_ctx_init(&ctx, "dialtone.teams_phone.test");
+	result_init(&r);
+	result_put(&r, "first", cJSON_CreateNumber(1));
+	result_put_stream(&r, "results", 2, streamed_item, &s, streamed_release);
+	result_put(&r, "totals", cJSON_CreateNumber(2));
+	text = result_render(&ctx, &r, NULL, CORE_OK);
+	cr_expect_str_eq(text, "{\"changed\":false,\"first\":1,\"results\":[{\"user\":"
+	    "\"a@contoso.com\",\"i\":0},{\"user\":\"b@contoso.com\",\"i\":1}],"
+	    "\"totals\":2}");
+	free(text);
+	cr_expect_eq(s.released, 0);
+	result_release(&r);
+	cr_expect_eq(s.released, 1);
+	core_ctx_release(&ctx);
+}
+
+Test(result, prints_a_streamed_list_element_by_element_scrubbed,
+    .init = cr_redirect_stdout)
+{
+	static const char *const secrets[] = { "s3cr3t", NULL };
+	static const char *const names[] = { "s3cr3t", "x s3cr3t y", "\xff" };
+	struct streamed s = { names, 0 };
+	struct core_ctx ctx;
+	struct result r;
+
+	ctx_with_secrets(&ctx, secrets);
+	result_init(&r);
+	r.changed = true;
+	result_put_stream(&r, "results", 3, streamed_item, &s, streamed_release);
+	result_put(&r, "note", cJSON_CreateString("s3cr3t"));
+	result_print(&ctx, &r, NULL, CORE_OK);
+	result_release(&r);
+	fflush(stdout);
+	cr_expect_stdout_eq_str("{\"changed\":true,\"results\":[{\"user\":"
+	    "\"VALUE_SPECIFIED_IN_NO_LOG_PARAMETER\",\"i\":0},{\"user\":\"x ******** y\","
+	    "\"i\":1},{\"user\":\"\xef\xbf\xbd\",\"i\":2}],\"note\":"
+	    "\"VALUE_SPECIFIED_IN_NO_LOG_PARAMETER\"}\n");
+	cr_expect_eq(s.released, 1);
+	core_ctx_release(&ctx);
+}
+
+Test(result, prints_an_empty_streamed_list, .init = cr_redirect_stdout)
+{
+	struct streamed s = { NULL, 0 };
+	struct core_ctx ctx;
+	struct result r;
+
+	core_ctx_init(&ctx, "dialtone.teams_phone.test");
+	ctx.msg = NULL;
+	result_init(&r);
+	result_put_stream(&r, "results", 0, streamed_item, &s, NULL);
+	result_print(&ctx, &r, NULL, CORE_OK);
+	result_release(&r);
+	fflush(stdout);
+	cr_expect_stdout_eq_str("{\"changed\":false,\"results\":[]}\n");
+	core_ctx_release(&ctx);
+}
+
+Test(result, prints_a_line_in_parts, .init = cr_redirect_stdout)
+{
+	core_print_part("{\"a\":");
+	core_print_part("[1]");
+	core_print_line("}");
+	fflush(stdout);
+	cr_expect_stdout_eq_str("{\"a\":[1]}\n");
+}
+
 Test(result, refuses_a_reserved_key_as_a_programmer_error, .exit_code = 1,
     .init = cr_redirect_stdout)
 {

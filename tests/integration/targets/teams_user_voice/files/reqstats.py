@@ -3,7 +3,7 @@
 
     reqstats.py SIM_URL [--since SEQ] [--latency-ms L] [--expect FILE]
 
-Counts the requests of graph and teams (tokens apart): reads, $batch
+Counts the requests of graph and teams (tokens apart), per service too: reads, $batch
 requests and their inner requests, writes (grants through the Teams admin
 route, and Graph policy assignment calls with the users they carry), and single GETs that a bulk form
 should have replaced. With --latency-ms (the latency a fault rule added to
@@ -64,6 +64,7 @@ def main(argv=None):
             written.add(str(item.get("userId")).lower())
     out = {
         "requests": len(wire),
+        "by_service": {svc: sum(1 for e in wire if e["service"] == svc) for svc in ("graph", "teams")},
         "tokens": sum(1 for e in log if e["service"] == "login"),
         "reads": len(wire) - len(writes),
         "batches": sum(1 for e in wire if e["path"].endswith("$batch")),

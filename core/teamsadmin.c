@@ -879,12 +879,45 @@ ta_associate(struct core_ctx *ctx, const char *aa_id,
 	return send_body(NULL, NULL, ctx, RT_ASSOC_CREATE, b);
 }
 
-int
-ta_association_get(cJSON **out, struct core_ctx *ctx, const char *endpoint_id)
+/* The link of the snapshot's auto attendant that lists endpoint_id, if one does. */
+static int
+association_listed(cJSON **out, bool *carried, struct core_ctx *ctx, const char *endpoint_id)
 {
-	char *path = route_path(RT_ASSOC_GET, endpoint_id);
-	int rc = send_req(out, NULL, ctx, RT_ASSOC_GET, path, NULL, SVC_ALLOW_404);
+	const cJSON *aas, *aa, *x;
+	int rc = snapshot_get(&aas, ctx, SNAP_AUTO_ATTENDANTS);
 
+	*carried = false;
+	if (rc || !aas)
+		return rc;
+	cJSON_ArrayForEach(aa, aas)
+		cJSON_ArrayForEach(x, cJSON_GetObjectItem(aa, "applicationInstances"))
+			if (cJSON_IsString(x) && strcasecmp(x->valuestring, endpoint_id) == 0) {
+				*out = cj_object();
+				cj_set_str(*out, "id", endpoint_id);
+				cj_set_str(*out, "configurationType", "AutoAttendant");
+				cj_set_str(*out, "configurationId", cj_str(aa, "id"));
+				*carried = true;
+				return CORE_OK;
+			}
+	return CORE_OK;
+}
+
+int
+ta_association_get(cJSON **out, struct core_ctx *ctx, const char *endpoint_id,
+    bool priority)
+{
+	char *path;
+	bool snap = false;
+	int rc;
+
+	*out = NULL;
+	if (!priority) {
+		rc = association_listed(out, &snap, ctx, endpoint_id);
+		if (rc || snap)
+			return rc;
+	}
+	path = route_path(RT_ASSOC_GET, endpoint_id);
+	rc = send_req(out, NULL, ctx, RT_ASSOC_GET, path, NULL, SVC_ALLOW_404);
 	free(path);
 	return rc;
 }

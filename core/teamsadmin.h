@@ -167,8 +167,15 @@ int ta_auto_attendant_delete(struct core_ctx *ctx, const char *id);
  */
 int ta_associate(struct core_ctx *ctx, const char *aa_id,
     const char *const *endpoint_ids, size_t n, int priority);
-/* The association of one resource account; CORE_ENOTFOUND when none. */
-int ta_association_get(cJSON **out, struct core_ctx *ctx, const char *endpoint_id);
+/*
+ * The association of one resource account; CORE_ENOTFOUND when none.
+ * Without priority, a check run's snapshot answers for an account one of its
+ * auto attendants lists (applicationInstances), without callPriority, which
+ * only the association itself holds; an account none lists (it may answer
+ * for a call queue) and any read with priority ask the service.
+ */
+int ta_association_get(cJSON **out, struct core_ctx *ctx, const char *endpoint_id,
+    bool priority);
 int ta_disassociate(struct core_ctx *ctx, const char *endpoint_id);
 
 /* ---- users, Teams view (fallback reader) ---- */

@@ -618,7 +618,9 @@ plan_resource_accounts(struct req *r, struct core_ctx *ctx)
 		if (cJSON_IsString(x) && !cj_has_str(ids, x->valuestring))
 			cJSON_AddItemToArray(ids, cJSON_CreateString(x->valuestring));
 	cJSON_ArrayForEach(x, ids) {
-		rc = ta_association_get(&a, ctx, x->valuestring);
+		/* callPriority matters only to a task that sets call_priority. */
+		rc = ta_association_get(&a, ctx, x->valuestring,
+		    arg_isset(r->params, "call_priority"));
 		if (rc == CORE_ENOTFOUND)
 			continue;
 		if (rc) {
@@ -886,7 +888,7 @@ link_lookup(struct core_ctx *ctx, void *arg)
 	int rc = CORE_OK;
 
 	for (i = 0; !rc && i < li->n; i++) {
-		rc = ta_association_get(&a, ctx, li->ids[i]);
+		rc = ta_association_get(&a, ctx, li->ids[i], true);
 		cid = rc ? NULL : cj_str(a, "configurationId");
 		if (!rc && (!cid || strcasecmp(cid, li->aa_id) != 0))
 			rc = CORE_ENOTFOUND;
@@ -958,7 +960,7 @@ reread(cJSON **aa, cJSON **links, struct core_ctx *ctx, const char *id)
 	cJSON_ArrayForEach(x, cJSON_GetObjectItem(*aa, "applicationInstances")) {
 		if (!cJSON_IsString(x))
 			continue;
-		rc = ta_association_get(&a, ctx, x->valuestring);
+		rc = ta_association_get(&a, ctx, x->valuestring, true);
 		if (rc == CORE_ENOTFOUND)
 			continue;
 		if (rc)

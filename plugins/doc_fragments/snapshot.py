@@ -17,6 +17,8 @@ options:
         option earlier in the same run, so that a compliance run reads the tenant once for every site.
       - What the file holds is the tenant as that read saw it; what it does not hold is read from the tenant as
         usual. A file that cannot be read, or that was written for another tenant, is an error.
+      - The links of an auto attendant come from the auto attendants in the file, so the C(callPriority) of a link
+        already in place is returned only when the task sets O(dialtone.teams_phone.teams_auto_attendant#module:call_priority).
       - Ignored outside check mode, with a warning; a run that writes always reads the tenant.
     type: path
 '''

@@ -14,6 +14,7 @@
 
 #include "cj.h"
 #include "snapshot.h"
+#include "teamsadmin.h"
 
 #define TENANT "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"
 
@@ -249,6 +250,30 @@ Test(snapshot, a_keyed_kind_answers_for_its_keys_only)
 	    CORE_OK);
 	cr_expect_not(carried);
 	cr_expect_null(copy);
+	cJSON_Delete(kinds);
+	cJSON_Delete(params);
+	core_ctx_release(&ctx);
+}
+
+Test(snapshot, an_auto_attendant_it_carries_gives_its_links_without_priority)
+{
+	struct core_ctx ctx;
+	struct snapshot_out *w;
+	cJSON *params, *kinds, *a = NULL;
+
+	ctx_init(&ctx, &params, TENANT, true);
+	kinds = cJSON_Parse("{\"" SNAP_AUTO_ATTENDANTS "\": [{\"id\": \"aa1\", \"name\": \"Main\","
+	    " \"applicationInstances\": [\"RA-1\", \"ra-2\"]}]}");
+	cr_assert_not_null(kinds);
+	cr_assert_eq(snapshot_begin(&w, &ctx, path, kinds), CORE_OK);
+	cr_assert_eq(snapshot_end(w, true), CORE_OK);
+	snapshot_use(&ctx, path);
+	cr_assert_eq(ta_association_get(&a, &ctx, "ra-1", false), CORE_OK);
+	cr_expect_str_eq(cj_str(a, "configurationId"), "aa1");
+	cr_expect_str_eq(cj_str(a, "configurationType"), "AutoAttendant");
+	cr_expect_str_eq(cj_str(a, "id"), "ra-1");
+	cr_expect_null(cJSON_GetObjectItem(a, "callPriority"));
+	cJSON_Delete(a);
 	cJSON_Delete(kinds);
 	cJSON_Delete(params);
 	core_ctx_release(&ctx);

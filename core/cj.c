@@ -3,6 +3,8 @@
  */
 #include "cj.h"
 
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -77,6 +79,24 @@ void
 cj_push_str(cJSON *arr, const char *s)
 {
 	cj_push(arr, s ? cJSON_CreateString(s) : cJSON_CreateNull());
+}
+
+void
+cj_push_fmt(cJSON **arr, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (buf_vaddf(&b, fmt, ap) || buf_adds(&b, ""))
+		BUG("out of memory");
+	va_end(ap);
+	s = buf_detach(&b, NULL);
+	if (!*arr)
+		*arr = cj_array();
+	cj_push_str(*arr, s);
+	free(s);
 }
 
 const char *

@@ -24,6 +24,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "core.h"
+
 /* New empty object / array. */
 cJSON *cj_object(void);
 cJSON *cj_array(void);
@@ -41,6 +43,8 @@ void cj_set_str(cJSON *obj, const char *key, const char *s);
 void cj_push(cJSON *arr, cJSON *item);
 /* Appends a string (s NULL appends JSON null). */
 void cj_push_str(cJSON *arr, const char *s);
+/* Appends a formatted string to *arr, which is created when NULL. */
+void cj_push_fmt(cJSON **arr, const char *fmt, ...) PRINTF(2, 3);
 
 /* obj[key] when it is a string, else NULL. */
 const char *cj_str(const cJSON *obj, const char *key);

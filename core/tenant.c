@@ -194,6 +194,44 @@ tenant_user_get(cJSON **out, struct core_ctx *ctx, const char *id_or_upn)
 	return rc;
 }
 
+int
+tenant_users_batch(struct core_ctx *ctx, const char *const *refs, size_t n,
+    const char *select, void (*fn)(void *arg, size_t i, cJSON *user), void *arg)
+{
+	struct graph_batch_item *items = xcalloc(n ? n : 1, sizeof(*items));
+	char **urls = xcalloc(n ? n : 1, sizeof(*urls));
+	size_t i;
+	int rc = CORE_OK;
+
+	for (i = 0; i < n; i++) {
+		urls[i] = route_path(RT_GB_USER, refs[i], select);
+		items[i].method = route_get(RT_GB_USER)->method;
+		items[i].url = urls[i];
+	}
+	rc = n ? graph_batch(ctx, items, n) : CORE_OK;
+	for (i = 0; !rc && i < n; i++) {
+		char *text;
+
+		if (items[i].status == 404 ||
+		    (items[i].status == 200 && cJSON_IsObject(items[i].response)))
+			continue;
+		text = graph_error_text(ctx, items[i].status, items[i].response);
+		rc = core_error(ctx, CORE_ESERVICE, "graph: GET /v1.0/users/%s: %s", refs[i], text);
+		free(text);
+	}
+	for (i = 0; !rc && i < n; i++) {
+		fn(arg, i, items[i].status == 200 ? items[i].response : NULL);
+		if (items[i].status == 200)
+			items[i].response = NULL;
+	}
+	graph_batch_release(items, n);
+	for (i = 0; i < n; i++)
+		free(urls[i]);
+	free(urls);
+	free(items);
+	return rc;
+}
+
 const cJSON *
 tenant_sku_find(const cJSON *skus, const char *name)
 {

@@ -55,6 +55,17 @@ cJSON *tenant_numbers_summary(const cJSON *numbers);
  */
 int tenant_user_get(cJSON **out, struct core_ctx *ctx, const char *id_or_upn);
 
+/*
+ * GET /v1.0/users/{ref}?$select=select for each of the n refs (object ids or
+ * UPNs), through $batch. When every read is answered, fn is called once per
+ * ref, in order, with the user, which fn takes (NULL when there is no such
+ * user: 404).
+ * @return CORE_OK, or the first failure other than a 404 (ctx->msg names
+ *         the read); fn is not called then
+ */
+int tenant_users_batch(struct core_ctx *ctx, const char *const *refs, size_t n,
+    const char *select, void (*fn)(void *arg, size_t i, cJSON *user), void *arg);
+
 /* The SKU in skus whose skuPartNumber or skuId is name (case-insensitive). */
 const cJSON *tenant_sku_find(const cJSON *skus, const char *name);
 

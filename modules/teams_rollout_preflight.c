@@ -122,56 +122,41 @@ user_name(const cJSON *config)
 
 /* ---- reads ---- */
 
+/* One account of read_accounts(): under its UPN, null when there is none. */
+static void
+batch_account(void *arg, size_t i, cJSON *user)
+{
+	struct tenant *t = ((void **)arg)[0];
+	const cJSON *upns = ((void **)arg)[1];
+
+	cJSON_AddItemToObject(t->accounts, cJSON_GetArrayItem(upns, (int)i)->valuestring,
+	    user ? user : cJSON_CreateNull());
+}
+
 /* The Entra side of every site's resource account, by UPN, in one $batch. */
 static int
 read_accounts(struct tenant *t, struct core_ctx *ctx, const cJSON *sites)
 {
-	struct graph_batch_item *items = NULL;
-	cJSON *upns = cJSON_CreateArray();
-	char **urls = NULL;
+	cJSON *upns = cj_array();
+	const char **refs = NULL;
+	void *arg[2] = { t, upns };
 	const cJSON *s;
 	const char *upn;
 	size_t i, n;
-	int rc = CORE_OK;
+	int rc;
 
-	t->accounts = cJSON_CreateObject();
-	if (!upns || !t->accounts)
-		BUG("out of memory");
+	t->accounts = cj_object();
 	cJSON_ArrayForEach(s, sites) {
 		upn = cj_str(cJSON_GetObjectItem(s, "resource_account"), "upn");
 		if (!text_empty(upn) && !cj_has_str(upns, upn))
 			cj_push_str(upns, upn);
 	}
 	n = (size_t)cJSON_GetArraySize(upns);
-	items = xcalloc(n + 1, sizeof(*items));
-	urls = xcalloc(n + 1, sizeof(*urls));
-	for (i = 0; i < n; i++) {
-		urls[i] = route_path(RT_GB_USER, cJSON_GetArrayItem(upns, (int)i)->valuestring,
-		    USER_SELECT);
-		items[i].method = route_get(RT_GB_USER)->method;
-		items[i].url = urls[i];
-	}
-	rc = n ? graph_batch(ctx, items, n) : CORE_OK;
-	for (i = 0; !rc && i < n; i++) {
-		upn = cJSON_GetArrayItem(upns, (int)i)->valuestring;
-		if (items[i].status == 200 && cJSON_IsObject(items[i].response)) {
-			cJSON_AddItemToObject(t->accounts, upn, items[i].response);
-			items[i].response = NULL;
-		} else if (items[i].status == 404) {
-			cJSON_AddItemToObject(t->accounts, upn, cJSON_CreateNull());
-		} else {
-			char *text = graph_error_text(ctx, items[i].status, items[i].response);
-
-			rc = core_error(ctx, CORE_ESERVICE, "graph: GET /v1.0/users/%s: %s", upn,
-			    text);
-			free(text);
-		}
-	}
-	graph_batch_release(items, n);
+	refs = xcalloc(n + 1, sizeof(*refs));
 	for (i = 0; i < n; i++)
-		free(urls[i]);
-	free(urls);
-	free(items);
+		refs[i] = cJSON_GetArrayItem(upns, (int)i)->valuestring;
+	rc = tenant_users_batch(ctx, refs, n, USER_SELECT, batch_account, arg);
+	free(refs);
 	cJSON_Delete(upns);
 	return rc;
 }

@@ -753,6 +753,22 @@ list_accounts(struct tenant *t, struct core_ctx *ctx)
 	return rc;
 }
 
+/* One user of the $batch in read_accounts() (NULL: none). */
+static void
+batch_account(void *arg, size_t i, cJSON *user)
+{
+	struct tenant *t = arg;
+
+	(void)i;
+	if (user && is_site_account(t, cj_str(user, "id"))) {
+		account_read(t, user, NULL);
+		return;
+	}
+	if (user)
+		holder_account(t, user);
+	cJSON_Delete(user);
+}
+
 /*
  * The Entra side of the sites' resource accounts and holders: $batch of
  * single reads for a few, the whole user list for many. A resource account
@@ -761,9 +777,8 @@ list_accounts(struct tenant *t, struct core_ctx *ctx)
 static int
 read_accounts(struct tenant *t, struct core_ctx *ctx)
 {
-	struct graph_batch_item *items = NULL;
 	cJSON *ids = cj_array();
-	char **urls = NULL;
+	const char **refs = NULL;
 	const char *id;
 	size_t i, j, n = t->nsites;
 	int rc = CORE_OK;
@@ -787,37 +802,12 @@ read_accounts(struct tenant *t, struct core_ctx *ctx)
 	}
 	n = (size_t)cJSON_GetArraySize(ids);
 	t->accounts = cj_array();
-	items = xcalloc(n + 1, sizeof(*items));
-	urls = xcalloc(n + 1, sizeof(*urls));
-	for (i = 0; i < n; i++) {
-		urls[i] = route_path(RT_GB_USER, cJSON_GetArrayItem(ids, (int)i)->valuestring,
-		    USER_SELECT);
-		items[i].method = route_get(RT_GB_USER)->method;
-		items[i].url = urls[i];
-	}
-	rc = n ? graph_batch(ctx, items, n) : CORE_OK;
-	for (i = 0; !rc && i < n; i++) {
-		if (items[i].status == 200 && cJSON_IsObject(items[i].response)) {
-			if (is_site_account(t, cj_str(items[i].response, "id"))) {
-				account_read(t, items[i].response, NULL);
-				items[i].response = NULL;
-			} else {
-				holder_account(t, items[i].response);
-			}
-		} else if (items[i].status != 404) {
-			char *text = graph_error_text(ctx, items[i].status, items[i].response);
-
-			rc = core_error(ctx, CORE_ESERVICE, "graph: GET /v1.0/users/%s: %s",
-			    cJSON_GetArrayItem(ids, (int)i)->valuestring, text);
-			free(text);
-		}
-	}
-	graph_batch_release(items, n);
+	refs = xcalloc(n + 1, sizeof(*refs));
 	for (i = 0; i < n; i++)
-		free(urls[i]);
+		refs[i] = cJSON_GetArrayItem(ids, (int)i)->valuestring;
+	rc = tenant_users_batch(ctx, refs, n, USER_SELECT, batch_account, t);
 out:
-	free(urls);
-	free(items);
+	free(refs);
 	cJSON_Delete(ids);
 	if (!rc)
 		index_build(&t->acct, t->accounts);

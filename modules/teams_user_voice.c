@@ -685,40 +685,30 @@ out:
 	return rc;
 }
 
+/* One user of resolve_batch(): us[i] as Graph has it (user is NULL when there is none). */
+static void
+batch_user(void *arg, size_t i, cJSON *user)
+{
+	struct user *us = arg;
+
+	if (user)
+		user_take_graph(&us[i], user);
+	cJSON_Delete(user);
+}
+
 /* Resolves every user with Graph $batch: id, UPN, licences. */
 static int
 resolve_batch(struct user *us, size_t n, struct core_ctx *ctx)
 {
-	struct graph_batch_item *items = xcalloc(n ? n : 1, sizeof(*items));
-	char **urls = xcalloc(n ? n : 1, sizeof(*urls));
+	const char **refs = xcalloc(n ? n : 1, sizeof(*refs));
 	size_t i;
-	int rc = CORE_OK;
+	int rc;
 
-	if (n == 0)
-		goto out;
-	for (i = 0; i < n; i++) {
-		urls[i] = route_path(RT_GB_USER, us[i].given, "id,userPrincipalName,assignedLicenses");
-		items[i].method = route_get(RT_GB_USER)->method;
-		items[i].url = urls[i];
-	}
-	rc = graph_batch(ctx, items, n);
-	for (i = 0; !rc && i < n; i++) {
-		if (items[i].status == 200) {
-			user_take_graph(&us[i], items[i].response);
-		} else if (items[i].status != 404) {
-			char *t = graph_error_text(ctx, items[i].status, items[i].response);
-
-			rc = core_error(ctx, CORE_ESERVICE, "graph: GET /v1.0/users/%s: %s",
-			    us[i].given, t);
-			free(t);
-		}
-	}
-	graph_batch_release(items, n);
 	for (i = 0; i < n; i++)
-		free(urls[i]);
-out:
-	free(urls);
-	free(items);
+		refs[i] = us[i].given;
+	rc = tenant_users_batch(ctx, refs, n, "id,userPrincipalName,assignedLicenses",
+	    batch_user, us);
+	free(refs);
 	return rc;
 }
 
@@ -948,27 +938,6 @@ string_or_null(const char *s)
 	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
 }
 
-static void
-warn_user(struct user *u, const char *fmt, ...) PRINTF(2, 3);
-
-static void
-warn_user(struct user *u, const char *fmt, ...)
-{
-	struct buf b = BUF_INIT(SIZE_MAX / 2);
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	if (buf_vaddf(&b, fmt, ap) || buf_adds(&b, ""))
-		BUG("out of memory");
-	va_end(ap);
-	s = buf_detach(&b, NULL);
-	if (!u->warnings)
-		u->warnings = cj_array();
-	cj_push_str(u->warnings, s);
-	free(s);
-}
-
 /*
  * Warnings about what keeps Shared Calling from applying to a user once the
  * task is done: sc and vrp are the policies in effect then (NULL when not
@@ -986,7 +955,7 @@ shared_calling_warnings(struct user *u, const struct want *w, const char *sc,
 		return;
 	if (!u->release && cJSON_GetArraySize(u->st.numbers) > 0) {
 		list = names_text(u->st.numbers);
-		warn_user(u, "'%s' keeps personal number %s, which takes precedence: Shared "
+		cj_push_fmt(&u->warnings, "'%s' keeps personal number %s, which takes precedence: Shared "
 		    "Calling policy '%s' does not apply to this user (personal_number: remove "
 		    "releases the number)", user_name(u), list, sc);
 		free(list);
@@ -994,13 +963,13 @@ shared_calling_warnings(struct user *u, const struct want *w, const char *sc,
 	usages = vrp ? vrp_usages(w, vrp) : NULL;
 	if (cJSON_GetArraySize(usages) > 0) {
 		list = names_text(usages);
-		warn_user(u, "'%s' has voice routing policy '%s' with PSTN usages (%s), so "
+		cj_push_fmt(&u->warnings, "'%s' has voice routing policy '%s' with PSTN usages (%s), so "
 		    "Shared Calling does not apply to this user; Shared Calling users need one "
 		    "without PSTN usages (Microsoft's setup)", user_name(u), vrp, list);
 		free(list);
 	}
 	if (!ev_after)
-		warn_user(u, "'%s' has enterprise voice off; Shared Calling needs it "
+		cj_push_fmt(&u->warnings, "'%s' has enterprise voice off; Shared Calling needs it "
 		    "(enterprise_voice: true)", user_name(u));
 }
 
@@ -1040,7 +1009,7 @@ plan_user(struct user *u, const struct want *w)
 				/* What applies then (a group's or Global) is not known here. */
 				after[i] = *want ? "Global" : NULL;
 			} else if (*want && kind && strcasecmp(kind, "group") == 0) {
-				warn_user(u, "'%s' gets %s '%s' from a group; a direct grant cannot "
+				cj_push_fmt(&u->warnings, "'%s' gets %s '%s' from a group; a direct grant cannot "
 				    "make Global apply, remove the group's grant instead",
 				    user_name(u), pols[i].type, cur);
 			}
@@ -1230,27 +1199,6 @@ put_results(struct result *res, struct core_ctx *ctx, struct user *us, size_t n,
 
 /* ---- writes ---- */
 
-static void
-user_error(struct user *u, const char *fmt, ...) PRINTF(2, 3);
-
-static void
-user_error(struct user *u, const char *fmt, ...)
-{
-	struct buf b = BUF_INIT(SIZE_MAX / 2);
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	if (buf_vaddf(&b, fmt, ap) || buf_adds(&b, ""))
-		BUG("out of memory");
-	va_end(ap);
-	s = buf_detach(&b, NULL);
-	if (!u->errors)
-		u->errors = cj_array();
-	cj_push_str(u->errors, s);
-	free(s);
-}
-
 /*
  * Releases the personal numbers of the users that ask for it, one by one
  * (each is a number operation to wait for). Their number types come from one
@@ -1299,13 +1247,13 @@ release_numbers(struct core_ctx *ctx, struct user *us, size_t n, int timeout, in
 					type = cj_str(a, "numberType");
 			}
 			if (!type) {
-				user_error(&us[i], "number '%s' is not in the tenant's inventory",
+				cj_push_fmt(&us[i].errors, "number '%s' is not in the tenant's inventory",
 				    num->valuestring);
 				(*failed)++;
 				continue;
 			}
 			if (tenant_number_unassign(ctx, num->valuestring, type, timeout)) {
-				user_error(&us[i], "releasing '%s': %s", num->valuestring,
+				cj_push_fmt(&us[i].errors, "releasing '%s': %s", num->valuestring,
 				    ctx->msg ? ctx->msg : "failed");
 				core_error_clear(ctx);
 				(*failed)++;
@@ -1375,7 +1323,7 @@ send_grants(struct core_ctx *ctx, struct user *us, size_t n, const struct want *
 			who[i]->pending = true;
 			continue;
 		}
-		user_error(who[i], "%s: %s", pols[what[i]].type,
+		cj_push_fmt(&who[i]->errors, "%s: %s", pols[what[i]].type,
 		    items[i].error ? items[i].error : "failed");
 		(*failed)++;
 	}
@@ -1405,7 +1353,7 @@ voice_outcome(struct core_ctx *ctx, struct user *u, const struct svc_req *req,
 		free(t);
 		t = why;
 	}
-	user_error(u, "enterprise voice: %s", t);
+	cj_push_fmt(&u->errors, "enterprise voice: %s", t);
 	free(t);
 	(*failed)++;
 }
@@ -1860,7 +1808,7 @@ check_members(struct core_ctx *ctx, const char *group, const struct want *w,
 		if (w->policy[P_SC] && *w->policy[P_SC] && !is_direct(kind))
 			sc = w->policy[P_SC];
 		else if (w->policy[P_SC] && *w->policy[P_SC] && strcasecmp(sc, w->policy[P_SC]))
-			warn_user(&us[i], "'%s' has a direct grant of %s '%s', which beats the "
+			cj_push_fmt(&us[i].warnings, "'%s' has a direct grant of %s '%s', which beats the "
 			    "group's '%s'; remove the direct grant (teams_user_voice users: "
 			    "['%s'], shared_calling_policy: \"\") for the group's to apply",
 			    user_name(&us[i]), TA_SHARED_CALLING, sc, w->policy[P_SC],

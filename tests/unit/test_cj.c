@@ -93,3 +93,16 @@ Test(cj, builders_and_copies)
 	cJSON_Delete(d);
 	cJSON_Delete(n);
 }
+
+Test(cj, push_fmt_creates_the_array_and_appends)
+{
+	cJSON *arr = NULL;
+
+	cj_push_fmt(&arr, "%s: %d", "users", 3);
+	cj_push_fmt(&arr, "second");
+	cr_assert(cJSON_IsArray(arr));
+	cr_expect_eq(cJSON_GetArraySize(arr), 2);
+	cr_expect_str_eq(cJSON_GetArrayItem(arr, 0)->valuestring, "users: 3");
+	cr_expect_str_eq(cJSON_GetArrayItem(arr, 1)->valuestring, "second");
+	cJSON_Delete(arr);
+}

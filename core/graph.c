@@ -736,3 +736,16 @@ graph_literal(const char *s)
 	free(quoted);
 	return escaped;
 }
+
+int
+graph_write(struct core_ctx *ctx, const char *method, const char *path,
+    const cJSON *body, unsigned flags)
+{
+	struct svc_resp resp;
+	int rc;
+
+	svc_resp_init(&resp);
+	rc = svc_call(&resp, ctx, SVC_GRAPH, method, path, body, NULL, flags);
+	svc_resp_release(&resp);
+	return rc;
+}

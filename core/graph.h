@@ -56,6 +56,10 @@ int graph_list_each(struct core_ctx *ctx, const char *path, const char *const *h
  */
 int graph_list_skip(cJSON **out, struct core_ctx *ctx, const char *path, int top);
 
+/* A Graph write whose answer is not needed (svc_call() with flags; body may be NULL). */
+int graph_write(struct core_ctx *ctx, const char *method, const char *path,
+    const cJSON *body, unsigned flags);
+
 struct graph_batch_item {
 	/* in */
 	const char *method;      /* "GET", "POST", "PATCH", "DELETE" */

@@ -10,6 +10,7 @@
 
 #include "args.h"
 #include "cj.h"
+#include "policies.h"
 #include "teamsadmin.h"
 #include "tenant.h"
 

@@ -10,8 +10,8 @@
  * streams itself). Nothing secret is written: reads of the tenant only.
  *
  * A module run in check mode with its snapshot option set reads every kind
- * the file carries from it, through the read functions of teamsadmin.c and
- * tenant.c, instead of asking the service: each of those calls
+ * the file carries from it, through the read functions of teamsadmin.c,
+ * tenant.c and numbers.c, instead of asking the service: each of those calls
  * snapshot_get() first. A kind the file carries is complete (what it lacks
  * does not exist); a kind it does not carry is read from the service. A
  * file that cannot be read, is not a snapshot, or was written for another

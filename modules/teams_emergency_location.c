@@ -24,6 +24,7 @@
 
 #include "cj.h"
 #include "module.h"
+#include "numbers.h"
 #include "reconcile.h"
 #include "svc.h"
 #include "teamsadmin.h"

@@ -29,8 +29,10 @@
 #include <strings.h>
 #include <time.h>
 
+#include "callrecords.h"
 #include "cj.h"
 #include "module.h"
+#include "numbers.h"
 #include "svc.h"
 #include "tenant.h"
 

@@ -42,6 +42,8 @@
 #include "e164.h"
 #include "graph.h"
 #include "module.h"
+#include "numbers.h"
+#include "policies.h"
 #include "routes.h"
 #include "svc.h"
 #include "teamsadmin.h"

@@ -23,6 +23,8 @@
 #include "cj.h"
 #include "e164.h"
 #include "module.h"
+#include "numbers.h"
+#include "policies.h"
 #include "reconcile.h"
 #include "scrules.h"
 #include "svc.h"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "module.h"
+#include "numbers.h"
 #include "probe.h"
 #include "svc.h"
 #include "teamsadmin.h"

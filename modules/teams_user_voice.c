@@ -42,6 +42,8 @@
 #include "graph.h"
 #include "http.h"
 #include "module.h"
+#include "numbers.h"
+#include "policies.h"
 #include "routes.h"
 #include "policyassign.h"
 #include "svc.h"

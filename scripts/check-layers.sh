@@ -9,7 +9,7 @@ declare -A layer=(
 	[auth]=2 [svc]=2 [svc_internal]=2 [argspec]=1
 	[args_internal]=1 [argcoerce]=1 [argcheck]=1
 	[graph]=3 [teamsadmin]=3 [routes]=3 [perm]=3
-	[tenant]=4 [scrules]=4 [policyassign]=4 [probe]=4
+	[tenant]=4 [numbers]=4 [policies]=4 [callrecords]=4 [scrules]=4 [policyassign]=4 [probe]=4
 	[module]=5 [module_main]=5 [modutil]=5
 )
 status=0

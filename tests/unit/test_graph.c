@@ -7,6 +7,8 @@
 #include <criterion/criterion.h>
 
 #include "graph.h"
+#include "numbers.h"
+#include "policies.h"
 #include "teamsadmin.h"
 #include "tenant.h"
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core.h"
+#include "numbers.h"
 #include "testutil.h"
 #include "miniserver.h"
 #include "sim.h"

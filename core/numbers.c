@@ -111,20 +111,36 @@ tenant_number_get(cJSON **out, struct core_ctx *ctx, const char *number)
 	return CORE_OK;
 }
 
+/* The number types: as the modules' options name them, and on the wire. */
+static const struct {
+	const char *choice, *wire;
+} number_types[] = {
+	{ "direct_routing", "directRouting" },
+	{ "calling_plan", "callingPlan" },
+	{ "operator_connect", "operatorConnect" },
+};
+
 const char *
 tenant_number_type(const char *choice)
 {
-	if (!choice)
-		return NULL;
-	if (strcmp(choice, "direct_routing") == 0)
-		return "directRouting";
-	if (strcmp(choice, "calling_plan") == 0)
-		return "callingPlan";
-	if (strcmp(choice, "operator_connect") == 0)
-		return "operatorConnect";
+	size_t i;
+
+	for (i = 0; choice && i < sizeof(number_types) / sizeof(number_types[0]); i++)
+		if (strcasecmp(choice, number_types[i].choice) == 0)
+			return number_types[i].wire;
 	return NULL;
 }
 
+const char *
+tenant_number_choice(const char *wire)
+{
+	size_t i;
+
+	for (i = 0; wire && i < sizeof(number_types) / sizeof(number_types[0]); i++)
+		if (strcasecmp(wire, number_types[i].wire) == 0)
+			return number_types[i].choice;
+	return NULL;
+}
 
 /* Failure texts that mean "not yet": replication or licence propagation. */
 static bool

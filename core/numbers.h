@@ -36,11 +36,13 @@ cJSON *tenant_numbers_summary(const cJSON *numbers);
 int tenant_number_get(cJSON **out, struct core_ctx *ctx, const char *number);
 
 /*
- * The service's numberType for a module's number_type choice:
+ * The service's numberType for a module's number_type choice, any case:
  * direct_routing -> directRouting, calling_plan -> callingPlan,
  * operator_connect -> operatorConnect. NULL for anything else.
  */
 const char *tenant_number_type(const char *choice);
+/* The reverse: the choice for a numberType, any case; NULL for anything else. */
+const char *tenant_number_choice(const char *wire);
 
 struct tenant_assign {
 	const char *number;        /* canonical E.164 */

@@ -521,26 +521,6 @@ add_grant_body(cJSON *b, const char *name)
 }
 
 int
-ta_grant_user(struct core_ctx *ctx, const char *object_id, const char *type,
-    const char *name)
-{
-	char *path = route_path(RT_GRANT_USER, object_id, type);
-	cJSON *b = cJSON_CreateObject();
-	int rc;
-
-	if (!b)
-		BUG("out of memory");
-	add_grant_body(b, name);
-	/* A grant sets a value: repeating it is harmless. */
-	rc = send_req(NULL, NULL, ctx, RT_GRANT_USER, path, b, SVC_IDEMPOTENT);
-	cJSON_Delete(b);
-	free(path);
-	return rc;
-}
-
-
-
-int
 ta_grant_group(struct core_ctx *ctx, const char *group_id, const char *type,
     const char *name, int rank, bool exists)
 {
@@ -618,19 +598,6 @@ ta_group_grants(cJSON **out, struct core_ctx *ctx, const char *type)
 	cJSON_Delete(list);
 	*out = norm;
 	return CORE_OK;
-}
-
-/* ---- /Skype.TelephoneNumberMgmt ---- */
-
-int
-ta_set_enterprise_voice(struct core_ctx *ctx, const char *object_id, bool on)
-{
-	/* bool.ToString(), as AutoRest sends a bool query value (docs/wire.md) */
-	char *path = route_path(RT_ENTERPRISE_VOICE, object_id, on ? "True" : "False");
-	int rc = send_req(NULL, NULL, ctx, RT_ENTERPRISE_VOICE, path, NULL, 0);
-
-	free(path);
-	return rc;
 }
 
 /* ---- /Teams.PlatformService ---- */
@@ -1041,7 +1008,7 @@ ta_grant_user_req(struct svc_req *req, const char *object_id, const char *type,
 	req->method = route_get(RT_GRANT_USER)->method;
 	req->path = route_path(RT_GRANT_USER, object_id, type);
 	req->body = b;
-	/* As ta_grant_user(): a grant sets a value, repeating it is harmless. */
+	/* A grant sets a value: repeating it is harmless. */
 	req->flags = SVC_IDEMPOTENT;
 }
 

@@ -101,12 +101,6 @@ const cJSON *ta_policy_find(const cJSON *list, const char *name);
 /* ---- grants ---- */
 
 /*
- * Grants policy name of type to a user or resource account by object id;
- * name "" removes the direct grant (sent as policyName null).
- */
-int ta_grant_user(struct core_ctx *ctx, const char *object_id, const char *type,
-    const char *name);
-/*
  * Grants to a group with a rank (1 is the highest): PUT when the group has
  * no grant of the type yet, PATCH to change one (exists).
  */
@@ -122,8 +116,6 @@ int ta_group_grants(cJSON **out, struct core_ctx *ctx, const char *type);
 
 /* ---- enterprise voice without a number ---- */
 
-/* PUT /Skype.TelephoneNumberMgmt/cmdlet/assignments?identity=&enterpriseVoiceEnabled=True|False */
-int ta_set_enterprise_voice(struct core_ctx *ctx, const char *object_id, bool on);
 
 /* ---- resource accounts: /Teams.PlatformService/v2 ---- */
 
@@ -208,13 +200,16 @@ cJSON *ta_pstn_usages_missing(const cJSON *have, const cJSON *wanted);
 struct svc_req;
 
 /*
- * Fill *req with the request ta_grant_user() / ta_set_enterprise_voice()
- * would send, so that many can go out together with svc_call_many(). The
- * path and body they put in req are allocated: free them with
- * ta_req_release(), which leaves req zeroed.
+ * Fill *req with a grant of policy name of type to a user or resource
+ * account by object id (name "" removes the direct grant, sent as policyName
+ * null), or with a user's enterprise voice switch, for svc_call_many() or
+ * tenant_write_many(): these routes are only sent that way. The path and
+ * body they put in req are allocated: free them with ta_req_release(),
+ * which leaves req zeroed.
  */
 void ta_grant_user_req(struct svc_req *req, const char *object_id,
     const char *type, const char *name);
+/* PUT /Skype.TelephoneNumberMgmt/cmdlet/assignments?identity=&enterpriseVoiceEnabled=True|False */
 void ta_enterprise_voice_req(struct svc_req *req, const char *object_id, bool on);
 void ta_req_release(struct svc_req *req);
 

@@ -137,13 +137,7 @@ type_choice(const char *t)
 {
 	if (!t)
 		return "unknown";
-	if (strcmp(t, "directRouting") == 0)
-		return "direct_routing";
-	if (strcmp(t, "callingPlan") == 0)
-		return "calling_plan";
-	if (strcmp(t, "operatorConnect") == 0)
-		return "operator_connect";
-	return t;
+	return tenant_number_choice(t) ? tenant_number_choice(t) : t;
 }
 
 /* The word the number service uses in N3 ("CallingPlan"). */

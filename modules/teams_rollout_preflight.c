@@ -513,18 +513,6 @@ ecrp_usages(const struct check *c, const char *name, bool *has)
 	return true;
 }
 
-static const char *
-number_type_of(const char *choice)
-{
-	if (text_same(choice, "direct_routing"))
-		return "directRouting";
-	if (text_same(choice, "calling_plan"))
-		return "callingPlan";
-	if (text_same(choice, "operator_connect"))
-		return "operatorConnect";
-	return NULL;
-}
-
 /* Mistake 1: the address the shared number gets exists or can be created. */
 static void
 check_address(struct check *c, const cJSON *site, const cJSON *rec, const char *n)
@@ -740,7 +728,7 @@ check_site(struct check *c, const cJSON *site)
 		return;
 	}
 	rec = sc_find_number(c->t->numbers, n);
-	type = number_type_of(cj_str(num, "type"));
+	type = tenant_number_type(cj_str(num, "type"));
 	if (!type)
 		type = rec ? cj_str(rec, "numberType") : "directRouting";
 	usage = cj_str(ra, "usage_location") ? cj_str(ra, "usage_location") :

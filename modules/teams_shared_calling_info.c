@@ -947,18 +947,6 @@ use(cJSON *names, const char *name)
 		cj_push_str(names, name);
 }
 
-static const char *
-number_type(const char *service)
-{
-	if (text_same(service, "directRouting"))
-		return "direct_routing";
-	if (text_same(service, "callingPlan"))
-		return "calling_plan";
-	if (text_same(service, "operatorConnect"))
-		return "operator_connect";
-	return NULL;
-}
-
 /* Address fields as teams_emergency_location options. */
 static const struct {
 	const char *field;
@@ -1107,8 +1095,8 @@ site_account(struct ra_part *r, const struct tenant *t, struct core_ctx *ctx,
 	cJSON_Delete(r->number);
 	r->number = cj_object();
 	cj_set_str(r->number, "number", cj_str(num, "telephoneNumber"));
-	if (number_type(r->number_type))
-		cj_set_str(r->number, "type", number_type(r->number_type));
+	if (tenant_number_choice(r->number_type))
+		cj_set_str(r->number, "type", tenant_number_choice(r->number_type));
 	if (!cj_str(num, "locationId") || !*cj_str(num, "locationId")) {
 		finding(findings, s->name, "number_without_location", cj_str(num, "telephoneNumber"),
 		    "number '%s' of resource account '%s' has no emergency location, which "

@@ -189,6 +189,12 @@ Test(tenant, maps_number_type_choices_to_the_service_names)
 	cr_expect_str_eq(tenant_number_type("calling_plan"), "callingPlan");
 	cr_expect_str_eq(tenant_number_type("operator_connect"), "operatorConnect");
 	cr_expect_null(tenant_number_type("pstn"));
+	cr_expect_null(tenant_number_type(NULL));
+	cr_expect_str_eq(tenant_number_choice("directRouting"), "direct_routing");
+	cr_expect_str_eq(tenant_number_choice("CallingPlan"), "calling_plan");
+	cr_expect_str_eq(tenant_number_choice("operatorConnect"), "operator_connect");
+	cr_expect_null(tenant_number_choice("unknown"));
+	cr_expect_null(tenant_number_choice(NULL));
 }
 
 Test(tenant, trims_a_configuration_to_what_the_modules_compare)

@@ -97,24 +97,6 @@ planned(const cJSON *list, const char *name)
 	return cj_find(list, "name", ta_policy_name(name));
 }
 
-/* A user's personal numbers: every number but the ";ext=" ones (docs/design/rules.md#sc-10). */
-static cJSON *
-personal_numbers(const cJSON *config)
-{
-	cJSON *out = cJSON_CreateArray();
-	const cJSON *x;
-	const char *n;
-
-	if (!out)
-		BUG("out of memory");
-	cJSON_ArrayForEach(x, cJSON_GetObjectItem(config, "telephoneNumbers")) {
-		n = cJSON_IsString(x) ? x->valuestring : cj_str(x, "telephoneNumber");
-		if (n && *n && !e164_has_ext(n))
-			cj_push_str(out, n);
-	}
-	return out;
-}
-
 static const char *
 user_name(const cJSON *config)
 {
@@ -629,7 +611,7 @@ check_users(struct check *c, const cJSON *site, const char *type)
 	site_users(c, site, list, &n, group_members);
 	/* Mistake 2, every member, group members included. */
 	for (i = 0; i < n; i++) {
-		nums = personal_numbers(list[i]);
+		nums = tenant_personal_numbers(list[i]);
 		sc_rule_personal_number(c->problems, user_name(list[i]), pname, nums,
 		    mode ? mode : "keep");
 		cJSON_Delete(nums);

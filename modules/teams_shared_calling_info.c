@@ -481,22 +481,6 @@ intern(struct tenant *t, const char *s)
 	return t->names[t->nnames++];
 }
 
-/* A user's personal numbers: every number but the ";ext=" ones (docs/design/rules.md#sc-10). */
-static cJSON *
-personal_numbers(const cJSON *config)
-{
-	cJSON *out = cj_array();
-	const cJSON *x;
-	const char *n;
-
-	cJSON_ArrayForEach(x, cJSON_GetObjectItem(config, "telephoneNumbers")) {
-		n = cJSON_IsString(x) ? x->valuestring : cj_str(x, "telephoneNumber");
-		if (n && *n && !e164_has_ext(n))
-			cj_push_str(out, n);
-	}
-	return out;
-}
-
 /* numbers as packed in struct holder, in pool; NULL when there are none. */
 static const char *
 pack_numbers(struct pool_block **pool, const cJSON *numbers)
@@ -604,7 +588,7 @@ holder_keep(struct tenant *t, const cJSON *c, const struct user_upn *known)
 			h->direct = is_direct(kind);
 	}
 	h->voice = cJSON_IsTrue(cJSON_GetObjectItem(c, "isEnterpriseVoiceEnabled"));
-	nums = personal_numbers(c);
+	nums = tenant_personal_numbers(c);
 	h->numbers = pack_numbers(&t->pool, nums);
 	cJSON_Delete(nums);
 }

@@ -1265,13 +1265,6 @@ common_value(struct core_ctx *ctx, const struct site *s, const char *option,
 	return chosen;
 }
 
-/* The group grant of a type to group, or NULL. */
-static const cJSON *
-group_grant(const cJSON *grants, const char *group)
-{
-	return cj_find(grants, "GroupId", group);
-}
-
 static double
 rank_of(const cJSON *grant)
 {
@@ -1339,7 +1332,7 @@ site_users(const struct tenant *t, struct core_ctx *ctx, const struct site *s,
 	*nmembers = n;
 	cj_set(users, "members", list);
 	cj_set(users, "group", site_group(t, ctx, s, &best));
-	vg = best ? group_grant(t->vrp_groups, cj_str(best, "GroupId")) : NULL;
+	vg = best ? cj_find(t->vrp_groups, "GroupId", cj_str(best, "GroupId")) : NULL;
 	if (n > 0) {
 		for (i = 0; i < n; i++)
 			values[i] = members[i]->voice ? "true" : "false";

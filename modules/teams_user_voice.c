@@ -423,25 +423,11 @@ same_name(const char *a, const char *b)
 	return strcasecmp(ta_policy_name(a), ta_policy_name(b)) == 0;
 }
 
-static const cJSON *
-find_policy(const cJSON *list, const char *name)
-{
-	const cJSON *p;
-	const char *id;
-
-	cJSON_ArrayForEach(p, list) {
-		id = cj_str(p, "Identity");
-		if (id && same_name(id, name))
-			return p;
-	}
-	return NULL;
-}
-
 /* PSTN usages of voice routing policy name, or NULL when unknown. */
 static const cJSON *
 vrp_usages(const struct want *w, const char *name)
 {
-	return cJSON_GetObjectItem(find_policy(w->vrps, name), "OnlinePstnUsages");
+	return cJSON_GetObjectItem(ta_policy_find(w->vrps, name), "OnlinePstnUsages");
 }
 
 /* Every named policy exists; reads every voice routing policy too. */
@@ -462,7 +448,7 @@ check_policies(struct want *w, struct core_ctx *ctx)
 		if (!name || !*name || strcasecmp(name, "Global") == 0)
 			continue;
 		if (i == P_VRP) {
-			rc = find_policy(w->vrps, name) ? CORE_OK : CORE_ENOTFOUND;
+			rc = ta_policy_find(w->vrps, name) ? CORE_OK : CORE_ENOTFOUND;
 		} else {
 			rc = ta_policy_get(&p, ctx, pols[i].type, name);
 			cJSON_Delete(p);
@@ -520,9 +506,14 @@ struct listed {
 	bool first;
 };
 
-/* Matches one Graph user: its id, UPN and licences go to every user it is. */
+static void vstate_from(struct vstate *st, const cJSON *config);
+
+/*
+ * Matches one Graph user: its id, UPN and licences, and its voice
+ * configuration when given (a snapshot line), go to every user it is.
+ */
 static void
-listed_take(struct listed *l, const cJSON *item)
+listed_take(struct listed *l, const cJSON *item, const cJSON *config)
 {
 	const char *keys[2] = { cj_str(item, "id"), cj_str(item, "userPrincipalName") };
 	size_t k, i;
@@ -538,6 +529,8 @@ listed_take(struct listed *l, const cJSON *item)
 			if (u->id)
 				continue;
 			user_take_graph(u, item);
+			if (config)
+				vstate_from(&u->st, config);
 			l->left--;
 		}
 	}
@@ -551,7 +544,7 @@ listed_page(cJSON *items, const cJSON *page, void *arg)
 	const cJSON *count = cJSON_GetObjectItemCaseSensitive(page, "@odata.count");
 
 	for (; item && l->left; item = item->next)
-		listed_take(l, item);
+		listed_take(l, item, NULL);
 	if (l->first && cJSON_IsNumber(count))
 		tenant_population = (long)count->valuedouble;
 	if (l->left == 0)
@@ -597,31 +590,14 @@ resolve_listed(struct user *us, size_t n, struct core_ctx *ctx)
 	return rc;
 }
 
-static void vstate_from(struct vstate *st, const cJSON *config);
-
 /* Takes the snapshot line o for every user of l it names. */
 static void
 snapshot_take(struct listed *l, const cJSON *o)
 {
-	const char *keys[2] = { cj_str(o, "id"), cj_str(o, "userPrincipalName") };
 	const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(o, "configuration");
-	size_t k, i;
 
-	if (!cJSON_IsObject(cfg) || !keys[0] || !*keys[0])
-		return;
-	for (k = 0; k < 2; k++) {
-		if (!keys[k] || !uindex_get(l->given, keys[k], &i))
-			continue;
-		for (; i < l->n; i = l->same[i]) {
-			struct user *u = &l->us[i];
-
-			if (u->id)
-				continue;
-			user_take_graph(u, o);
-			vstate_from(&u->st, cfg);
-			l->left--;
-		}
-	}
+	if (cJSON_IsObject(cfg))
+		listed_take(l, o, cfg);
 }
 
 /*
@@ -1732,21 +1708,6 @@ out:
 
 /* ---- group ---- */
 
-/* The grant of type to group in grants, or NULL. */
-static const cJSON *
-group_grant(const cJSON *grants, const char *group)
-{
-	const cJSON *g;
-	const char *gid;
-
-	cJSON_ArrayForEach(g, grants) {
-		gid = cj_str(g, "GroupId");
-		if (gid && strcasecmp(gid, group) == 0)
-			return g;
-	}
-	return NULL;
-}
-
 static cJSON *
 grant_view(const cJSON *g)
 {
@@ -1895,7 +1856,7 @@ run_group(struct core_ctx *ctx, const cJSON *params, struct want *w, struct resu
 		rc = ta_group_grants(&grants[i], ctx, pols[i].type);
 		if (rc)
 			goto out;
-		cur = group_grant(grants[i], group);
+		cur = cj_find(grants[i], "GroupId", group);
 		if (!*want || strcasecmp(want, "Global") == 0) {
 			if (cur)
 				op[i] = G_REMOVE;
@@ -1936,7 +1897,7 @@ run_group(struct core_ctx *ctx, const cJSON *params, struct want *w, struct resu
 		for (i = 0; i < NPOL; i++) {
 			if (op[i] == G_GRANT)
 				rc = ta_grant_group(ctx, group, pols[i].type, w->policy[i], rank,
-				    group_grant(grants[i], group) != NULL);
+				    cj_find(grants[i], "GroupId", group) != NULL);
 			else if (op[i] == G_REMOVE)
 				rc = ta_ungrant_group(ctx, group, pols[i].type);
 			if (rc)
@@ -1952,7 +1913,7 @@ run_group(struct core_ctx *ctx, const cJSON *params, struct want *w, struct resu
 	}
 	out = cj_array();
 	for (i = 0; i < NPOL; i++) {
-		const cJSON *cur = group_grant(grants[i], group);
+		const cJSON *cur = cj_find(grants[i], "GroupId", group);
 
 		if (cur && !(ctx->check_mode && op[i] != G_NONE))
 			cJSON_AddItemToArray(out, cJSON_Duplicate(cur, 1));

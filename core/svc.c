@@ -278,6 +278,9 @@ svc_open(struct core_ctx *ctx)
 
 	memset(&ho, 0, sizeof(ho));
 	ho.timeout_s = (long)timeout;
+	/* Options that skipped validation never turn certificate checks off. */
+	if (!arg_isset(p, "validate_certs"))
+		BUG("svc_open() with options that were not validated (validate_certs unset)");
 	ho.validate_certs = arg_bool(p, "validate_certs");
 	ho.ca_path = ca;
 	ho.max_retries = (int)retries;

@@ -433,13 +433,11 @@ ta_policy_get(cJSON **out, struct core_ctx *ctx, const char *type,
 		*out = NULL;
 		if (rc)
 			return rc;
-		cJSON_ArrayForEach(p, list)
-			if (cj_str(p, "Identity") && strcasecmp(ta_policy_name(cj_str(p, "Identity")),
-			    ta_policy_name(name)) == 0) {
-				*out = cj_dup(p);
-				return CORE_OK;
-			}
-		return CORE_ENOTFOUND;
+		p = ta_policy_find(list, name);
+		if (!p)
+			return CORE_ENOTFOUND;
+		*out = cj_dup(p);
+		return CORE_OK;
 	}
 	path = policy_path(RT_POLICY_GET, type, name);
 	rc = send_req(out, NULL, ctx, RT_POLICY_GET, path, NULL, SVC_ALLOW_404);

@@ -44,23 +44,11 @@ else
 fi
 sim_env
 
-post() {
-	/usr/bin/python3 - "$SIM_URL$1" "$2" <<'PY' || exit 1
-import sys, urllib.request
-req = urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method="POST",
-                             headers={"Content-Type": "application/json"})
-urllib.request.urlopen(req).read()
-PY
-}
-clear_log() {
-	/usr/bin/python3 -c "import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], method='DELETE'))" \
-		"$SIM_URL/_sim/requests" || exit 1
-}
 add_latency() {
 	[ "$latency" != 0 ] || return 0
-	post /_sim/faults "[{\"match\": \"PATCH /teams/Skype.Policy/users\", \"latency_ms\": $latency},
+	sim_call POST /_sim/faults "[{\"match\": \"PATCH /teams/Skype.Policy/users\", \"latency_ms\": $latency},
 		{\"match\": \"PUT /teams/Skype.TelephoneNumberMgmt\", \"latency_ms\": $latency},
-		{\"match\": \"POST /graph/v1.0/admin/teams/policy/userAssignments\", \"latency_ms\": $latency}]"
+		{\"match\": \"POST /graph/v1.0/admin/teams/policy/userAssignments\", \"latency_ms\": $latency}]" >/dev/null || exit 1
 }
 add_latency
 
@@ -78,7 +66,7 @@ PY
 now() { date +%s.%N; }
 run() {
 	local label=$1 args=${2:-$work/args.json} t0 t1
-	clear_log
+	sim_call DELETE /_sim/requests >/dev/null || exit 1
 	t0=$(now)
 	"$bin" "$args" >"$work/out.json"
 	t1=$(now)
@@ -121,6 +109,6 @@ echo "teams_user_voice: $users users, $(/usr/bin/python3 -c "import json,sys; e=
 run "first run " || exit 1
 run "second run" || exit 1
 # Back to the untouched tenant, grants one request per user and type.
-post /_sim/reset "{}"
+sim_call POST /_sim/reset "{}" >/dev/null || exit 1
 add_latency
 run "first run, grant_batch_size 0 (one grant request per user and type)" "$work/args-per-user.json" || exit 1

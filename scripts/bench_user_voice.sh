@@ -46,23 +46,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-post() {
-	/usr/bin/python3 - "$SIM_URL$1" "$2" <<'PY' || exit 1
-import sys, urllib.request
-req = urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method="POST",
-                             headers={"Content-Type": "application/json"})
-urllib.request.urlopen(req).read()
-PY
-}
-clear_log() {
-	/usr/bin/python3 -c "import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], method='DELETE'))" \
-		"$SIM_URL/_sim/requests" || exit 1
-}
 
 # run LABEL BINARY ARGS FLOOR_KEY: one module run, its figures on one line.
 run() {
 	local label=$1 bin=$2 args=$3 key=$4
-	clear_log
+	sim_call DELETE /_sim/requests >/dev/null || exit 1
 	/usr/bin/python3 scripts/bench_measure.py "$bin" "$args" "$work/out.json" >"$work/measure.json" || exit 1
 	/usr/bin/python3 "$files/reqstats.py" "$SIM_URL" --latency-ms "$latency" --expect "$work/expect.json" \
 		>"$work/stats.json" || exit 1
@@ -107,7 +95,7 @@ for i in range(20):
 json.dump({"sites": [], "fail_on_problem": False, "snapshot": w + "/users.snapshot"}, open(w + "/pre.json", "w"))
 PY
 	for mode in tenant snapshot; do
-		clear_log
+		sim_call DELETE /_sim/requests >/dev/null || exit 1
 		if [ "$mode" = snapshot ]; then
 			plugins/modules/teams_rollout_preflight "$work/pre.json" >"$work/out.json" || return 1
 		fi
@@ -140,8 +128,8 @@ for users in $sizes; do
 	sim_start "$work" --fixture "$work/fixture.json" || exit 1
 	sim_env
 	if [ "$latency" != 0 ]; then
-		post /_sim/faults "[{\"match\": \"PATCH /teams/Skype.Policy/users\", \"latency_ms\": $latency},
-			{\"match\": \"PUT /teams/Skype.TelephoneNumberMgmt\", \"latency_ms\": $latency}]"
+		sim_call POST /_sim/faults "[{\"match\": \"PATCH /teams/Skype.Policy/users\", \"latency_ms\": $latency},
+			{\"match\": \"PUT /teams/Skype.TelephoneNumberMgmt\", \"latency_ms\": $latency}]" >/dev/null || exit 1
 	fi
 	/usr/bin/python3 - "$work/expect.json" "$conc" >"$work/uv.json" <<'PY'
 import json, sys

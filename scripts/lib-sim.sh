@@ -5,6 +5,7 @@
 #   sim_env                                     exports the endpoints and the
 #                                               simulator's default app
 #   sim_stop
+#   sim_call METHOD PATH [JSON]                 one call to the simulator (control API)
 #
 # The default app's secret below is the simulator's, published in its
 # README; it grants nothing outside the simulator.
@@ -70,4 +71,9 @@ ansible_env() {
 	export ANSIBLE_REMOTE_TEMP=$work/ansible-remote
 	# The playbooks' default token cache goes under the run's own folder.
 	export XDG_CACHE_HOME=$work/cache
+}
+
+# sim_call METHOD PATH [JSON]: the simulator's control API.
+sim_call() {
+	curl -sS -f -X "$1" -H 'Content-Type: application/json' ${3:+--data "$3"} "$SIM_URL$2"
 }

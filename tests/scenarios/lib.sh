@@ -35,11 +35,6 @@ expect_eq() {
 	fi
 }
 
-# sim_call METHOD PATH [JSON]: the simulator's control API.
-sim_call() {
-	curl -sS -f -X "$1" -H 'Content-Type: application/json' ${3:+--data "$3"} "$SIM_URL$2"
-}
-
 # Number of write requests the simulator has logged since its log was cleared.
 sim_writes() {
 	sim_call GET /_sim/requests | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["counters"]["writes"])'

@@ -124,6 +124,13 @@ tenant_user_get(cJSON **out, struct core_ctx *ctx, const char *id_or_upn)
 	/* The snapshot holds some accounts, by UPN and id. */
 	int rc = get_object(out, ctx, SNAP_ACCOUNTS, id_or_upn, path);
 
+	/* Every caller goes on by the user's id: an answer without one is malformed. */
+	if (rc == CORE_OK && !(cj_str(*out, "id") && *cj_str(*out, "id"))) {
+		rc = core_error(ctx, CORE_ESERVICE, "graph: GET /v1.0/users/%s: the answer "
+		    "is not a user object with an id", id_or_upn);
+		cJSON_Delete(*out);
+		*out = NULL;
+	}
 	free(path);
 	return rc;
 }
